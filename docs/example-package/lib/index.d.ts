@@ -1,0 +1,2 @@
+/** Greet someone by name. */
+export declare function greet(name?: string): string;

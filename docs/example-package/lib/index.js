@@ -1,0 +1,4 @@
+/** Greet someone by name. */
+export function greet(name = "world") {
+  return `Hello, ${name}!`;
+}

@@ -1,0 +1,113 @@
+"""``lpm``: a thin shell over the library. Subcommands load lazily to keep start-up fast."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import rich_click as click
+
+from releasekit.cli.output import echo, emit_json, json_mode, json_option, set_json_mode
+from releasekit.errors import ExitCode, ReleasekitError
+from releasekit.redaction import redact
+
+# name -> "module:attribute"; imported only when the command runs or help lists it.
+COMMANDS: dict[str, str] = {
+    "check": "releasekit.cli.check:check",
+    "pack": "releasekit.cli.pack:pack",
+    "quality": "releasekit.cli.quality:quality",
+    "stage": "releasekit.cli.stage:stage",
+    "init": "releasekit.cli.init:init",
+    "login": "releasekit.cli.login:login",
+    "logout": "releasekit.cli.login:logout",
+}
+
+
+class LazyGroup(click.RichGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                return None
+            raise
+        command: click.Command = getattr(module, attr)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="releasekit", prog_name="lpm")
+@json_option
+@click.option(
+    "--registry",
+    "lpm_registry",
+    default=None,
+    metavar="URL",
+    help="The lpm.dev registry. `lpm stage` talks to npm: use --npm-registry there.",
+)
+@click.pass_context
+def lpm(ctx: click.Context, lpm_registry: str | None) -> None:
+    """releasekit: safe, scriptable npm staged publishing.
+
+    Exit codes: 0 success; 1 a policy, gate or registry refusal; 2 a usage
+    error; 3 an internal error; 4 no policies collected (`lpm check`);
+    124 `stage publish --wait` timed out.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["lpm_registry"] = lpm_registry
+
+
+def _report_error(message: str, error_code: str, hint: str | None = None) -> None:
+    if json_mode():
+        doc: dict[str, Any] = {"success": False, "target": "npm", "error": message, "error_code": error_code}
+        if hint:
+            doc["hint"] = hint
+        emit_json(doc)
+    else:
+        echo(f"Error: {message}", err=True)
+        if hint:
+            echo(f"Hint: {hint}", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``lpm`` and return (or exit with) its exit code."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    head = args[: args.index("--")] if "--" in args else args
+    set_json_mode("--json" in head)
+    try:
+        result = lpm.main(args=args, prog_name="lpm", standalone_mode=False)
+        code = int(result) if isinstance(result, int) else 0
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        _report_error("aborted", "usage")
+        code = ExitCode.USAGE
+    except click.ClickException as exc:
+        message = exc.format_message().replace("\n", " ")
+        _report_error(message, "usage")
+        code = ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code
+    except ReleasekitError as exc:
+        _report_error(redact(exc.message).replace("\n", " "), exc.error_code, exc.hint)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        _report_error("interrupted", "usage")
+        code = 130
+    except Exception as exc:  # a bug: one line, traceback only when asked
+        if os.environ.get("LPM_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        _report_error(f"internal error: {type(exc).__name__}: {redact(str(exc))}", "internal")
+        code = ExitCode.INTERNAL
+    if argv is None:
+        sys.exit(code)
+    return int(code)

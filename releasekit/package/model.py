@@ -1,0 +1,105 @@
+"""What a packed npm package is, whether it was just packed or downloaded."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PackedFile:
+    """One file as it sits in the tarball, path relative to ``package/``."""
+
+    path: str
+    size: int
+    mode: int
+    data: bytes = field(repr=False)
+
+    @property
+    def executable(self) -> bool:
+        return bool(self.mode & 0o111)
+
+
+@dataclass(frozen=True)
+class PackedPackage:
+    """A packed package: the manifest as published, its files and the tarball bytes.
+
+    Policies receive this through the ``package`` fixture. ``source_dir`` is the
+    project directory it was packed from, or ``None`` for a downloaded tarball.
+    """
+
+    manifest: Mapping[str, Any]
+    files: tuple[PackedFile, ...]
+    tarball: bytes = field(repr=False)
+    source_dir: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest.get("name", ""))
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest.get("version", ""))
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    @cached_property
+    def integrity(self) -> str:
+        """Subresource-integrity string, as npm's ``dist.integrity``."""
+        digest = hashlib.sha512(self.tarball).digest()
+        return "sha512-" + base64.b64encode(digest).decode("ascii")
+
+    @cached_property
+    def shasum(self) -> str:
+        """Hex sha1 of the tarball, as npm's ``dist.shasum``."""
+        return hashlib.sha1(self.tarball).hexdigest()
+
+    @cached_property
+    def sha512_hex(self) -> str:
+        return hashlib.sha512(self.tarball).hexdigest()
+
+    @property
+    def filename(self) -> str:
+        """npm's tarball file name: ``@scope/name`` becomes ``scope-name``."""
+        return f"{self.name.lstrip('@').replace('/', '-')}-{self.version}.tgz"
+
+    @property
+    def unpacked_size(self) -> int:
+        return sum(f.size for f in self.files)
+
+    @cached_property
+    def _by_path(self) -> dict[str, PackedFile]:
+        return {f.path: f for f in self.files}
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._by_path
+
+    def __iter__(self) -> Iterator[PackedFile]:
+        return iter(self.files)
+
+    def get(self, path: str) -> PackedFile | None:
+        return self._by_path.get(path.removeprefix("./"))
+
+    def read(self, path: str) -> bytes:
+        found = self.get(path)
+        if found is None:
+            raise KeyError(path)
+        return found.data
+
+    def text(self, path: str) -> str | None:
+        """Decoded text of ``path``, or ``None`` if absent or binary."""
+        found = self.get(path)
+        if found is None or b"\0" in found.data[:8192]:
+            return None
+        return found.data.decode("utf-8", errors="replace")
+
+    def manifest_json(self) -> str:
+        return json.dumps(self.manifest, indent=2) + "\n"
