@@ -1,0 +1,1 @@
+"""Benchmarks: each compares releasekit with a peer measured in the same run."""
