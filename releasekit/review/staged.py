@@ -1,0 +1,93 @@
+"""Fetch a staged tarball and the published one it would replace, both checked, both in memory."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from releasekit.errors import RegistryError, UsageError
+from releasekit.package.model import PackedFile, PackedPackage
+from releasekit.review.archive import Archive, read_archive
+from releasekit.review.diff import StageDiff, diff_archives, manifest_of
+
+
+class _Client(Protocol):
+    def stage_view(self, stage_id: str) -> Any: ...
+    def stage_tarball(self, stage_id: str) -> bytes: ...
+    def packument(self, name: str) -> dict[str, Any] | None: ...
+    def tarball(self, url: str) -> bytes: ...
+
+
+@dataclass
+class StagedTarball:
+    entry: Any  # releasekit.registry StagedVersion
+    tarball: bytes
+    archive: Archive
+
+    def as_package(self) -> PackedPackage:
+        """The staged tarball as the ``package`` fixture hands it to policies."""
+        files = tuple(PackedFile(e.path, len(e.data), e.mode, e.data) for e in self.archive.entries.values())
+        return PackedPackage(manifest_of(self.archive), files, self.tarball, None)
+
+
+def fetch_staged(client: _Client, stage_id: str) -> StagedTarball:
+    entry = client.stage_view(stage_id)
+    blob = client.stage_tarball(stage_id)
+    actual = hashlib.sha1(blob).hexdigest()
+    expected = getattr(entry, "shasum", None)
+    if expected and actual != expected:
+        raise RegistryError(f"staged tarball sha1 {actual} does not match the stage entry's shasum {expected}")
+    return StagedTarball(entry, blob, read_archive(blob))
+
+
+def _check_integrity(blob: bytes, dist: dict[str, Any], spec: str) -> None:
+    integrity = str(dist.get("integrity") or "")
+    for token in integrity.split():
+        algo, _, digest = token.partition("-")
+        if algo in ("sha512", "sha384", "sha256"):
+            actual = base64.b64encode(hashlib.new(algo, blob).digest()).decode()
+            if actual != digest:
+                raise RegistryError(f"published tarball of {spec} fails its {algo} integrity check")
+            return
+    shasum = dist.get("shasum")
+    if shasum and hashlib.sha1(blob).hexdigest() != shasum:
+        raise RegistryError(f"published tarball of {spec} fails its sha1 check")
+
+
+def baseline_version(packument: dict[str, Any] | None, tag: str | None, against: str | None) -> str | None:
+    """What the staged version is compared with: ``--against``, else its tag's version, else ``latest``."""
+    if packument is None:
+        if against:
+            raise UsageError(f"--against {against}: the package is not published yet")
+        return None
+    versions = packument.get("versions") or {}
+    dist_tags = packument.get("dist-tags") or {}
+    if against:
+        resolved = dist_tags.get(against, against)
+        if resolved not in versions:
+            raise UsageError(f"--against {against}: no such published version or tag")
+        return str(resolved)
+    for candidate in (dist_tags.get(tag or "latest"), dist_tags.get("latest")):
+        if candidate in versions:
+            return str(candidate)
+    return None
+
+
+def fetch_published(client: _Client, name: str, version: str, packument: dict[str, Any]) -> Archive:
+    dist = (packument.get("versions") or {}).get(version, {}).get("dist") or {}
+    url = dist.get("tarball")
+    if not url:
+        raise RegistryError(f"{name}@{version} has no tarball URL in its packument")
+    blob = client.tarball(str(url))
+    _check_integrity(blob, dist, f"{name}@{version}")
+    return read_archive(blob)
+
+
+def diff_staged(client: _Client, staged: StagedTarball, against: str | None = None) -> tuple[StageDiff, Archive | None]:
+    name = str(getattr(staged.entry, "package_name", "") or manifest_of(staged.archive).get("name", ""))
+    packument = client.packument(name)
+    old_version = baseline_version(packument, getattr(staged.entry, "tag", None), against)
+    old = fetch_published(client, name, old_version, packument) if old_version and packument else None
+    return diff_archives(staged.archive, old, against=old_version), old
