@@ -68,8 +68,14 @@ def render_diff(diff: StageDiff, *, summary_only: bool = False) -> list[Any]:
             files.add_column("old", justify="right")
             files.add_column("new", justify="right")
             files.add_column("delta", justify="right")
-            for change in diff.files:
-                files.add_row(change.status, change.path, _size(change.old_size), _size(change.new_size), _delta(change.delta))
+            for file_change in diff.files:
+                files.add_row(
+                    file_change.status,
+                    file_change.path,
+                    _size(file_change.old_size),
+                    _size(file_change.new_size),
+                    _delta(file_change.delta),
+                )
             out.append(files)
 
     if diff.signals:
