@@ -1,0 +1,116 @@
+"""How a release session runs ``lpm``: the same releasekit, in a fresh process.
+
+Why a subprocess of ``python -m releasekit`` rather than calling
+``releasekit.cli.main()`` in nox's own process:
+
+* It is the same code. Under ``venv_backend="none"`` the interpreter is
+  ``sys.executable``, the one that imported this very module, so it imports
+  the same ``releasekit`` package. Under a real backend the session installs
+  releasekit from the checkout (or the exact version) this kit came from, and
+  runs it with the environment's ``python``. Nothing is a copy of the CLI.
+* One run cannot leak into the next. ``lpm`` keeps per-process state: JSON
+  mode, the secrets registered for redaction, imported ``policy_*.py`` and
+  ``policyconf.py`` modules. A monorepo runs ``stage(pkg=...)`` for several
+  packages in one nox process, and two packages may both have
+  ``policies/policy_example.py``.
+* nox treats it like any command: the real exit code (1 refused, 2 usage,
+  4 no policies...) fails the session, output streams, Ctrl-C interrupts it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import releasekit
+from releasekit.nox._options import KitOptions
+
+_INSTALLED_MARK = "_releasekit_installed"
+
+
+def source_checkout() -> Path | None:
+    """The source tree this releasekit was imported from, if it is one (not a wheel)."""
+    root = Path(releasekit.__file__).resolve().parents[1]
+    pyproject = root / "pyproject.toml"
+    try:
+        text = pyproject.read_text("utf-8")
+    except OSError:
+        return None
+    return root if 'name = "releasekit"' in text else None
+
+
+def install_spec(options: KitOptions) -> list[str]:
+    if options.install is not None:
+        return list(options.install)
+    checkout = source_checkout()
+    return [str(checkout)] if checkout else [f"releasekit=={releasekit.__version__}"]
+
+
+def uses_outer_python(session: Any) -> bool:
+    return str(session.venv_backend) == "none"
+
+
+def ensure_releasekit(session: Any, options: KitOptions) -> None:
+    """Install releasekit into a real session environment, once per session run."""
+    if uses_outer_python(session) or getattr(session, _INSTALLED_MARK, False):
+        return
+    session.install(*options.install_args, *install_spec(options))
+    setattr(session, _INSTALLED_MARK, True)
+
+
+def lpm_command(session: Any) -> list[str]:
+    python = sys.executable if uses_outer_python(session) else "python"
+    return [python, "-m", "releasekit"]
+
+
+def run_lpm(
+    session: Any,
+    options: KitOptions,
+    args: Sequence[str],
+    *,
+    cwd: str | os.PathLike[str] = ".",
+    capture_stdout: bool = False,
+) -> str | None:
+    """Run ``lpm *args`` in ``cwd``; a non-zero exit fails the session with lpm's code.
+
+    With ``capture_stdout`` the command's stdout is returned instead of shown
+    (its stderr still streams), for callers that read ``--json`` output.
+    """
+    ensure_releasekit(session, options)
+    env = dict(options.env)
+    command = [*lpm_command(session), *args]
+    with session.chdir(cwd):
+        if capture_stdout:
+            out = session.run(*command, env=env, external=True, silent=True, stderr=None)
+            return str(out or "")
+        session.run(*command, env=env, external=True)
+    return None
+
+
+def option_given(args: Iterable[str], spellings: Iterable[str]) -> bool:
+    """Whether ``args`` (session.posargs) already carry one of ``spellings``, in any form."""
+    wanted = tuple(spellings)
+    for arg in args:
+        if arg == "--":
+            return False
+        for spelling in wanted:
+            if arg == spelling or (spelling.startswith("--") and arg.startswith(spelling + "=")):
+                return True
+    return False
+
+
+def with_defaults(defaults: Sequence[tuple[Sequence[str], Sequence[str]]], posargs: Sequence[str]) -> list[str]:
+    """Default flags followed by posargs; a default is dropped when posargs name the same option.
+
+    ``defaults`` pairs the spellings that conflict with a default (``--provenance``
+    conflicts with ``--no-provenance`` and ``--provenance-file``) with the args
+    to add.
+    """
+    out: list[str] = []
+    for spellings, args in defaults:
+        if args and not option_given(posargs, spellings):
+            out.extend(args)
+    return [*out, *posargs]

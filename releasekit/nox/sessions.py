@@ -1,0 +1,151 @@
+"""The bodies of the release sessions. Each is a plain function of (session, options, package dir).
+
+They only build an ``lpm`` command line and run it (see :mod:`releasekit.nox._invoke`);
+every rule lives in the library the CLI calls, so a session and a hand-typed
+``lpm`` command can never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from releasekit.nox._invoke import run_lpm, with_defaults
+from releasekit.nox._options import KitOptions
+
+_CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "TF_BUILD", "JENKINS_URL")
+
+
+def _flag(spellings: tuple[str, ...], *args: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return spellings, args
+
+
+def _registry_default(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return _flag(("--npm-registry",), *(("--npm-registry", options.npm_registry) if options.npm_registry else ()))
+
+
+def _min_score_default(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    value = options.min_score
+    return _flag(("--min-score",), *(("--min-score", str(value)) if value is not None else ()))
+
+
+def check(session: Any, options: KitOptions, package_dir: str) -> None:
+    """Run the policies on the package (lpm check); nothing leaves the machine."""
+    paths: list[str] = []
+    for path in options.policy_paths:
+        paths += ["--policies", str(path)]
+    args = with_defaults([_flag(("--policies",), *paths), _min_score_default(options)], session.posargs)
+    run_lpm(session, options, ["check", *args], cwd=package_dir)
+
+
+def quality(session: Any, options: KitOptions, package_dir: str) -> None:
+    """Show the quality score breakdown (lpm quality), gated by min_score."""
+    args = with_defaults([_min_score_default(options)], session.posargs)
+    run_lpm(session, options, ["quality", *args], cwd=package_dir)
+
+
+def _provenance_default(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    spellings = ("--provenance", "--no-provenance", "--provenance-file")
+    if options.provenance is None:
+        return spellings, ()
+    return spellings, ("--provenance",) if options.provenance else ("--no-provenance",)
+
+
+def stage(session: Any, options: KitOptions, package_dir: str) -> None:
+    """Stage the package (lpm stage publish); args after -- win, e.g. -- --dry-run."""
+    yes = options.yes if options.yes is not None else not session.interactive
+    defaults = [
+        _flag(("--tag",), *(("--tag", options.tag) if options.tag else ())),
+        _flag(("--access",), *(("--access", options.access) if options.access else ())),
+        _provenance_default(options),
+        _min_score_default(options),
+        _registry_default(options),
+        _flag(("-y", "--yes"), *(("--yes",) if yes else ())),
+    ]
+    args = ["stage", "publish", *with_defaults(defaults, session.posargs)]
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not (options.step_summary and summary_path):
+        run_lpm(session, options, args, cwd=package_dir)
+        return
+    # On GitHub Actions read the JSON envelope, so the job summary can carry the approve command.
+    if "--json" not in args:
+        args.append("--json")
+    out = run_lpm(session, options, args, cwd=package_dir, capture_stdout=True) or ""
+    print(out, end="" if out.endswith("\n") else "\n")
+    write_step_summary(Path(summary_path), out, package_dir)
+
+
+def _first(mapping: Any, *keys: str) -> Any:
+    for key in keys:
+        if isinstance(mapping, dict) and mapping.get(key):
+            return mapping[key]
+    return None
+
+
+def write_step_summary(summary: Path, stage_json: str, package_dir: str) -> None:
+    """Append the stage id and the command a maintainer runs to approve it (GitHub job summary)."""
+    try:
+        doc = json.loads(stage_json)
+    except json.JSONDecodeError:
+        return
+    data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
+    spec = _first(doc, "spec") or _first(data, "spec")
+    name = _first(doc, "package", "name", "packageName") or _first(data, "packageName", "name")
+    version = _first(doc, "version") or _first(data, "version")
+    label = spec or (f"{name}@{version}" if name and version else package_dir)
+    stage_id = _first(doc, "stageId") or _first(data, "stageId", "id")
+    lines = [f"### releasekit: `{label}`", ""]
+    if stage_id:
+        lines += [
+            f"Staged as `{stage_id}`. Review it, then approve it from a maintainer's machine:",
+            "",
+            "```sh",
+            f"lpm stage view {stage_id}",
+            f"lpm stage approve {stage_id}",
+            "```",
+        ]
+    else:
+        lines.append("Dry run: nothing was staged." if doc.get("dryRun") or doc.get("dry_run") else "Nothing was staged.")
+    with summary.open("a", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n\n")
+
+
+def _package_name(package_dir: str) -> str | None:
+    try:
+        manifest = json.loads((Path(package_dir) / "package.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = manifest.get("name") if isinstance(manifest, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def stage_list(session: Any, options: KitOptions, package_dir: str | None, posargs: list[str] | None = None) -> None:
+    """List staged versions: of this package, or (monorepo) of everything the token sees."""
+    posargs = list(session.posargs) if posargs is None else posargs
+    name = _package_name(package_dir) if package_dir is not None else None
+    positional = [a for a in posargs if not a.startswith("-")]
+    args = ["stage", "list", *([name] if name and not positional else []), *with_defaults([_registry_default(options)], posargs)]
+    run_lpm(session, options, args, cwd=package_dir or ".")
+
+
+def on_ci() -> bool:
+    return any(os.environ.get(var, "").lower() not in ("", "0", "false") for var in _CI_VARIABLES)
+
+
+def approve(session: Any, options: KitOptions, package_dir: str | None) -> None:
+    """Approve a staged version, interactively: a human with 2FA, never a CI job."""
+    if on_ci():
+        session.error("approve is for a maintainer at a terminal and never runs on CI (CI is set)")
+    if not session.interactive:
+        session.error("approve needs an interactive terminal: run it yourself, without --non-interactive")
+    posargs = list(session.posargs)
+    if not [a for a in posargs if not a.startswith("-")]:
+        stage_list(session, options, package_dir, posargs=[])
+        stage_id = input("Stage id to approve: ").strip()
+        if not stage_id:
+            session.error("no stage id given")
+        posargs.insert(0, stage_id)
+    args = ["stage", "approve", *with_defaults([_registry_default(options)], posargs)]
+    run_lpm(session, options, args, cwd=package_dir or ".")
