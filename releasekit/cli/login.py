@@ -1,0 +1,89 @@
+"""``lpm login --npm`` / ``lpm logout --npm``: keep an npm token for ``lpm stage``.
+
+The token is read from stdin (for scripts) or a hidden prompt, checked with
+``GET /-/whoami`` and only then stored, mode 0600, by
+:mod:`releasekit.registry.token_store`. It is never echoed.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import rich_click as click
+
+from releasekit.cli import stage as stage_cli
+from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option
+from releasekit.cli.stage import _registry_for_cwd, npm_registry_options
+from releasekit.errors import UsageError
+from releasekit.redaction import register_secret
+
+NPM_ONLY = "lpm login/logout only manage npm tokens for now: pass --npm"
+
+
+def _read_token() -> str:
+    if stage_cli.stdin_is_tty():
+        if json_mode():
+            raise UsageError("with --json, pipe the token on stdin: `printf %s \"$TOKEN\" | lpm login --npm --json`")
+        value = click.prompt("npm token", hide_input=True, err=True, default="", show_default=False)
+    else:
+        # One line is a token; reading everything keeps a stray newline from mattering.
+        value = sys.stdin.read(64 * 1024)
+    token = str(value).strip()
+    if not token:
+        raise UsageError("no token given: pipe it on stdin or type it at the prompt")
+    if any(ch.isspace() for ch in token):
+        raise UsageError("the token contains whitespace; give exactly one token")
+    register_secret(token)
+    return token
+
+
+def _username(answer: Any) -> str:
+    if isinstance(answer, str):
+        return answer
+    if isinstance(answer, dict):
+        return str(answer.get("username") or "")
+    return str(getattr(answer, "username", "") or "")
+
+
+@click.command("login")
+@json_option
+@click.option("--npm", "npm", is_flag=True, help="Log in to an npm registry (the only kind supported).")
+@npm_registry_options
+def login(npm: bool, npm_registry: str | None) -> None:
+    """Store an npm token for `lpm stage` after checking it with the registry."""
+    if not npm:
+        raise UsageError(NPM_ONLY)
+    from releasekit.registry import token_store
+    from releasekit.registry.client import RegistryClient
+
+    registry = _registry_for_cwd(npm_registry)
+    token = _read_token()
+    client = RegistryClient(registry, token=token)
+    try:
+        username = _username(client.whoami())
+    finally:
+        client.close()
+    path = token_store.save_token(registry, token)
+    if json_mode():
+        emit_json(envelope(True, registry=registry, data={"username": username, "path": str(path)}))
+        return
+    echo(f"Logged in to {registry} as {username or '(unknown user)'}; token stored in {path}")
+
+
+@click.command("logout")
+@json_option
+@click.option("--npm", "npm", is_flag=True, help="Forget the stored npm token.")
+@npm_registry_options
+def logout(npm: bool, npm_registry: str | None) -> None:
+    """Remove the npm token stored by `lpm login --npm`."""
+    if not npm:
+        raise UsageError(NPM_ONLY)
+    from releasekit.registry import token_store
+
+    registry = _registry_for_cwd(npm_registry)
+    removed = bool(token_store.delete_token(registry))
+    if json_mode():
+        emit_json(envelope(True, registry=registry, data={"removed": removed}))
+        return
+    echo(f"Logged out of {registry}: stored token removed." if removed else f"No token was stored for {registry}.")

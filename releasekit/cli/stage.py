@@ -1,0 +1,427 @@
+"""``lpm stage``: stage a package on npm, then list, view, download, approve or reject it.
+
+A thin shell: the work happens in :mod:`releasekit.stage` and
+:mod:`releasekit.registry`; this module turns flags into calls and results
+into text or one JSON envelope.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import rich_click as click
+
+from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option, print_rich
+from releasekit.errors import UsageError
+from releasekit.redaction import register_secret
+
+if TYPE_CHECKING:
+    from releasekit.stage.publish import StagePlan, StageResult
+
+REGISTRY_HINT = (
+    "--registry names the lpm.dev registry; `lpm stage` talks to npm: use --npm-registry URL instead"
+)
+
+
+def _reject_lpm_registry(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        raise UsageError(REGISTRY_HINT)
+
+
+def npm_registry_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--npm-registry URL`` plus a ``--registry`` that explains itself instead of "no such option"."""
+    func = click.option(
+        "--registry",
+        "lpm_registry",
+        default=None,
+        hidden=True,
+        expose_value=False,
+        callback=_reject_lpm_registry,
+        help=REGISTRY_HINT,
+    )(func)
+    return click.option(
+        "--npm-registry",
+        "npm_registry",
+        default=None,
+        metavar="URL",
+        help="npm registry to talk to (default: publishConfig, releasekit.yaml, .npmrc, then registry.npmjs.org).",
+    )(func)
+
+
+@click.group("stage")
+@json_option
+@click.pass_context
+def stage(ctx: click.Context) -> None:
+    """Stage versions on npm for a human to approve later (npm staged publishing)."""
+    obj = ctx.ensure_object(dict)
+    if obj.get("lpm_registry") is not None:
+        raise UsageError(REGISTRY_HINT)
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def stdin_is_tty() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _validated_id(stage_id: str) -> str:
+    from releasekit.registry.names import validate_stage_id
+
+    return validate_stage_id(stage_id)
+
+
+def _registry_for_cwd(npm_registry: str | None) -> str:
+    """Registry for the commands that have no package at hand: flag, releasekit.yaml, .npmrc, npmjs."""
+    from releasekit.config import load_config
+    from releasekit.stage.target import resolve_registry
+
+    cwd = Path.cwd()
+    config = load_config(cwd) if (cwd / "releasekit.yaml").is_file() else None
+    return resolve_registry(npm_registry, config=config, project_dir=cwd)
+
+
+def _otp_prompt(message: str | None = None) -> str:
+    code = click.prompt(message or "One-time password", hide_input=True, err=True, default="", show_default=False)
+    code = str(code).strip()
+    register_secret(code)
+    return code
+
+
+def _client(registry: str, *, otp_prompt: bool = False) -> Any:
+    """A registry client with token auth (OIDC is for publish only)."""
+    from releasekit.registry.auth import resolve_credentials
+    from releasekit.registry.client import RegistryClient
+
+    credentials = resolve_credentials(registry, project_dir=Path.cwd(), allow_oidc=False)
+    register_secret(credentials.token)
+    provider = _otp_prompt if otp_prompt and stdin_is_tty() else None
+    return RegistryClient(registry, token=credentials.token, otp_provider=provider)
+
+
+def _entry_dict(entry: Any) -> dict[str, Any]:
+    if isinstance(entry, Mapping):
+        return dict(entry)
+    to_dict = getattr(entry, "to_dict", None)
+    if callable(to_dict):
+        return dict(to_dict())
+    raise TypeError(f"unexpected stage entry {type(entry).__name__}")
+
+
+def _closing(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Close any client the command opened (kept in ``ctx.obj``) however it ends."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            client = (ctx.obj or {}).pop("stage_client", None)
+            close = getattr(client, "close", None)
+            if callable(close):
+                close()
+
+    return wrapper
+
+
+def _open_client(registry: str, *, otp_prompt: bool = False) -> Any:
+    client = _client(registry, otp_prompt=otp_prompt)
+    click.get_current_context().ensure_object(dict)["stage_client"] = client
+    return client
+
+
+def _describe_entry(entry: Mapping[str, Any]) -> str:
+    return f"{entry.get('packageName', '?')}@{entry.get('version', '?')}"
+
+
+# -- publish ------------------------------------------------------------------
+
+
+def _provenance_flags(ctx: click.Context, provenance: bool, no_provenance: bool, provenance_file: str | None) -> bool | None:
+    given = [name for name, on in (("--provenance", provenance), ("--no-provenance", no_provenance),
+                                   ("--provenance-file", provenance_file is not None)) if on]
+    if len(given) > 1:
+        raise UsageError(f"{' and '.join(given)} are mutually exclusive: pass one of them")
+    if provenance:
+        return True
+    if no_provenance:
+        return False
+    return None
+
+
+def _confirm_factory(yes: bool) -> Callable[[StagePlan], bool]:
+    def confirm(plan: StagePlan) -> bool:
+        if yes:
+            return True
+        if not stdin_is_tty():
+            raise UsageError(
+                f"not staging {plan.target.spec}: stdin is not a terminal, so nobody can confirm; pass -y/--yes"
+            )
+        if json_mode():  # --json is for scripts: no prompt, as documented
+            return True
+        prompt = f"Stage {plan.target.spec} to npm?"
+        return bool(click.confirm(prompt, default=False, err=True))
+
+    return confirm
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"
+
+
+def _report_text(result: StageResult) -> None:
+    """Text mode: what was packed and what the policies said."""
+    package, target = result.package, result.target
+    echo(f"Packed {target.spec}: {len(package.files)} files, {_human_size(len(package.tarball))} "
+         f"(unpacked {_human_size(package.unpacked_size)}), shasum {package.shasum}")
+    session = result.session
+    reported = False
+    try:
+        from releasekit.policy.reports import console as console_report
+
+        render = getattr(console_report, "render", None) or getattr(console_report, "report", None)
+        if callable(render):
+            render(session)
+            reported = True
+    except ImportError:
+        pass
+    if not reported:
+        summary = getattr(session, "summary", None)
+        line = summary() if callable(summary) else summary
+        verdict = "passed" if getattr(session, "gate_passed", False) else "FAILED"
+        echo(f"Policies {verdict}" + (f": {line}" if line else ""))
+
+
+@stage.command("publish")
+@json_option
+@click.option("--tag", default=None, metavar="TAG", help="Dist-tag to stage under (default: latest).")
+@click.option("--access", type=click.Choice(["public", "restricted"]), default=None, help="Package access.")
+@click.option("--dry-run", is_flag=True, help="Pack, scan and score locally; no auth, no upload, no remote checks.")
+@click.option("--provenance", is_flag=True, help="Sign and attach Sigstore provenance (CI only).")
+@click.option("--no-provenance", "no_provenance", is_flag=True, help="Do not attach provenance, whatever the config says.")
+@click.option("--provenance-file", type=click.Path(exists=True, dir_okay=False), default=None, metavar="PATH",
+              help="Attach this existing Sigstore bundle instead of signing.")
+@click.option("--min-score", type=click.IntRange(0, 100), default=None, metavar="N",
+              help="Fail the quality gate below this 0-100 score.")
+@click.option("--allow-secrets", is_flag=True, help="Report found secrets as warnings instead of failing.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation (required when stdin is not a TTY).")
+@npm_registry_options
+@click.pass_context
+def publish(
+    ctx: click.Context,
+    tag: str | None,
+    access: str | None,
+    dry_run: bool,
+    provenance: bool,
+    no_provenance: bool,
+    provenance_file: str | None,
+    min_score: int | None,
+    allow_secrets: bool,
+    yes: bool,
+    npm_registry: str | None,
+) -> None:
+    """Pack this project, run its policies and stage it on npm for approval."""
+    from releasekit.options import StageOptions
+    from releasekit.stage.publish import StageGateFailed, stage_publish
+
+    options = StageOptions(
+        tag=tag,
+        access=access,  # type: ignore[arg-type]
+        provenance=_provenance_flags(ctx, provenance, no_provenance, provenance_file),
+        provenance_file=provenance_file,
+        min_score=min_score,
+        dry_run=dry_run,
+        allow_secrets=allow_secrets,
+        registry=npm_registry,
+    )
+    report = None if json_mode() else _report_text
+    try:
+        result = stage_publish(Path.cwd(), options, confirm=_confirm_factory(yes), report=report)
+    except StageGateFailed as exc:
+        if not json_mode():
+            raise
+        emit_json(envelope(False, registry=exc.result.target.registry, error=exc.message,
+                           error_code=exc.error_code, data=exc.result.to_dict()))
+        ctx.exit(int(exc.exit_code))
+        return
+
+    target = result.target
+    if json_mode():
+        emit_json(envelope(True, registry=target.registry, stageId=result.stage_id, auth=result.auth,
+                           data=result.to_dict()))
+        return
+    if result.dry_run:
+        access = target.access or "default"
+        echo(f"Would stage {target.spec} to {target.registry} with tag {target.tag} and {access} access"
+             + (f"; provenance from {result.provenance_source}" if result.provenance_source else ""))
+        echo("Dry run: nothing was staged. No auth was used and no remote version or tag checks were made.")
+        return
+    echo(f"Staged {target.spec} to {target.registry} with tag {target.tag} "
+         f"(auth: {result.auth}{f' from {result.auth_source}' if result.auth_source else ''})")
+    echo(f"Stage id: {result.stage_id}")
+    echo("Nothing is public yet. Review it, then approve it with:")
+    echo(f"  {result.approve_command()}")
+
+
+# -- list / view --------------------------------------------------------------
+
+
+@stage.command("list")
+@json_option
+@click.argument("package", required=False)
+@npm_registry_options
+@_closing
+def list_(package: str | None, npm_registry: str | None) -> None:
+    """List every staged version (optionally of one PACKAGE), paging through them all."""
+    if package is not None:
+        from releasekit.registry.names import validate_name
+
+        if "@" in package[1:]:
+            raise UsageError("versions are not supported here: give a package name without @version")
+        validate_name(package)
+    registry = _registry_for_cwd(npm_registry)
+    client = _open_client(registry)
+    entries = [_entry_dict(e) for e in client.stage_list(package)]
+    if json_mode():
+        emit_json(envelope(True, registry=registry, data=entries))
+        return
+    if not entries:
+        echo(f"No staged versions of {package}." if package else "No staged versions.")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Staged on {registry}", title_justify="left")
+    for column in ("Stage id", "Package", "Version", "Tag", "Access", "Actor", "Created", "Shasum"):
+        table.add_column(column, no_wrap=column in ("Stage id", "Shasum"), overflow="fold")
+    for entry in entries:
+        actor = str(entry.get("actor") or "")
+        if entry.get("actorType"):
+            actor += f" ({entry['actorType']})"
+        table.add_row(*(str(entry.get(k) or "") for k in ("id", "packageName", "version", "tag", "access")),
+                      actor, str(entry.get("createdAt") or ""), str(entry.get("shasum") or ""))
+    print_rich(table)
+    echo(f"{len(entries)} staged version{'s' if len(entries) != 1 else ''}.")
+
+
+@stage.command("view")
+@json_option
+@click.argument("stage_id", metavar="STAGE_ID")
+@npm_registry_options
+@_closing
+def view(stage_id: str, npm_registry: str | None) -> None:
+    """Show one staged version."""
+    stage_id = _validated_id(stage_id)
+    registry = _registry_for_cwd(npm_registry)
+    entry = _entry_dict(_open_client(registry).stage_view(stage_id))
+    if json_mode():
+        emit_json(envelope(True, registry=registry, stageId=stage_id, data=entry))
+        return
+    echo(_describe_entry(entry))
+    for key in ("id", "packageName", "version", "tag", "access", "actor", "actorType", "createdAt", "shasum"):
+        if entry.get(key) not in (None, ""):
+            echo(f"  {key}: {entry[key]}")
+
+
+# -- download -----------------------------------------------------------------
+
+
+@stage.command("download")
+@json_option
+@click.argument("stage_id", metavar="STAGE_ID")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=True), default=None, metavar="PATH",
+              help="File (or existing directory) to write; never overwritten. Default: ./NAME-VERSION-ID.tgz")
+@npm_registry_options
+@_closing
+def download(stage_id: str, output: str | None, npm_registry: str | None) -> None:
+    """Download a staged tarball for inspection (sha1 checked against the stage entry)."""
+    from releasekit.stage.download import resolve_destination, save_staged_tarball
+
+    stage_id = _validated_id(stage_id)
+    if output is not None:
+        # Refuse before downloading anything if the named file is already there.
+        probe = resolve_destination(output, "x.tgz")
+        if not Path(output).is_dir() and (probe.exists() or probe.is_symlink()):
+            from releasekit.errors import StorageError
+
+            raise StorageError(f"{probe}: already exists; not overwriting it", hint="choose another path with -o")
+    registry = _registry_for_cwd(npm_registry)
+    client = _open_client(registry)
+    entry = _entry_dict(client.stage_view(stage_id))
+    data = client.stage_tarball(stage_id)
+    saved = save_staged_tarball(data, stage_id=stage_id, expected_shasum=entry.get("shasum"), output=output)
+    if json_mode():
+        emit_json(envelope(True, registry=registry, stageId=stage_id, data={**saved.to_dict(), "entry": entry}))
+        return
+    echo(f"{saved.name}@{saved.version} ({len(saved.files)} files, {_human_size(saved.size)}, sha1 {saved.shasum} verified)")
+    for f in saved.files:
+        echo(f"  {_human_size(f.size):>9}  {f.path}")
+    echo(f"Saved to {saved.path}")
+
+
+# -- approve / reject ---------------------------------------------------------
+
+
+def _otp_value(otp: str | None) -> str | None:
+    if otp is None:
+        return None
+    otp = otp.strip()
+    if not otp:
+        raise UsageError("--otp is empty")
+    register_secret(otp)
+    return otp
+
+
+@stage.command("approve")
+@json_option
+@click.argument("stage_id", metavar="STAGE_ID")
+@click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
+@npm_registry_options
+@_closing
+def approve(stage_id: str, otp: str | None, npm_registry: str | None) -> None:
+    """Approve a staged version: npm publishes it (needs 2FA)."""
+    stage_id = _validated_id(stage_id)
+    code = _otp_value(otp)
+    registry = _registry_for_cwd(npm_registry)
+    client = _open_client(registry, otp_prompt=True)
+    entry = _entry_dict(client.stage_view(stage_id))
+    answer = client.stage_approve(stage_id, otp=code)
+    data = _entry_dict(answer) if answer is not None else {}
+    if json_mode():
+        emit_json(envelope(True, registry=registry, stageId=stage_id, data={**data, "entry": entry}))
+        return
+    echo(f"Approved {_describe_entry(entry)} (stage {stage_id}): it is now published with tag {entry.get('tag', 'latest')}.")
+
+
+@stage.command("reject")
+@json_option
+@click.argument("stage_id", metavar="STAGE_ID")
+@click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
+@npm_registry_options
+@_closing
+def reject(stage_id: str, otp: str | None, npm_registry: str | None) -> None:
+    """Reject a staged version: the registry deletes it permanently (needs 2FA)."""
+    stage_id = _validated_id(stage_id)
+    code = _otp_value(otp)
+    registry = _registry_for_cwd(npm_registry)
+    echo("Warning: rejecting permanently deletes the staged version and its tarball from the registry.", err=True)
+    client = _open_client(registry, otp_prompt=True)
+    entry = _entry_dict(client.stage_view(stage_id))
+    answer = client.stage_reject(stage_id, otp=code)
+    data = _entry_dict(answer) if answer is not None else {}
+    if json_mode():
+        emit_json(envelope(True, registry=registry, stageId=stage_id, data={**data, "entry": entry}))
+        return
+    echo(f"Rejected {_describe_entry(entry)} (stage {stage_id}); it is gone for good.")

@@ -1,0 +1,146 @@
+"""Save a staged tarball: checked against the registry's shasum, written atomically, never over a file."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import tarfile
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from releasekit.errors import RegistryError, StorageError
+
+
+@dataclass(frozen=True)
+class TarballEntry:
+    path: str  # relative to ``package/``
+    size: int
+
+
+@dataclass(frozen=True)
+class SavedTarball:
+    path: Path
+    size: int
+    shasum: str
+    name: str
+    version: str
+    files: tuple[TarballEntry, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "size": self.size,
+            "shasum": self.shasum,
+            "name": self.name,
+            "version": self.version,
+            "files": [{"path": f.path, "size": f.size} for f in self.files],
+        }
+
+
+def default_filename(name: str, version: str, stage_id: str) -> str:
+    """npm's name for a downloaded staged tarball: ``scope-name-1.0.0-<id>.tgz``."""
+    safe = name.replace("@", "", 1).replace("/", "-", 1)
+    return f"{safe}-{version}-{stage_id}.tgz"
+
+
+def read_listing(data: bytes) -> tuple[dict[str, Any], tuple[TarballEntry, ...]]:
+    """The tarball's ``package/package.json`` and its file list; a clear error if it is not a package."""
+    manifest: dict[str, Any] | None = None
+    entries: list[TarballEntry] = []
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+            for member in tar:
+                if not member.isfile():
+                    continue
+                # npm packs under "package/", but any single top folder is accepted by npm.
+                rel = member.name.split("/", 1)[1] if "/" in member.name else member.name
+                entries.append(TarballEntry(rel, member.size))
+                if rel == "package.json" and manifest is None:
+                    handle = tar.extractfile(member)
+                    if handle is not None:
+                        manifest = json.loads(handle.read(10_000_000))
+    except (tarfile.TarError, gzip.BadGzipFile, EOFError, OSError, zlib.error) as exc:
+        raise RegistryError(f"the staged tarball is not a readable .tgz: {exc}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"the staged tarball's package.json is not valid JSON: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise RegistryError("the staged tarball has no package.json")
+    return manifest, tuple(sorted(entries, key=lambda e: e.path))
+
+
+def check_shasum(data: bytes, expected: str | None) -> str:
+    actual = hashlib.sha1(data).hexdigest()
+    if expected and actual != expected.strip().lower():
+        raise RegistryError(
+            f"the downloaded tarball's sha1 {actual} does not match the staged entry's shasum {expected}; nothing was written"
+        )
+    return actual
+
+
+def resolve_destination(output: Path | str | None, default_name: str, cwd: Path | None = None) -> Path:
+    """``-o`` as given: a directory gets the default name inside it; nothing means the current directory."""
+    base = cwd or Path.cwd()
+    if output is None:
+        return base / default_name
+    target = Path(output).expanduser()
+    if not target.is_absolute():
+        target = base / target
+    if target.is_dir():
+        return target / default_name
+    return target
+
+
+def write_new_file(dest: Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` atomically; refuse if ``dest`` exists (even if it appears meanwhile)."""
+    if dest.exists() or dest.is_symlink():
+        raise StorageError(f"{dest}: already exists; not overwriting it", hint="choose another path with -o")
+    parent = dest.parent
+    if not parent.is_dir():
+        raise StorageError(f"{parent}: no such directory")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".lpm-download-", suffix=".part", dir=parent)
+    except OSError as exc:
+        raise StorageError(f"{parent}: cannot write here: {exc.strerror or exc}") from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        # link() fails if dest exists, unlike replace(): no overwrite even in a race.
+        try:
+            os.link(tmp, dest)
+        except FileExistsError as exc:
+            raise StorageError(f"{dest}: already exists; not overwriting it", hint="choose another path with -o") from exc
+        except OSError:
+            if dest.exists():
+                raise StorageError(f"{dest}: already exists; not overwriting it") from None
+            os.replace(tmp, dest)
+    except OSError as exc:
+        raise StorageError(f"{dest}: cannot write the tarball: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_staged_tarball(
+    data: bytes,
+    *,
+    stage_id: str,
+    expected_shasum: str | None,
+    output: Path | str | None = None,
+    cwd: Path | None = None,
+) -> SavedTarball:
+    """Check ``data`` and write it: sha1 first, then the listing, then the file."""
+    shasum = check_shasum(data, expected_shasum)
+    manifest, files = read_listing(data)
+    name, version = str(manifest.get("name", "")), str(manifest.get("version", ""))
+    dest = resolve_destination(output, default_filename(name or "package", version or "0.0.0", stage_id), cwd)
+    write_new_file(dest, data)
+    return SavedTarball(dest, len(data), shasum, name, version, files)
