@@ -1,0 +1,470 @@
+"""A small client for the npm registry's read and staging endpoints.
+
+Every method answers plain data (dicts, bytes, :class:`StagedVersion`) or
+raises one of the :mod:`releasekit.errors` registry classes with a one-line
+message that never contains the token or an OTP. HTTP statuses map as:
+401 -> AuthRequired (or the OTP flow), 403 -> Forbidden, 404 -> NotFound,
+409 -> Conflict, anything else -> RegistryError.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+from releasekit.errors import (
+    AuthRequired,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    NotFound,
+    RegistryError,
+    UsageError,
+)
+from releasekit.redaction import redact, register_secret
+from releasekit.registry.names import escape_name, normalize_registry_url, same_origin, validate_stage_id
+from releasekit.registry.otp import OTP_HEADER, Notify, OtpFlow, OtpProvider
+from releasekit.registry.transport import STAGE_HEADERS, RetryPolicy, build_http_client, send
+from releasekit.registry.validation import parse_answer
+
+if TYPE_CHECKING:
+    import httpx
+
+log = logging.getLogger("releasekit.registry")
+
+MAX_PER_PAGE = 100
+_RECONCILE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class StagedVersion:
+    """One staged package version, as ``GET /-/stage/<id>`` describes it."""
+
+    id: str
+    package_name: str
+    version: str
+    tag: str | None = None
+    created_at: str | None = None
+    actor: str | None = None
+    actor_type: str | None = None
+    access: str | None = None
+    shasum: str | None = None
+
+    _WIRE = {
+        "id": "id",
+        "package_name": "packageName",
+        "version": "version",
+        "tag": "tag",
+        "created_at": "createdAt",
+        "actor": "actor",
+        "actor_type": "actorType",
+        "access": "access",
+        "shasum": "shasum",
+    }
+
+    @classmethod
+    def from_wire(cls, item: Mapping[str, Any]) -> StagedVersion:
+        return cls(**{attr: item.get(wire) for attr, wire in cls._WIRE.items()})  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire spelling (``packageName``, ``createdAt``...), as ``npm stage view --json`` prints."""
+        return {self._WIRE[f.name]: getattr(self, f.name) for f in fields(self)}
+
+    @property
+    def spec(self) -> str:
+        return f"{self.package_name}@{self.version}"
+
+
+def error_detail(response: httpx.Response) -> str:
+    """The registry's own explanation: ``message`` (npmjs) or ``error`` (Verdaccio), else short text."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if isinstance(body, dict):
+        for key in ("message", "error", "reason"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return _one_line(value)
+        return ""
+    text = response.text.strip() if response.content else ""
+    if not text or text.lstrip().startswith("<"):  # an HTML error page says nothing useful in one line
+        return ""
+    return _one_line(text)
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return redact(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
+_STATUS_ERRORS: dict[int, type[RegistryError]] = {401: AuthRequired, 403: Forbidden, 404: NotFound, 409: Conflict}
+
+
+class RegistryClient:
+    """Registry endpoints used by ``lpm stage``; one instance per registry and token.
+
+    ``transport`` replaces httpx's network transport (tests pass a
+    ``MockTransport``). ``otp_provider`` is called for a one-time password
+    when an approve/reject is challenged; leave it ``None`` when there is no
+    terminal, and the challenge becomes :class:`~releasekit.errors.OtpRequired`.
+    """
+
+    def __init__(
+        self,
+        registry_url: str,
+        token: str | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        otp_provider: OtpProvider | None = None,
+        web_auth_notify: Notify | None = None,
+        web_auth_timeout: float = 300.0,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.registry_url = normalize_registry_url(registry_url)
+        register_secret(token)
+        self._token = token or None
+        self._transport = transport
+        self._timeout = timeout
+        self._retry = retry or RetryPolicy()
+        self._otp = OtpFlow(otp_provider, web_auth_notify, web_auth_timeout, sleep=self._retry.sleep)
+        self._http: httpx.Client | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"RegistryClient({self.registry_url!r}, token={'<set>' if self._token else None})"
+
+    @property
+    def has_token(self) -> bool:
+        return self._token is not None
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._http is None:
+            self._http = build_http_client(timeout=self._timeout, transport=self._transport)
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> RegistryClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------
+    def packument(self, name: str) -> dict[str, Any] | None:
+        """Full metadata of ``name``, or ``None`` if the registry does not know it."""
+        what = f"metadata of {name}"
+        response = self._get(escape_name(name), what=what)
+        if response.status_code == 404:
+            return None
+        self._check(response, what)
+        return dict(parse_answer(response, "packument", what=what))
+
+    def whoami(self) -> str:
+        """User name the token belongs to (``GET /-/whoami``)."""
+        if self._token is None:
+            raise AuthRequired("no token to check: set NPM_TOKEN or run lpm login --npm")
+        response = self._get("-/whoami", what="whoami")
+        self._check(response, "whoami")
+        return str(parse_answer(response, "whoami", what="whoami")["username"])
+
+    def tarball(self, url: str) -> bytes:
+        """Bytes of a published tarball; the token is sent only to the registry's own origin."""
+        import httpx
+
+        absolute = str(httpx.URL(self.registry_url).join(url))
+        if not absolute.startswith(("http://", "https://")):
+            raise UsageError(f"tarball URL must be http(s): {url!r}")
+        response = self._get(absolute, what=f"tarball {absolute}", accept="application/octet-stream")
+        self._check(response, f"tarball {absolute}")
+        return response.content
+
+    # -- staging ---------------------------------------------------------------
+    def stage_list(self, package: str | None = None, per_page: int = MAX_PER_PAGE) -> list[StagedVersion]:
+        """Every staged version visible to the token (optionally of one package), all pages."""
+        if not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
+            raise UsageError(f"per_page must be between 1 and {MAX_PER_PAGE}, got {per_page!r}")
+        if package is not None:
+            escape_name(package)  # validates
+        what = "stage list"
+        seen: dict[str, StagedVersion] = {}
+        page = 0
+        while True:
+            params: dict[str, str | int] = {"page": page, "perPage": per_page}
+            if package is not None:
+                params["package"] = package
+            response = self._get("-/stage", what=what, params=params, stage=True)
+            self._check(response, what)
+            body = parse_answer(response, "stage-list", what=what)
+            items = body["items"]
+            for item in items:
+                staged = StagedVersion.from_wire(item)
+                seen.setdefault(staged.id, staged)
+            # A server may cap perPage below what we asked; trust what it says it used.
+            served_per_page = body.get("perPage") or per_page
+            if len(seen) >= body["total"] or len(items) < served_per_page or not items:
+                return list(seen.values())
+            page += 1
+            if page > 100_000:  # a registry whose total never comes true must not loop forever
+                raise RegistryError("registry answered an endless stage list (total never reached)")
+
+    def stage_view(self, stage_id: str) -> StagedVersion:
+        stage_id = validate_stage_id(stage_id)
+        what = f"stage view {stage_id}"
+        response = self._get(f"-/stage/{stage_id}", what=what, stage=True)
+        self._check(response, what)
+        return StagedVersion.from_wire(parse_answer(response, "stage-item", what=what))
+
+    def stage_tarball(self, stage_id: str) -> bytes:
+        stage_id = validate_stage_id(stage_id)
+        what = f"stage download {stage_id}"
+        response = self._get(f"-/stage/{stage_id}/tarball", what=what, stage=True, accept="application/octet-stream")
+        self._check(response, what)
+        return response.content
+
+    def stage_approve(self, stage_id: str, otp: str | None = None) -> dict[str, Any]:
+        """Publish a staged version for real; may ask for an OTP (see :mod:`releasekit.registry.otp`)."""
+        stage_id = validate_stage_id(stage_id)
+        what = f"stage approve {stage_id}"
+        response = self._write("POST", f"-/stage/{stage_id}/approve", what=what, otp=otp)
+        self._check(response, what)
+        return _json_or_empty(response)
+
+    def stage_reject(self, stage_id: str, otp: str | None = None) -> dict[str, Any]:
+        """Delete a staged version and its tarball. Permanent."""
+        stage_id = validate_stage_id(stage_id)
+        what = f"stage reject {stage_id}"
+        response = self._write("DELETE", f"-/stage/{stage_id}", what=what, otp=otp)
+        self._check(response, what)
+        return _json_or_empty(response)
+
+    def stage_publish(self, name: str, packument_body: Mapping[str, Any], otp: str | None = None) -> dict[str, Any]:
+        """Upload ``packument_body`` (npm's publish body) to staging; answers ``{"stageId": ...}``.
+
+        Never retried blindly. If the outcome is unknown (timeout, connection
+        dropped after sending), the stage list is consulted: a match answers
+        ``{"stageId", "reconciled": True, "message"}``; no match raises
+        :class:`NetworkError` saying nothing was staged.
+        """
+        import httpx
+
+        version, shasum = _single_version(name, packument_body)
+        spec = f"{name}@{version}"
+        what = f"stage publish {spec}"
+        content = json.dumps(packument_body, separators=(",", ":")).encode()
+        try:
+            response = self._write(
+                "POST", f"-/stage/package/{escape_name(name)}", what=what, otp=otp, content=content
+            )
+        except httpx.TransportError as exc:
+            if _never_sent(exc):
+                raise NetworkError(
+                    f"{what}: could not reach {self.registry_url} ({_describe(exc)}); nothing was staged"
+                ) from None
+            return self._reconcile(name, version, shasum, cause=_describe(exc))
+        if response.status_code == 409:
+            raise Conflict(
+                f"{what}: {spec} is already published or staged"
+                + (f" (registry: {d})" if (d := error_detail(response)) else ""),
+                status=409,
+            )
+        self._check(response, what)
+        return dict(parse_answer(response, "stage-created", what=what))
+
+    def exchange_oidc_token(self, name: str, id_token: str) -> dict[str, Any]:
+        """Trade a CI id token for a short-lived publish token for ``name`` (trusted publishing)."""
+        register_secret(id_token)
+        what = f"OIDC token exchange for {name}"
+        try:
+            response = send(
+                self.http,
+                self.http.build_request(
+                    "POST",
+                    self._absolute(f"-/npm/v1/oidc/token/exchange/package/{escape_name(name)}"),
+                    headers={"authorization": f"Bearer {id_token}"},
+                ),
+                self._retry,
+            )
+        except _transport_errors() as exc:
+            raise NetworkError(f"{what}: {_describe(exc)}") from None
+        self._check(response, what)
+        try:  # register first so a schema error can never quote the token
+            raw = json.loads(response.content)
+            if isinstance(raw, dict) and isinstance(raw.get("token"), str):
+                register_secret(raw["token"])
+        except (ValueError, UnicodeDecodeError):
+            pass
+        return dict(parse_answer(response, "oidc-exchange", what=what))
+
+    # -- plumbing --------------------------------------------------------------
+    def _absolute(self, path_or_url: str) -> str:
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return self.registry_url + path_or_url.lstrip("/")
+
+    def _headers(self, url: str, *, stage: bool, accept: str | None = None) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if stage:
+            headers.update(STAGE_HEADERS)
+        if accept:
+            headers["accept"] = accept
+        if self._token and same_origin(url, self.registry_url):
+            headers["authorization"] = f"Bearer {self._token}"
+        return headers
+
+    def _get(
+        self,
+        path_or_url: str,
+        *,
+        what: str,
+        params: Mapping[str, str | int] | None = None,
+        stage: bool = False,
+        accept: str | None = None,
+    ) -> httpx.Response:
+        url = self._absolute(path_or_url)
+        request = self.http.build_request("GET", url, params=params, headers=self._headers(url, stage=stage, accept=accept))
+        try:
+            response = send(self.http, request, self._retry)
+        except _transport_errors() as exc:
+            raise NetworkError(f"{what}: could not reach {self.registry_url} ({_describe(exc)})") from None
+        log.debug("GET %s -> %s", request.url.path, response.status_code)
+        return response
+
+    def _write(
+        self, method: str, path: str, *, what: str, otp: str | None, content: bytes | None = None
+    ) -> httpx.Response:
+        """A stage write through the OTP flow. Transport errors propagate for the caller to judge."""
+        url = self._absolute(path)
+
+        def attempt(code: str | None) -> httpx.Response:
+            headers = self._headers(url, stage=True)
+            if content is not None:
+                headers["content-type"] = "application/json"
+            if code:
+                headers[OTP_HEADER] = code
+            request = self.http.build_request(method, url, content=content, headers=headers)
+            response = send(self.http, request, self._retry)  # never retried: not GET
+            log.debug("%s %s -> %s", method, request.url.path, response.status_code)
+            return response
+
+        def poll(done_url: str) -> httpx.Response:
+            return self._get(done_url, what=f"web authentication for {what}")
+
+        if content is None:
+            try:
+                return self._otp.run(attempt, poll, otp=otp, what=what)
+            except _transport_errors() as exc:
+                state = "was not sent" if _never_sent(exc) else "has an unknown outcome"
+                raise NetworkError(
+                    f"{what} {state} ({_describe(exc)}); check with lpm stage view before retrying"
+                ) from None
+        return self._otp.run(attempt, poll, otp=otp, what=what)
+
+    def _check(self, response: httpx.Response, what: str) -> None:
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        detail = error_detail(response)
+        reason = response.reason_phrase or ""
+        message = f"{what}: registry answered {status}{' ' + reason if reason else ''}"
+        if detail:
+            message += f": {detail}"
+        hint = None
+        if status == 401:
+            hint = "set NPM_TOKEN or run lpm login --npm" if self._token is None else "the token was refused"
+            if self._token is None:
+                message += " (no token was sent)"
+        raise _STATUS_ERRORS.get(status, RegistryError)(redact(message), status=status, hint=hint)
+
+    def _reconcile(self, name: str, version: str, shasum: str | None, *, cause: str) -> dict[str, Any]:
+        """After an uncertain upload: ask the stage list whether ``name@version`` landed."""
+        spec = f"{name}@{version}"
+        for attempt in range(1, _RECONCILE_ATTEMPTS + 1):
+            try:
+                staged = [s for s in self.stage_list(package=name) if s.package_name == name and s.version == version]
+            except RegistryError as exc:
+                raise NetworkError(
+                    f"stage publish {spec}: the upload failed ({cause}) and listing staged versions failed too "
+                    f"({exc}); run `lpm stage list {name}` before trying again"
+                ) from None
+            if staged:
+                found = staged[0]
+                if shasum and found.shasum and found.shasum.lower() != shasum.lower():
+                    raise Conflict(
+                        f"stage publish {spec}: the upload failed ({cause}) and {spec} is staged with a different "
+                        f"tarball (stage id {found.id})",
+                        status=409,
+                    )
+                return {
+                    "stageId": found.id,
+                    "reconciled": True,
+                    "message": f"the connection failed ({cause}) but the registry lists {spec} as staged",
+                }
+            if attempt < _RECONCILE_ATTEMPTS:
+                # The server may still be writing the upload it received.
+                self._retry.sleep(self._retry.delay(attempt))
+        raise NetworkError(
+            f"stage publish {spec}: the upload failed ({cause}) and the registry does not list {spec} as staged; "
+            "nothing was staged, it is safe to try again"
+        )
+
+
+def _single_version(name: str, body: Mapping[str, Any]) -> tuple[str, str | None]:
+    """Check the body is a one-version publish of ``name``; answer (version, sha1 of the attachment)."""
+    escape_name(name)
+    if not isinstance(body, Mapping):
+        raise UsageError("stage body must be a JSON object")
+    versions = body.get("versions")
+    attachments = body.get("_attachments")
+    if body.get("name") != name or not isinstance(versions, Mapping) or len(versions) != 1:
+        raise UsageError(f"stage body must describe exactly one version of {name}")
+    if not isinstance(attachments, Mapping) or not attachments:
+        raise UsageError("stage body has no tarball attachment")
+    (version,) = versions
+    shasum = None
+    for attachment in attachments.values():
+        if isinstance(attachment, Mapping) and str(attachment.get("content_type", "")).endswith("octet-stream"):
+            try:
+                shasum = hashlib.sha1(base64.b64decode(str(attachment.get("data", "")), validate=True)).hexdigest()
+            except ValueError:
+                raise UsageError("stage body's tarball attachment is not valid base64") from None
+    return str(version), shasum
+
+
+def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
+    if not response.content.strip():
+        return {}
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return dict(body) if isinstance(body, dict) else {}
+
+
+def _transport_errors() -> type[Exception]:
+    import httpx
+
+    return httpx.TransportError
+
+
+def _never_sent(exc: Exception) -> bool:
+    """Whether a transport error proves the request never reached the server."""
+    import httpx
+
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.UnsupportedProtocol)
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip()
+    return redact(f"{type(exc).__name__}: {_one_line(text, 120)}" if text else type(exc).__name__)

@@ -1,0 +1,77 @@
+"""Check registry answers against the JSON Schemas shipped in ``schemas/``.
+
+A registry (or a proxy in front of it) can answer anything: HTML error pages,
+truncated bodies, fields of the wrong type. Every answer the client relies on
+passes through :func:`parse_answer`, so a bad one becomes a one-line
+:class:`~releasekit.errors.RegistryError` instead of a ``KeyError`` deep inside
+the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from releasekit.errors import RegistryError
+from releasekit.redaction import redact
+
+if TYPE_CHECKING:
+    import httpx
+
+_MAX_DETAIL = 160
+
+
+def schema_names() -> list[str]:
+    return sorted(p.name.removesuffix(".json") for p in resources.files(__package__).joinpath("schemas").iterdir()
+                  if p.name.endswith(".json"))
+
+
+@cache
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("schemas").joinpath(f"{name}.json").read_text("utf-8")
+    return dict(json.loads(text))
+
+
+@cache
+def _validator(name: str) -> Any:
+    # jsonschema is heavy; import it only when an answer needs checking.
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    def retrieve(uri: str) -> Resource[Any]:
+        return Resource.from_contents(_load(uri.rsplit("/", 1)[-1].removesuffix(".json")))
+
+    registry: Registry[Any] = Registry(retrieve=retrieve)  # type: ignore[call-arg]
+    return Draft202012Validator(_load(name), registry=registry)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 3] + "..."
+
+
+def validate(instance: Any, schema: str, *, what: str) -> Any:
+    """Answer ``instance`` if it matches ``schema``, else a one-line :class:`RegistryError`."""
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_validator(schema).iter_errors(instance))
+    if error is None:
+        return instance
+    where = "/".join(str(p) for p in error.absolute_path) or "top level"
+    # ``error.message`` quotes the offending value, which could be anything the server sent: keep it short
+    # and redacted.
+    raise RegistryError(redact(f"registry answered an unexpected {what} ({where}: {_short(error.message)})"))
+
+
+def parse_answer(response: httpx.Response, schema: str, *, what: str) -> Any:
+    """Decode ``response`` as JSON and validate it; errors name ``what`` the answer was for."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        detail = "an empty body" if not response.content.strip() else f"malformed JSON ({_short(str(exc))})"
+        raise RegistryError(
+            f"registry answered {detail} for {what} (HTTP {response.status_code})", status=response.status_code
+        ) from None
+    return validate(body, schema, what=what)
