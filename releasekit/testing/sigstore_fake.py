@@ -40,7 +40,7 @@ GITLAB_ISSUER = "https://gitlab.com"
 _OID_ISSUER_V1 = ObjectIdentifier("1.3.6.1.4.1.57264.1.1")
 _OID_ISSUER_V2 = ObjectIdentifier("1.3.6.1.4.1.57264.1.8")
 _OID_EMBEDDED_SCT = ObjectIdentifier("1.3.6.1.4.1.11129.2.4.2")
-_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 def _b64(data: bytes) -> str:
@@ -273,7 +273,7 @@ class FakeSigstore:
 
     # -- Fulcio ---------------------------------------------------------------------
     def _issue(self, csr: x509.CertificateSigningRequest, claims: Mapping[str, Any]) -> x509.Certificate:
-        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         identity = self.san_for(claims)
         general_name: x509.GeneralName
         if "@" in identity and "://" not in identity:

@@ -1,0 +1,126 @@
+"""Sign a statement as DSSE with sigstore-python, using the CI job's OIDC identity.
+
+The trust configuration is injectable: production Sigstore (fetched through
+TUF, lazily) by default, a private instance in tests. Every failure is a
+:class:`ProvenanceError`; nothing here falls back to "no provenance".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from releasekit.errors import ProvenanceError
+from releasekit.provenance.statement import detect_ci
+from releasekit.redaction import register_secret
+
+if TYPE_CHECKING:
+    from sigstore.models import ClientTrustConfig
+
+BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
+
+
+@dataclass(frozen=True)
+class SignedBundle:
+    bundle_json: str
+    media_type: str
+    log_index: int
+    identity: str  # the signer identity as the token names it (GitHub: the sub claim)
+    issuer: str
+
+
+def production_trust_config(*, offline: bool = False) -> ClientTrustConfig:
+    """Sigstore's public-good instance (TUF refresh unless ``offline``)."""
+    from sigstore.models import ClientTrustConfig
+
+    try:
+        return ClientTrustConfig.production(offline=offline)
+    except Exception as exc:  # TUF and network failures come in many types
+        raise ProvenanceError(f"cannot load Sigstore's trust root: {_reason(exc)}") from exc
+
+
+def ambient_identity_token(env: Mapping[str, str] | None = None) -> str:
+    """The CI job's OIDC token with audience ``sigstore`` (GitHub Actions, or ``SIGSTORE_ID_TOKEN`` on GitLab)."""
+    env = os.environ if env is None else env
+    ci = detect_ci(env)
+    if ci is None:
+        raise ProvenanceError(
+            "provenance needs a CI identity: run in GitHub Actions or GitLab CI",
+            hint="outside CI, stage without --provenance or attach a bundle with --provenance-file",
+        )
+    if ci == "gitlab":
+        token = env.get("SIGSTORE_ID_TOKEN")
+        if not token:
+            raise ProvenanceError(
+                "GitLab CI: SIGSTORE_ID_TOKEN is not set; declare it under id_tokens with aud: sigstore"
+            )
+        register_secret(token)
+        return token
+    from sigstore.oidc import IdentityError, detect_credential
+
+    try:
+        token = detect_credential()
+    except IdentityError as exc:
+        raise ProvenanceError(
+            f"GitHub Actions: cannot get an OIDC token: {_reason(exc)}",
+            hint="give the job `permissions: id-token: write`",
+        ) from exc
+    if not token:
+        raise ProvenanceError("GitHub Actions: no OIDC token available; give the job `permissions: id-token: write`")
+    register_secret(token)
+    return token
+
+
+def sign_statement(
+    payload: bytes,
+    *,
+    trust_config: ClientTrustConfig | None = None,
+    identity_token: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> SignedBundle:
+    """Sign the in-toto statement ``payload`` (exact bytes) and log it in Rekor."""
+    from sigstore.dsse import Statement
+    from sigstore.oidc import IdentityToken
+    from sigstore.sign import SigningContext
+
+    raw = identity_token or ambient_identity_token(env)
+    register_secret(raw)
+    try:
+        token = IdentityToken(raw)
+    except Exception as exc:
+        raise ProvenanceError(f"the CI identity token is unusable: {_reason(exc)}") from exc
+    try:
+        statement = Statement(payload)
+    except Exception as exc:
+        raise ProvenanceError(f"the provenance statement is malformed: {_reason(exc)}") from exc
+
+    config = trust_config if trust_config is not None else production_trust_config()
+    try:
+        context = SigningContext.from_trust_config(config)
+        with context.signer(token, cache=True) as signer:
+            bundle = signer.sign_dsse(statement)
+    except Exception as exc:
+        raise ProvenanceError(f"signing provenance failed: {_reason(exc)}") from exc
+
+    document = bundle.to_json()
+    media_type = json.loads(document).get("mediaType", "")
+    if media_type != BUNDLE_MEDIA_TYPE:
+        raise ProvenanceError(f"sigstore produced a bundle of type {media_type!r}, expected {BUNDLE_MEDIA_TYPE}")
+    return SignedBundle(
+        bundle_json=document,
+        media_type=media_type,
+        log_index=int(bundle.log_entry._inner.log_index),
+        identity=token.identity,
+        issuer=token.issuer,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    cause: Any = exc.__cause__
+    if text == type(exc).__name__ and cause is not None:
+        text = f"{text}: {str(cause).strip() or type(cause).__name__}"
+    return " ".join(text.split())
