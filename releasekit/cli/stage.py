@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,11 +87,12 @@ def _registry_for_cwd(npm_registry: str | None) -> str:
     return resolve_registry(npm_registry, config=config, project_dir=cwd)
 
 
-def _otp_prompt(message: str | None = None) -> str:
-    code = click.prompt(message or "One-time password", hide_input=True, err=True, default="", show_default=False)
-    code = str(code).strip()
+def _otp_prompt(message: str) -> str | None:
+    """Ask at the terminal (input hidden); an empty answer gives up."""
+    echo(message, err=True)
+    code = str(click.prompt("One-time password", hide_input=True, err=True, default="", show_default=False)).strip()
     register_secret(code)
-    return code
+    return code or None
 
 
 def _client(registry: str, *, otp_prompt: bool = False) -> Any:
@@ -103,7 +103,11 @@ def _client(registry: str, *, otp_prompt: bool = False) -> Any:
     credentials = resolve_credentials(registry, project_dir=Path.cwd(), allow_oidc=False)
     register_secret(credentials.token)
     provider = _otp_prompt if otp_prompt and stdin_is_tty() else None
-    return RegistryClient(registry, token=credentials.token, otp_provider=provider)
+    return RegistryClient(registry, token=credentials.token, otp_provider=provider, web_auth_notify=_web_auth_notice)
+
+
+def _web_auth_notice(url: str) -> None:
+    echo(f"Authenticate in your browser to continue: {url}", err=True)
 
 
 def _entry_dict(entry: Any) -> dict[str, Any]:
@@ -115,29 +119,6 @@ def _entry_dict(entry: Any) -> dict[str, Any]:
     raise TypeError(f"unexpected stage entry {type(entry).__name__}")
 
 
-def _closing(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Close any client the command opened (kept in ``ctx.obj``) however it ends."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx = click.get_current_context()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            client = (ctx.obj or {}).pop("stage_client", None)
-            close = getattr(client, "close", None)
-            if callable(close):
-                close()
-
-    return wrapper
-
-
-def _open_client(registry: str, *, otp_prompt: bool = False) -> Any:
-    client = _client(registry, otp_prompt=otp_prompt)
-    click.get_current_context().ensure_object(dict)["stage_client"] = client
-    return client
-
-
 def _describe_entry(entry: Mapping[str, Any]) -> str:
     return f"{entry.get('packageName', '?')}@{entry.get('version', '?')}"
 
@@ -145,11 +126,11 @@ def _describe_entry(entry: Mapping[str, Any]) -> str:
 # -- publish ------------------------------------------------------------------
 
 
-def _provenance_flags(ctx: click.Context, provenance: bool, no_provenance: bool, provenance_file: str | None) -> bool | None:
-    given = [name for name, on in (("--provenance", provenance), ("--no-provenance", no_provenance),
-                                   ("--provenance-file", provenance_file is not None)) if on]
-    if len(given) > 1:
-        raise UsageError(f"{' and '.join(given)} are mutually exclusive: pass one of them")
+def _provenance_flags(provenance: bool, no_provenance: bool, provenance_file: str | None) -> bool | None:
+    """``True``/``False`` for --provenance/--no-provenance, ``None`` when neither; refuses npm's bad pairs."""
+    from releasekit.provenance.settings import check_flags
+
+    check_flags(provenance=provenance, no_provenance=no_provenance, provenance_file=provenance_file)
     if provenance:
         return True
     if no_provenance:
@@ -240,7 +221,7 @@ def publish(
     options = StageOptions(
         tag=tag,
         access=access,  # type: ignore[arg-type]
-        provenance=_provenance_flags(ctx, provenance, no_provenance, provenance_file),
+        provenance=_provenance_flags(provenance, no_provenance, provenance_file),
         provenance_file=provenance_file,
         min_score=min_score,
         dry_run=dry_run,
@@ -265,12 +246,17 @@ def publish(
         return
     if result.dry_run:
         access = target.access or "default"
-        echo(f"Would stage {target.spec} to {target.registry} with tag {target.tag} and {access} access"
-             + (f"; provenance from {result.provenance_source}" if result.provenance_source else ""))
+        echo(f"Would stage {target.spec} to {target.registry} with tag {target.tag} and {access} access")
+        if result.provenance is not None:
+            echo(result.provenance.summary())
         echo("Dry run: nothing was staged. No auth was used and no remote version or tag checks were made.")
         return
     echo(f"Staged {target.spec} to {target.registry} with tag {target.tag} "
          f"(auth: {result.auth}{f' from {result.auth_source}' if result.auth_source else ''})")
+    if result.provenance is not None:
+        echo(result.provenance.summary())
+    if result.response and result.response.get("reconciled"):
+        echo(f"Note: {result.response.get('message', 'the upload outcome was checked against the stage list')}")
     echo(f"Stage id: {result.stage_id}")
     echo("Nothing is public yet. Review it, then approve it with:")
     echo(f"  {result.approve_command()}")
@@ -283,7 +269,6 @@ def publish(
 @json_option
 @click.argument("package", required=False)
 @npm_registry_options
-@_closing
 def list_(package: str | None, npm_registry: str | None) -> None:
     """List every staged version (optionally of one PACKAGE), paging through them all."""
     if package is not None:
@@ -293,8 +278,8 @@ def list_(package: str | None, npm_registry: str | None) -> None:
             raise UsageError("versions are not supported here: give a package name without @version")
         validate_name(package)
     registry = _registry_for_cwd(npm_registry)
-    client = _open_client(registry)
-    entries = [_entry_dict(e) for e in client.stage_list(package)]
+    with _client(registry) as client:
+        entries = [_entry_dict(e) for e in client.stage_list(package)]
     if json_mode():
         emit_json(envelope(True, registry=registry, data=entries))
         return
@@ -320,12 +305,12 @@ def list_(package: str | None, npm_registry: str | None) -> None:
 @json_option
 @click.argument("stage_id", metavar="STAGE_ID")
 @npm_registry_options
-@_closing
 def view(stage_id: str, npm_registry: str | None) -> None:
     """Show one staged version."""
     stage_id = _validated_id(stage_id)
     registry = _registry_for_cwd(npm_registry)
-    entry = _entry_dict(_open_client(registry).stage_view(stage_id))
+    with _client(registry) as client:
+        entry = _entry_dict(client.stage_view(stage_id))
     if json_mode():
         emit_json(envelope(True, registry=registry, stageId=stage_id, data=entry))
         return
@@ -344,7 +329,6 @@ def view(stage_id: str, npm_registry: str | None) -> None:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=True), default=None, metavar="PATH",
               help="File (or existing directory) to write; never overwritten. Default: ./NAME-VERSION-ID.tgz")
 @npm_registry_options
-@_closing
 def download(stage_id: str, output: str | None, npm_registry: str | None) -> None:
     """Download a staged tarball for inspection (sha1 checked against the stage entry)."""
     from releasekit.stage.download import resolve_destination, save_staged_tarball
@@ -358,9 +342,9 @@ def download(stage_id: str, output: str | None, npm_registry: str | None) -> Non
 
             raise StorageError(f"{probe}: already exists; not overwriting it", hint="choose another path with -o")
     registry = _registry_for_cwd(npm_registry)
-    client = _open_client(registry)
-    entry = _entry_dict(client.stage_view(stage_id))
-    data = client.stage_tarball(stage_id)
+    with _client(registry) as client:
+        entry = _entry_dict(client.stage_view(stage_id))
+        data = client.stage_tarball(stage_id)
     saved = save_staged_tarball(data, stage_id=stage_id, expected_shasum=entry.get("shasum"), output=output)
     if json_mode():
         emit_json(envelope(True, registry=registry, stageId=stage_id, data={**saved.to_dict(), "entry": entry}))
@@ -389,15 +373,14 @@ def _otp_value(otp: str | None) -> str | None:
 @click.argument("stage_id", metavar="STAGE_ID")
 @click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
 @npm_registry_options
-@_closing
 def approve(stage_id: str, otp: str | None, npm_registry: str | None) -> None:
     """Approve a staged version: npm publishes it (needs 2FA)."""
     stage_id = _validated_id(stage_id)
     code = _otp_value(otp)
     registry = _registry_for_cwd(npm_registry)
-    client = _open_client(registry, otp_prompt=True)
-    entry = _entry_dict(client.stage_view(stage_id))
-    answer = client.stage_approve(stage_id, otp=code)
+    with _client(registry, otp_prompt=True) as client:
+        entry = _entry_dict(client.stage_view(stage_id))
+        answer = client.stage_approve(stage_id, otp=code)
     data = _entry_dict(answer) if answer is not None else {}
     if json_mode():
         emit_json(envelope(True, registry=registry, stageId=stage_id, data={**data, "entry": entry}))
@@ -410,16 +393,15 @@ def approve(stage_id: str, otp: str | None, npm_registry: str | None) -> None:
 @click.argument("stage_id", metavar="STAGE_ID")
 @click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
 @npm_registry_options
-@_closing
 def reject(stage_id: str, otp: str | None, npm_registry: str | None) -> None:
     """Reject a staged version: the registry deletes it permanently (needs 2FA)."""
     stage_id = _validated_id(stage_id)
     code = _otp_value(otp)
     registry = _registry_for_cwd(npm_registry)
     echo("Warning: rejecting permanently deletes the staged version and its tarball from the registry.", err=True)
-    client = _open_client(registry, otp_prompt=True)
-    entry = _entry_dict(client.stage_view(stage_id))
-    answer = client.stage_reject(stage_id, otp=code)
+    with _client(registry, otp_prompt=True) as client:
+        entry = _entry_dict(client.stage_view(stage_id))
+        answer = client.stage_reject(stage_id, otp=code)
     data = _entry_dict(answer) if answer is not None else {}
     if json_mode():
         emit_json(envelope(True, registry=registry, stageId=stage_id, data={**data, "entry": entry}))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit.errors import GateFailed, ProvenanceError, RefusedError, UsageError
+from releasekit.errors import GateFailed, RefusedError, UsageError
 from releasekit.options import StageOptions
 from releasekit.package.model import PackedPackage
 from releasekit.stage.target import StageTarget, resolve_target
@@ -29,8 +29,7 @@ class StagePlan:
 
     package: PackedPackage
     target: StageTarget
-    provenance: bool
-    provenance_file: str | None
+    provenance: Any  # releasekit.provenance.settings.ProvenanceSetting
 
 
 @dataclass
@@ -42,7 +41,7 @@ class StageResult:
     auth: str | None = None  # "oidc" | "token"
     auth_source: str | None = None
     response: Mapping[str, Any] | None = None
-    provenance_source: str | None = None
+    provenance: Any = None  # releasekit.provenance.attach.ProvenanceResult
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -84,11 +83,7 @@ class StageResult:
                 "unpackedSize": package.unpacked_size,
                 "files": [{"path": f.path, "size": f.size} for f in package.files],
             },
-            "provenance": {
-                "requested": self.plan.provenance or bool(self.plan.provenance_file),
-                "file": self.plan.provenance_file,
-                "source": self.provenance_source,
-            },
+            "provenance": self.provenance.to_dict() if self.provenance is not None else None,
             "policies": _session_dict(self.session),
         }
         if self.response is not None:
@@ -121,20 +116,6 @@ Confirm = Callable[[StagePlan], bool]
 Report = Callable[[StageResult], None]
 
 
-def resolve_provenance(options: StageOptions, config: Config | None) -> tuple[bool, str | None]:
-    """(sign provenance now?, bundle file to attach); flags win over ``stage.provenance``."""
-    if options.provenance and options.provenance_file:
-        raise UsageError("--provenance and --provenance-file are mutually exclusive")
-    if options.provenance_file:
-        if options.provenance is False:
-            raise UsageError("--no-provenance and --provenance-file are mutually exclusive")
-        return False, options.provenance_file
-    if options.provenance is not None:
-        return bool(options.provenance), None
-    configured = config.get("stage.provenance") if config is not None else None
-    return bool(configured), None
-
-
 def stage_publish(
     project_dir: Path | str,
     options: StageOptions,
@@ -161,21 +142,15 @@ def stage_publish(
     if not (root / "package.json").is_file() and package is None:
         raise UsageError(f"{root}: no package.json here; run `lpm stage publish` in an npm project")
     config = config if config is not None else load_config(root)
-    provenance, provenance_file = resolve_provenance(options, config)
+    check_provenance_flags(options)
     if package is None:
         package = pack_project(root, config)
     target = resolve_target(package, options, config)
     # Policies see what will really be used, not just what was typed.
-    effective = options.with_(
-        tag=target.tag,
-        access=target.access,
-        registry=target.registry,
-        provenance=provenance,
-        provenance_file=provenance_file,
-    )
-    plan = StagePlan(package, target, provenance, provenance_file)
+    effective = options.with_(tag=target.tag, access=target.access, registry=target.registry)
+    plan = StagePlan(package, target, _provenance_setting(package, options, target, config))
 
-    session = releasekit.run_policies(root, options=effective, package=package)
+    session = releasekit.run_policies(root, options=effective, config=config, package=package)
     result = StageResult(plan, session, dry_run=options.dry_run)
     if report is not None:
         report(result)
@@ -183,16 +158,17 @@ def stage_publish(
         raise StageGateFailed(f"policies refused {target.spec}; nothing was staged", result)
 
     if options.dry_run:
-        result.provenance_source = _provenance_source(package, effective, target, dry_run=True)
+        result.provenance = _provenance(plan, dry_run=True)
         result.notes.append("dry run: nothing was sent; no auth and no remote version or tag checks were made")
         return result
 
     if confirm is not None and not confirm(plan):
         raise Declined(f"{target.spec} was not staged: declined at the prompt")
 
-    attachment = _provenance_attachment(package, effective, target)
-    if attachment is not None:
-        result.provenance_source = attachment[1]
+    result.provenance = _provenance(plan, dry_run=False)
+    attachment = None
+    if result.provenance is not None and result.provenance.attachment is not None:
+        attachment = (result.provenance.attachment_name, result.provenance.attachment)
     credentials = _credentials(target, root)
     result.auth, result.auth_source = credentials.kind, credentials.source
 
@@ -204,7 +180,7 @@ def stage_publish(
         tag=target.tag,
         access=target.access,
         registry=target.registry,
-        provenance=attachment[0] if attachment is not None else None,
+        provenance=attachment,
     )
     client = RegistryClient(target.registry, token=credentials.token, transport=transport)
     try:
@@ -249,28 +225,27 @@ def _credentials(target: StageTarget, project_dir: Path) -> Any:
 # -- provenance: the one place the pipeline calls into releasekit.provenance ---------------------
 
 
-def _provenance_attachment(
-    package: PackedPackage, options: StageOptions, target: StageTarget
-) -> tuple[Mapping[str, Any], str] | None:
-    """The Sigstore bundle's ``_attachments`` entry and where it came from, or ``None``."""
-    if not options.provenance and not options.provenance_file:
-        return None
-    try:
-        from releasekit.provenance.attach import provenance_attachment
-    except ImportError as exc:
-        raise ProvenanceError("provenance is not available in this build of releasekit") from exc
-    return provenance_attachment(package, options, target.access)  # type: ignore[no-any-return]
+def check_provenance_flags(options: StageOptions) -> None:
+    """``--provenance`` goes alone: not with ``--no-provenance`` (``False``) nor ``--provenance-file``."""
+    if options.provenance and options.provenance_file:
+        raise UsageError("--provenance and --provenance-file cannot be used together")
 
 
-def _provenance_source(package: PackedPackage, options: StageOptions, target: StageTarget, *, dry_run: bool) -> str | None:
-    """For reports: where a bundle would come from (a file, or the CI's OIDC identity)."""
-    if options.provenance_file:
-        return f"file {options.provenance_file}"
-    if not options.provenance:
-        return None
-    try:
-        from releasekit.provenance import attach
-    except ImportError:
-        return "sigstore (provenance support not installed)"
-    describe = getattr(attach, "provenance_source", None)
-    return str(describe(options)) if callable(describe) else "sigstore"
+def _provenance_setting(package: PackedPackage, options: StageOptions, target: StageTarget, config: Config) -> Any:
+    """Whether to attach provenance and from where: flags, publishConfig, releasekit.yaml, env, .npmrc.
+
+    Resolved before the policies run so that a refusal (provenance on a
+    restricted package, a bad setting) costs nothing.
+    """
+    from releasekit.provenance.settings import require_public, setting_from_options
+
+    setting = setting_from_options(options, manifest=package.manifest, project_dir=package.source_dir, config=config)
+    require_public(setting, target.name, target.access)
+    return setting
+
+
+def _provenance(plan: StagePlan, *, dry_run: bool) -> Any:
+    """The provenance result (signed or checked bundle; on a dry run what would be), or ``None`` if off."""
+    from releasekit.provenance.attach import provenance_attachment
+
+    return provenance_attachment(plan.package, plan.provenance, access=plan.target.access, dry_run=dry_run)

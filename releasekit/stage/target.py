@@ -55,16 +55,10 @@ def normalize_registry(url: str, *, flag: str = "--npm-registry") -> str:
 
 
 def npmrc_registry(project_dir: Path | None, scope: str | None) -> str | None:
-    """The registry ``.npmrc`` names for ``scope`` (or in general), if the npmrc reader knows one."""
-    try:
-        from releasekit.registry import npmrc
-    except ImportError:
-        return None
-    finder = getattr(npmrc, "registry_for", None)
-    if finder is None:
-        return None
-    found = finder(scope, project_dir=project_dir)
-    return str(found) if found else None
+    """``@scope:registry`` or ``registry`` from the project's, then the user's ``.npmrc``."""
+    from releasekit.registry import npmrc
+
+    return npmrc.registry_for(scope, project_dir)
 
 
 def resolve_registry(

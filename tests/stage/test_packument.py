@@ -12,7 +12,7 @@ import pytest
 
 from releasekit.errors import ManifestError
 from releasekit.package.model import PackedFile, PackedPackage
-from releasekit.stage.packument import clean_version, publish_body, tarball_url
+from releasekit.stage.packument import clean_version, publish_body
 
 
 def _package(name: str = "demo", version: str = "1.2.3", **manifest: object) -> PackedPackage:
@@ -57,7 +57,8 @@ def test_scoped_names_keep_the_scope_in_keys_and_urls() -> None:
 
 def test_provenance_attachment_is_added_under_npms_name() -> None:
     bundle = {"content_type": "application/vnd.dev.sigstore.bundle.v0.3+json", "data": "{}", "length": 2}
-    body = publish_body(_package(), tag="latest", access="public", registry="https://r.example/", provenance=bundle)
+    body = publish_body(_package(), tag="latest", access="public", registry="https://r.example/",
+                        provenance=("demo-1.2.3.sigstore", bundle))
     assert body["_attachments"]["demo-1.2.3.sigstore"] == bundle
 
 
@@ -79,7 +80,8 @@ def test_client_only_keys_are_dropped_and_the_manifest_is_not_mutated() -> None:
 
 
 def test_tarball_url_joins_below_a_path() -> None:
-    assert tarball_url("http://h:1/a/b", "n", "1.0.0") == "http://h:1/a/b/n/-/n-1.0.0.tgz"
+    body = publish_body(_package("n", "1.0.0"), tag="latest", access=None, registry="http://h:1/a/b")
+    assert body["versions"]["1.0.0"]["dist"]["tarball"] == "http://h:1/a/b/n/-/n-1.0.0.tgz"
 
 
 @pytest.mark.registry
