@@ -98,16 +98,18 @@ def write_step_summary(summary: Path, stage_json: str, package_dir: str) -> None
     stage_id = _first(doc, "stageId") or _first(data, "stageId", "id")
     lines = [f"### releasekit: `{label}`", ""]
     if stage_id:
+        approve = _first(data, "approveCommand") or f"lpm stage approve {stage_id}"
         lines += [
-            f"Staged as `{stage_id}`. Review it, then approve it from a maintainer's machine:",
+            f"Staged as `{stage_id}`; nothing is public yet. Review it, then approve it from a maintainer's machine:",
             "",
             "```sh",
-            f"lpm stage view {stage_id}",
-            f"lpm stage approve {stage_id}",
+            f"lpm stage diff {stage_id}",
+            approve,
             "```",
         ]
     else:
-        lines.append("Dry run: nothing was staged." if doc.get("dryRun") or doc.get("dry_run") else "Nothing was staged.")
+        dry = _first(doc, "dryRun") or _first(data, "dryRun")
+        lines.append("Dry run: nothing was staged." if dry else "Nothing was staged.")
     with summary.open("a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n\n")
 
