@@ -29,8 +29,9 @@ class MarkDecorator:
     mark: Mark
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # @mark.name applied bare to a function
-        if len(args) == 1 and not kwargs and callable(args[0]) and not self.mark.args:
+        # Applied to a function, bare (@mark.name) or after its arguments (@mark.name(1)):
+        # as in pytest, a lone callable argument is the decorated function.
+        if len(args) == 1 and not kwargs and callable(args[0]):
             return store_mark(args[0], self.mark)
         return MarkDecorator(Mark(self.mark.name, self.mark.args + args, {**self.mark.kwargs, **kwargs}))
 

@@ -1,0 +1,120 @@
+"""``lpm check [PATH]``: run the policies on the package at PATH, without contacting staging."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import rich_click as click
+
+from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option, print_rich
+from releasekit.errors import UsageError
+
+
+def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or not name.strip() or not rest:
+            raise UsageError(f"{what} must look like NAME=VALUE, got {value!r}")
+        pairs[name.strip()] = rest
+    return pairs
+
+
+@click.command("check")
+@json_option
+@click.argument("path", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-k", "keyword", default=None, metavar="EXPR",
+              help="Only run policies matching EXPR: names, markers and categories with and/or/not, e.g. 'readme and not slow'.")
+@click.option("--list", "list_only", is_flag=True, help="Collect and list the policies; run nothing.")
+@click.option("-p", "--policies", "policy_paths", multiple=True, metavar="PATH",
+              help="Extra policy folder or file (repeatable), after policies.paths of releasekit.yaml.")
+@click.option("--no-builtin", is_flag=True, help="Leave out releasekit's built-in policies.")
+@click.option("--min-score", type=click.IntRange(0, 100), default=None, metavar="N",
+              help="Fail when the quality score is below N (0-100; default quality.min_score).")
+@click.option("--allow-secrets", is_flag=True, help="Report found secrets as warnings instead of failing.")
+@click.option("--update-baseline", is_flag=True,
+              help="Record the secrets found now in the detect-secrets baseline, then check.")
+@click.option("--junitxml", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="PATH",
+              help="Also write a JUnit XML report to PATH.")
+@click.option("--sarif", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="PATH",
+              help="Also write a SARIF 2.1.0 report to PATH (for code scanning).")
+@click.option("--report", "report_specs", multiple=True, metavar="FORMAT=PATH",
+              help="Write a report in FORMAT (json, junitxml, sarif or a plugin's format) to PATH (repeatable).")
+@click.option("-o", "--option", "plugin_option_specs", multiple=True, metavar="NAME=VALUE",
+              help="Set an option declared by a plugin (repeatable).")
+@click.option("-v", "--verbose", is_flag=True, help="Show passed and skipped policies and error tracebacks.")
+def check(
+    path: Path,
+    keyword: str | None,
+    list_only: bool,
+    policy_paths: tuple[str, ...],
+    no_builtin: bool,
+    min_score: int | None,
+    allow_secrets: bool,
+    update_baseline: bool,
+    junitxml: Path | None,
+    sarif: Path | None,
+    report_specs: tuple[str, ...],
+    plugin_option_specs: tuple[str, ...],
+    verbose: bool,
+) -> int:
+    """Run the policies on the npm package at PATH (default: the current folder).
+
+    Exit codes: 0 every gate passed; 1 a policy or the score gate failed (or a
+    policy file could not be loaded); 2 usage error; 3 internal error; 4 no
+    policies collected.
+    """
+    from releasekit.config import load_config
+    from releasekit.options import StageOptions
+    from releasekit.policy.session import run_policies
+
+    project = path.resolve()
+    if not project.is_dir():
+        raise UsageError(f"{path}: no such folder")
+    if not (project / "package.json").is_file():
+        raise UsageError(f"{path}: no package.json here; run `lpm check` on an npm project folder")
+    reports: dict[str, Any] = _pairs(report_specs, "--report")
+    if junitxml is not None:
+        reports["junitxml"] = junitxml
+    if sarif is not None:
+        reports["sarif"] = sarif
+    config = load_config(project)
+    options = StageOptions(min_score=min_score, allow_secrets=allow_secrets)
+    package = None
+    if update_baseline and not list_only:
+        package = _update_baseline(project, config)
+    result = run_policies(
+        project,
+        options=options,
+        config=config,
+        package=package,
+        keyword=keyword,
+        paths=list(policy_paths),
+        builtin=not no_builtin,
+        plugin_options=_pairs(plugin_option_specs, "-o/--option"),
+        reports=reports,
+        collect_only=list_only,
+    )
+    if json_mode():
+        emit_json(envelope(result.gate_passed and result.exit_code == 0, **result.to_dict()))
+    else:
+        from releasekit.policy.reports import console
+
+        lines = console.list_lines(result) if list_only else console.summary_lines(result, verbose=verbose)
+        print_rich("\n".join(lines))
+        for name, written in result.reports_written.items():
+            echo(f"{name} report written to {written}")
+    return result.exit_code
+
+
+def _update_baseline(project: Path, config: Any) -> Any:
+    """Pack once, record today's secrets in the baseline, and check that same package."""
+    from releasekit.package.pack import pack_project
+    from releasekit.scan.baseline import update_baseline
+
+    package = pack_project(project, config)
+    written = update_baseline(project, package, config)
+    if written is not None:
+        echo(f"secrets baseline updated: {written}")
+    return package

@@ -1,0 +1,61 @@
+"""The fixtures every policy can request, registered as a built-in plugin.
+
+``session`` (the running :class:`~releasekit.policy.session.Session`) is added
+by the session itself; the others derive from it. ``package`` packs lazily, so
+a run whose policies never ask for it never packs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from releasekit.config import Config
+from releasekit.options import StageOptions
+from releasekit.policy.fixtures import fixture
+
+if TYPE_CHECKING:
+    from releasekit.package.model import PackedPackage
+    from releasekit.policy.session import Session
+
+
+@fixture
+def project_dir(session: Session) -> Path:
+    """The project directory (where ``package.json`` is)."""
+    return session.project_dir
+
+
+@fixture
+def config(session: Session) -> Config:
+    """The loaded ``releasekit.yaml`` (defaults when absent)."""
+    return session.config
+
+
+@fixture
+def options(session: Session) -> StageOptions:
+    """The stage options of this run: tag, access, provenance, min score, dry run..."""
+    return session.options
+
+
+@fixture
+def package(session: Session) -> PackedPackage:
+    """The packed package: the one handed to ``run_policies(package=...)``, else packed now."""
+    if session.package is None:
+        from releasekit.package.pack import pack_project
+
+        session.package = pack_project(session.project_dir, session.config)
+    return session.package
+
+
+@fixture
+def manifest(package: PackedPackage) -> Mapping[str, Any]:
+    """The manifest as published (the packed ``package.json``)."""
+    return package.manifest
+
+
+@fixture
+def plugin_options(session: Session) -> Mapping[str, Any]:
+    """Values of the options plugins declared with ``releasekit_addoption``."""
+    return MappingProxyType(session.plugin_options)

@@ -1,0 +1,53 @@
+"""Report formats: the console summary, and files for CI (JSON, JUnit XML, SARIF).
+
+A file format is a :class:`ReportFormat` offered by a plugin through the
+``releasekit_report_formats`` hook; the built-in ones are offered by
+:mod:`releasekit.policy.reports.formats` the same way. Files are written
+atomically and every text passes through secret redaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from releasekit.errors import StorageError
+from releasekit.redaction import redact
+
+if TYPE_CHECKING:
+    from releasekit.policy.result import SessionResult
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    """A named file format: ``render`` turns a run's result into the file's text."""
+
+    name: str
+    render: Callable[[SessionResult], str]
+    description: str = ""
+
+
+def write_report(path: Path, text: str) -> None:
+    """Write ``text`` (redacted) to ``path`` atomically: temp file in the same folder, then rename."""
+    data = redact(text).encode("utf-8")
+    path = Path(path)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -1,0 +1,202 @@
+"""What a run produces: one ``PolicyResult`` per policy and the ``SessionResult``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from releasekit.policy.findings import Finding
+from releasekit.redaction import redact
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"  # fails the gate
+    WARNED = "warned"  # reported, does not fail the gate
+    SKIPPED = "skipped"
+    ERROR = "error"  # the policy (or a fixture) is broken: fails the gate
+
+    @property
+    def fails_gate(self) -> bool:
+        return self in (Outcome.FAILED, Outcome.ERROR)
+
+
+@dataclass
+class PolicyResult:
+    """The result of one policy. Plugins may change it in ``releasekit_report_result``.
+
+    ``file``/``line`` is where it went wrong (the failing ``assert``, the
+    ``fail()`` call, the raising line) or else the policy's definition.
+    ``points`` is the quality maximum (``None`` if not a quality check);
+    ``earned`` what it scored.
+    """
+
+    id: str
+    name: str
+    outcome: Outcome | str
+    message: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    duration: float = 0.0
+    file: str = ""
+    line: int | None = None
+    label: str = ""
+    severity: str = "error"
+    category: str | None = None
+    marks: list[str] = field(default_factory=list)
+    points: float | None = None
+    earned: float | None = None
+    detail: str = ""
+    details: str = ""  # traceback text for errors
+    builtin: bool = False
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "outcome": str(Outcome(self.outcome)),
+            "message": redact(self.message),
+            "file": self.file,
+            "line": self.line,
+            "label": redact(self.label),
+            "severity": self.severity,
+            "category": self.category,
+            "marks": list(self.marks),
+            "points": self.points,
+            "earned": self.earned,
+            "detail": redact(self.detail),
+            "duration": round(self.duration, 6),
+            "findings": [_redacted_finding(f) for f in self.findings],
+            **({"traceback": redact(self.details)} if self.details else {}),
+        }
+
+
+def _redacted_finding(finding: Finding) -> dict[str, Any]:
+    return {k: redact(v) if isinstance(v, str) else v for k, v in finding.to_dict().items()}
+
+
+@dataclass
+class CollectionError:
+    """A policy file, ``policyconf.py`` or plugin that could not be loaded, or a failed teardown."""
+
+    path: str
+    line: int | None
+    message: str
+    details: str = ""
+    phase: str = "collect"  # "collect", "plugin" or "teardown"
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "message": redact(self.message),
+            "phase": self.phase,
+            **({"traceback": redact(self.details)} if self.details else {}),
+        }
+
+
+@dataclass(frozen=True)
+class ScoreCheck:
+    id: str
+    category: str | None
+    label: str
+    passed: bool
+    points: float
+    max_points: float
+    detail: str = ""
+
+    @property
+    def missing(self) -> float:
+        return self.max_points - self.points
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "category": self.category,
+            "label": redact(self.label),
+            "passed": self.passed,
+            "points": self.points,
+            "max_points": self.max_points,
+            "detail": redact(self.detail),
+        }
+
+
+@dataclass(frozen=True)
+class Score:
+    """The quality score: ``value`` = round(100 * earned / applicable)."""
+
+    value: int
+    earned: float
+    applicable: float
+    checks: tuple[ScoreCheck, ...]
+
+    def biggest_missing(self, limit: int = 3) -> list[ScoreCheck]:
+        lacking = [c for c in self.checks if c.missing > 0]
+        return sorted(lacking, key=lambda c: (-c.missing, c.id))[:limit]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "earned": self.earned,
+            "applicable": self.applicable,
+            "breakdown": [c.to_dict() for c in self.checks],
+        }
+
+
+@dataclass
+class SessionResult:
+    """Everything one run found. ``exit_code``: 0 pass, 1 a gate failed, 4 nothing collected."""
+
+    project_dir: Path
+    results: list[PolicyResult] = field(default_factory=list)
+    collection_errors: list[CollectionError] = field(default_factory=list)
+    collected: list[dict[str, Any]] = field(default_factory=list)
+    deselected: list[str] = field(default_factory=list)
+    duration: float = 0.0
+    score: Score | None = None
+    min_score: int = 0
+    gate_passed: bool = True
+    gate_messages: list[str] = field(default_factory=list)
+    exit_code: int = 0
+    collect_only: bool = False
+    reports_written: dict[str, str] = field(default_factory=dict)
+    package: Any = field(default=None, repr=False)  # the PackedPackage, if the run packed or was given one
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {str(o): 0 for o in Outcome}
+        for result in self.results:
+            counts[str(Outcome(result.outcome))] += 1
+        counts["collection_errors"] = len(self.collection_errors)
+        counts["deselected"] = len(self.deselected)
+        return counts
+
+    def by_outcome(self, outcome: Outcome | str) -> list[PolicyResult]:
+        return [r for r in self.results if Outcome(r.outcome) == Outcome(outcome)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "project_dir": str(self.project_dir),
+            "gate_passed": self.gate_passed,
+            "gate_messages": [redact(m) for m in self.gate_messages],
+            "exit_code": self.exit_code,
+            "counts": self.counts,
+            "duration": round(self.duration, 6),
+            "score": self.score.to_dict() if self.score is not None else None,
+            "min_score": self.min_score,
+            "collect_only": self.collect_only,
+            "collected": self.collected,
+            "deselected": self.deselected,
+            "results": [r.to_dict() for r in self.results],
+            "collection_errors": [e.to_dict() for e in self.collection_errors],
+            "reports": dict(self.reports_written),
+        }
