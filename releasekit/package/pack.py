@@ -1,43 +1,97 @@
-"""Pack a project directory as ``npm pack`` would.
+"""Pack a project directory as ``npm pack`` would, with the manifest rewritten.
 
-PLACEHOLDER (issue 2): reads every file except .git and node_modules and
-builds an uncompressed-order tarball. The packing issue replaces this with
-npm-compatible file selection, manifest rewriting and a reproducible tarball.
-The signature is the contract: ``pack_project(project_dir, config=None)``.
+``pack_project(project_dir, config=None)`` selects files with npm's rules,
+rewrites ``workspace:``/``catalog:`` specs and applies publishConfig overrides
+in the packed ``package.json`` (the file on disk is never changed), and builds
+the reproducible tarball. The result is what policies inspect and what is
+uploaded.
 """
 
 from __future__ import annotations
 
-import gzip
-import io
-import json
-import tarfile
+import os
+import stat
 from pathlib import Path
+from typing import Any
 
 from releasekit.config import Config
-from releasekit.errors import ManifestError
+from releasekit.errors import PackError
+from releasekit.package.manifest import Manifest, apply_publish_config, read_manifest
 from releasekit.package.model import PackedFile, PackedPackage
+from releasekit.package.packlist import PackList, normalized_bin, pack_list
+from releasekit.package.rewrite import needs_rewrite, rewrite_dependencies
+from releasekit.package.tarball import build_tarball
+from releasekit.package.workspace import find_workspace
+
+DEFAULT_MAX_SIZE = 500_000_000
+DEFAULT_MAX_ENTRIES = 100_000
+
+
+def _limit(config: Config | None, key: str, default: int) -> int:
+    value = config.get(f"pack.{key}", default) if config is not None else default
+    return int(value) if isinstance(value, int) and value > 0 else default
+
+
+def packed_manifest(project_dir: Path, manifest: Manifest) -> dict[str, Any]:
+    """The manifest as it will be published: publishConfig applied, specs rewritten."""
+    data = apply_publish_config(manifest.data)
+    if needs_rewrite(data):
+        data = rewrite_dependencies(data, find_workspace(project_dir))
+    return data
 
 
 def pack_project(project_dir: Path | str, config: Config | None = None) -> PackedPackage:
+    """Pack ``project_dir``: npm's file list, the rewritten manifest, the tarball."""
     root = Path(project_dir)
-    try:
-        manifest = json.loads((root / "package.json").read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise ManifestError(f"{root / 'package.json'}: not found") from exc
-    except json.JSONDecodeError as exc:
-        raise ManifestError(f"{root / 'package.json'}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
-    files = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if not path.is_file() or rel.split("/")[0] in {".git", "node_modules"}:
-            continue
-        data = path.read_bytes()
-        files.append(PackedFile(rel, len(data), 0o644, data))
-    buf = io.BytesIO()
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
-        for f in files:
-            info = tarfile.TarInfo("package/" + f.path)
-            info.size, info.mode = f.size, f.mode
-            tar.addfile(info, io.BytesIO(f.data))
-    return PackedPackage(manifest, tuple(files), buf.getvalue(), root)
+    if not root.is_dir():
+        raise PackError(f"{root}: not a directory")
+    root = root.resolve()
+    manifest = read_manifest(root)
+    if manifest.data.get("private") is True:
+        raise PackError(f'{manifest.path}: the package is "private": true; npm refuses to publish it')
+    published = packed_manifest(root, manifest)
+    max_entries = _limit(config, "max_entries", DEFAULT_MAX_ENTRIES)
+    max_size = _limit(config, "max_size", DEFAULT_MAX_SIZE)
+    listing = pack_list(root, manifest.data)
+    if len(listing.files) > max_entries:
+        raise PackError(
+            f"the package would have {len(listing.files)} entries, over the limit of {max_entries} (pack.max_entries)"
+        )
+    manifest_bytes = manifest.raw if published == manifest.data else manifest.dumps(published)
+    files = _read_files(root, listing, manifest_bytes, normalized_bin(manifest.data, root), max_size)
+    tarball = build_tarball(files, max_size)
+    return PackedPackage(published, tuple(files), tarball, root)
+
+
+def _read_files(
+    root: Path, listing: PackList, manifest_bytes: bytes, bins: dict[str, str], max_size: int
+) -> list[PackedFile]:
+    bin_targets = set(bins.values())
+    files: list[PackedFile] = []
+    total = 0
+    for rel in listing.files:
+        path = root / rel
+        if rel == "package.json":
+            data = manifest_bytes
+            mode = os.lstat(path).st_mode
+        else:
+            try:
+                fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            except OSError as exc:
+                raise PackError(f"{rel}: cannot read: {exc.strerror}") from exc
+            try:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode):
+                    raise PackError(f"{rel}: not a regular file")
+                total += st.st_size
+                # the compressed tarball cannot be smaller than ~1/1000 of its input
+                if total > max_size * 1032:
+                    raise PackError(f"the package contents exceed what fits the {max_size}-byte limit (pack.max_size)")
+                with os.fdopen(fd, "rb", closefd=False) as fh:
+                    data = fh.read()
+            finally:
+                os.close(fd)
+            mode = st.st_mode
+        executable = bool(mode & 0o111) or rel in bin_targets
+        files.append(PackedFile(rel, len(data), 0o755 if executable else 0o644, data))
+    return files

@@ -1,0 +1,50 @@
+"""The string order npm uses when it sorts file names: ICU's ``localeCompare(..., "en")``.
+
+npm-packlist sorts the file list (and so the tarball entries) with the ICU root
+collation. Python has no ICU, so this models the parts that matter for file
+names: punctuation before digits before letters, letters compared without case
+first, accents at the secondary level, lowercase before uppercase last.
+Characters outside Latin are ordered by code point after the Latin letters.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+# Printable ASCII in ICU root order (measured with Node 20's full ICU).
+_ASCII_ORDER = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789"
+_PRIMARY: dict[str, int] = {ch: i for i, ch in enumerate(_ASCII_ORDER)}
+_LETTER_BASE = len(_ASCII_ORDER)
+_OTHER_BASE = 0x1000
+
+
+def _primary(ch: str) -> int | None:
+    weight = _PRIMARY.get(ch)
+    if weight is not None:
+        return weight
+    low = ch.lower()
+    if "a" <= low <= "z" and len(low) == 1:
+        return _LETTER_BASE + ord(low) - ord("a")
+    if unicodedata.category(ch).startswith("C"):
+        return None  # control characters are ignorable
+    return _OTHER_BASE + ord(low[0])
+
+
+@lru_cache(maxsize=65536)
+def collation_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """A sort key ordering strings as ICU's tertiary-strength ``en`` collation does."""
+    primary: list[int] = []
+    secondary: list[int] = []
+    tertiary: list[int] = []
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            secondary.append(ord(ch))
+            continue
+        weight = _primary(ch)
+        if weight is None:
+            continue
+        primary.append(weight)
+        secondary.append(0)
+        tertiary.append(1 if ch != ch.lower() else 0)
+    return tuple(primary), tuple(secondary), tuple(tertiary)

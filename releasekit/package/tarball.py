@@ -1,0 +1,141 @@
+"""Write the package tarball the way npm (node-tar in "portable" mode) does.
+
+Every entry sits under ``package/``; headers are ustar with node-tar's number
+formatting, uid/gid/uname/gname left empty, and npm's fixed mtime
+(1985-10-26T08:15:00Z). Paths that do not fit ustar get a pax header first,
+as node-tar writes it. The stream ends with two zero blocks and is gzipped at
+level 9 with mtime 0 and the OS byte 0xff, like minizlib's portable gzip.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zlib
+from collections.abc import Iterable, Iterator
+
+from releasekit.errors import PackError
+from releasekit.package.model import PackedFile
+
+NPM_MTIME = 499162500  # 1985-10-26T08:15:00Z, npm's date for every entry
+PREFIX = "package/"
+BLOCK = 512
+_PATH_SIZE = 100
+_PREFIX_SIZE = 155
+
+
+def _octal(value: int, size: int) -> bytes:
+    """node-tar's number field: zero-padded octal, a space, then NUL (no space if it is full)."""
+    digits = format(value, "o")
+    if len(digits) == size - 1:
+        return (digits + "\0").encode("ascii")
+    if len(digits) > size - 1:
+        raise PackError(f"value {value} does not fit a {size}-byte tar field")
+    return ("0" * (size - len(digits) - 2) + digits + " \0").encode("ascii")
+
+
+def _put_string(buf: bytearray, offset: int, size: int, text: str) -> bool:
+    """Write UTF-8 ``text`` NUL-padded; True if it needed a pax record (too long or non-ASCII)."""
+    data = text.encode("utf-8")
+    if len(data) > size:
+        cut = data[:size]
+        while cut:
+            try:
+                cut.decode("utf-8")
+                break
+            except UnicodeDecodeError:
+                cut = cut[:-1]
+        data = cut
+    buf[offset : offset + len(data)] = data
+    return len(text) != len(text.encode("utf-8")) or len(text) > size
+
+
+def _dirname(path: str) -> str:
+    return posixpath.dirname(path) or "."
+
+
+def _split_prefix(path: str) -> tuple[str, str, bool]:
+    """node-tar's split of a long path into ustar ``name`` and ``prefix``."""
+    size = len(path.encode("utf-8"))
+    if size < _PATH_SIZE:
+        return path, "", False
+    prefix, name = _dirname(path), posixpath.basename(path)
+    while True:
+        name_len, prefix_len = len(name.encode("utf-8")), len(prefix.encode("utf-8"))
+        if name_len <= _PATH_SIZE and prefix_len <= _PREFIX_SIZE:
+            return name, prefix, False
+        if name_len > _PATH_SIZE and prefix_len <= _PREFIX_SIZE:
+            return name[: _PATH_SIZE - 1], prefix, True
+        name = posixpath.join(posixpath.basename(prefix), name)
+        prefix = _dirname(prefix)
+        if prefix == ".":
+            return path[: _PATH_SIZE - 1], "", True
+
+
+def _header(path: str, mode: int, size: int, typeflag: bytes) -> tuple[bytearray, bool]:
+    buf = bytearray(BLOCK)
+    name, prefix, need_pax = _split_prefix(path)
+    need_pax = _put_string(buf, 0, _PATH_SIZE, name) or need_pax
+    buf[100:108] = _octal(mode, 8)
+    buf[124:136] = _octal(size, 12)
+    buf[136:148] = _octal(NPM_MTIME, 12)
+    buf[156:157] = typeflag
+    buf[257:265] = b"ustar\x0000"
+    buf[329:337] = _octal(0, 8)  # devmajor/devminor: node-tar writes zeros
+    buf[337:345] = _octal(0, 8)
+    need_pax = _put_string(buf, 345, _PREFIX_SIZE, prefix) or need_pax
+    checksum = sum(buf[:148]) + 8 * 0x20 + sum(buf[156:])
+    buf[148:156] = _octal(checksum, 8)
+    return buf, need_pax
+
+
+def _pax_record(key: str, value: str) -> str:
+    line = f" {key}={value}\n"
+    length = len(line.encode("utf-8"))
+    digits = len(str(length))
+    if length + digits >= 10**digits:
+        digits += 1
+    return f"{length + digits}{line}"
+
+
+def _pax(path: str, size: int) -> bytes:
+    body = (_pax_record("path", path) + _pax_record("mtime", str(NPM_MTIME)) + _pax_record("size", str(size))).encode()
+    name = ("PaxHeader/" + posixpath.basename(path))[:99]
+    header, _ = _header(name, 0o644, len(body), b"x")
+    return bytes(header) + _pad(body)
+
+
+def _pad(data: bytes) -> bytes:
+    rest = len(data) % BLOCK
+    return data + b"\0" * (BLOCK - rest) if rest else data
+
+
+def tar_stream(files: Iterable[PackedFile]) -> Iterator[bytes]:
+    """The uncompressed tar, in chunks, for ``files`` in the given order."""
+    for f in files:
+        path = PREFIX + f.path
+        header, need_pax = _header(path, f.mode, f.size, b"0")
+        if need_pax:
+            yield _pax(path, f.size)
+        yield bytes(header)
+        yield _pad(f.data)
+    yield b"\0" * (2 * BLOCK)
+
+
+def build_tarball(files: Iterable[PackedFile], max_size: int | None = None) -> bytes:
+    """The gzipped tarball npm would write; PackError past ``max_size`` compressed bytes."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31, 8, zlib.Z_DEFAULT_STRATEGY)
+    out: list[bytes] = []
+    written = 0
+    for chunk in tar_stream(files):
+        piece = compressor.compress(chunk)
+        if piece:
+            out.append(piece)
+            written += len(piece)
+            if max_size is not None and written > max_size:
+                raise PackError(f"the tarball is larger than the {max_size}-byte limit (pack.max_size)")
+    out.append(compressor.flush())
+    data = bytearray(b"".join(out))
+    data[9] = 0xFF  # "unknown OS", as minizlib's portable mode writes
+    if max_size is not None and len(data) > max_size:
+        raise PackError(f"the tarball is {len(data)} bytes, over the {max_size}-byte limit (pack.max_size)")
+    return bytes(data)
