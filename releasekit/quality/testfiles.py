@@ -1,0 +1,34 @@
+"""Test files in the project's repository (tests are rarely published, so the tarball cannot tell).
+
+A file counts when it sits under a ``test``/``tests``/``__tests__``/``spec``
+folder, or is named like ``*.test.js`` / ``*.spec.ts`` / ``test_*.js``, the
+conventions of node:test, Jest, Mocha, Vitest and AVA. Dependencies, VCS and
+build folders are not searched, and the walk stops at the first few hits.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+_TEST_DIRS = {"test", "tests", "__tests__", "spec", "specs", "__test__"}
+_SKIP_DIRS = {"node_modules", ".git", ".hg", ".svn", "dist", "build", "coverage", ".next", ".cache"}
+_CODE = r"\.(?:[cm]?[jt]sx?|coffee)$"
+_TEST_NAME = re.compile(rf"(?:[.\-_](?:test|spec)s?{_CODE}|^(?:test|spec)s?(?:[._\-].*)?{_CODE})", re.IGNORECASE)
+_CODE_FILE = re.compile(_CODE, re.IGNORECASE)
+
+
+def find_test_files(project_dir: Path, *, limit: int = 5) -> list[str]:
+    """Up to ``limit`` test files, relative to ``project_dir``, in a stable order."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(project_dir):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not os.path.islink(os.path.join(root, d)))
+        rel_root = Path(root).relative_to(project_dir)
+        in_test_dir = any(part.lower() in _TEST_DIRS for part in rel_root.parts)
+        for name in sorted(files):
+            if _TEST_NAME.search(name) or (in_test_dir and _CODE_FILE.search(name)):
+                found.append((rel_root / name).as_posix())
+                if len(found) >= limit:
+                    return found
+    return found
