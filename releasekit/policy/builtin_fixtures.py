@@ -19,6 +19,7 @@ from releasekit.policy.fixtures import fixture
 if TYPE_CHECKING:
     from releasekit.package.model import PackedPackage
     from releasekit.policy.session import Session
+    from releasekit.registry.metadata import PackageMetadata
 
 
 @fixture
@@ -59,3 +60,11 @@ def manifest(package: PackedPackage) -> Mapping[str, Any]:
 def plugin_options(session: Session) -> Mapping[str, Any]:
     """Values of the options plugins declared with ``releasekit_addoption``."""
     return MappingProxyType(session.plugin_options)
+
+
+@fixture
+def registry(package: PackedPackage, options: StageOptions, config: Config) -> PackageMetadata:
+    """Read-only registry metadata of the package (its packument), fetched on first use, at most once."""
+    from releasekit.registry.metadata import metadata_for
+
+    return metadata_for(package, options, config)
