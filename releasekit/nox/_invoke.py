@@ -28,7 +28,8 @@ from typing import Any
 import releasekit
 from releasekit.nox._options import KitOptions
 
-_INSTALLED_MARK = "_releasekit_installed"
+# Environments (by location) this nox run already installed releasekit into.
+_installed: set[str] = set()
 
 
 def source_checkout() -> Path | None:
@@ -55,10 +56,13 @@ def uses_outer_python(session: Any) -> bool:
 
 def ensure_releasekit(session: Any, options: KitOptions) -> None:
     """Install releasekit into a real session environment, once per session run."""
-    if uses_outer_python(session) or getattr(session, _INSTALLED_MARK, False):
+    if uses_outer_python(session):
+        return
+    location = str(getattr(session.virtualenv, "location", "") or session.bin)
+    if location in _installed:
         return
     session.install(*options.install_args, *install_spec(options))
-    setattr(session, _INSTALLED_MARK, True)
+    _installed.add(location)
 
 
 def lpm_command(session: Any) -> list[str]:
