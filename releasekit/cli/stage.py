@@ -286,19 +286,41 @@ def list_(package: str | None, npm_registry: str | None) -> None:
     if not entries:
         echo(f"No staged versions of {package}." if package else "No staged versions.")
         return
+    _print_entries(registry, entries)
+    echo(f"{len(entries)} staged version{'s' if len(entries) != 1 else ''}.")
+
+
+_TABLE_MIN_WIDTH = 120  # below this the table would squeeze columns to nothing
+
+
+def _print_entries(registry: str, entries: list[dict[str, Any]]) -> None:
+    """A rich table on a wide terminal; one block per entry on a narrow one (ids stay whole to copy)."""
+    from releasekit.cli.output import console
+
+    if console(stderr=json_mode()).width < _TABLE_MIN_WIDTH:
+        echo(f"Staged on {registry}:")
+        for entry in entries:
+            echo("")
+            echo(f"{_describe_entry(entry)}  tag {entry.get('tag') or '-'}  access {entry.get('access') or '-'}")
+            echo(f"  id:      {entry.get('id')}")
+            echo(f"  by:      {_actor(entry)}  at {entry.get('createdAt') or '-'}")
+            echo(f"  shasum:  {entry.get('shasum') or '-'}")
+        echo("")
+        return
     from rich.table import Table
 
     table = Table(title=f"Staged on {registry}", title_justify="left")
     for column in ("Stage id", "Package", "Version", "Tag", "Access", "Actor", "Created", "Shasum"):
         table.add_column(column, no_wrap=column in ("Stage id", "Shasum"), overflow="fold")
     for entry in entries:
-        actor = str(entry.get("actor") or "")
-        if entry.get("actorType"):
-            actor += f" ({entry['actorType']})"
         table.add_row(*(str(entry.get(k) or "") for k in ("id", "packageName", "version", "tag", "access")),
-                      actor, str(entry.get("createdAt") or ""), str(entry.get("shasum") or ""))
+                      _actor(entry), str(entry.get("createdAt") or ""), str(entry.get("shasum") or ""))
     print_rich(table)
-    echo(f"{len(entries)} staged version{'s' if len(entries) != 1 else ''}.")
+
+
+def _actor(entry: Mapping[str, Any]) -> str:
+    actor = str(entry.get("actor") or "-")
+    return f"{actor} ({entry['actorType']})" if entry.get("actorType") else actor
 
 
 @stage.command("view")
