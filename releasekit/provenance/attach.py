@@ -102,8 +102,9 @@ def provenance_attachment(
 ) -> ProvenanceResult | None:
     """Generate or load, check, and package the provenance bundle for ``package``.
 
-    ``trust_config`` names the Sigstore instance: ``None`` is the public-good
-    one (for signing fetched via TUF; for checking a file, the offline copy).
+    ``trust_config`` names the Sigstore instance: ``None`` is the one named by
+    ``RELEASEKIT_SIGSTORE_TRUST_CONFIG``, else the public-good one (for
+    signing refreshed via TUF; for checking a file, the offline copy).
     ``policy`` pins the signer identity a ``--provenance-file`` must carry.
     """
     if not setting.enabled:
@@ -117,7 +118,8 @@ def provenance_attachment(
         assert setting.path is not None
         data = read_bundle_file(setting.path)
         checked = check_bundle(
-            data, package, trust_config=trust_config, policy=policy, label=f"--provenance-file {setting.path}"
+            data, package, trust_config=trust_config, policy=policy, env=env,
+            label=f"--provenance-file {setting.path}",
         )
         return ProvenanceResult(
             attachment_name=name,
@@ -140,10 +142,10 @@ def provenance_attachment(
         return ProvenanceResult(name, None, source, setting, detail=detail, dry_run=True)
 
     from releasekit.provenance.bundle_check import verify_bundle
-    from releasekit.provenance.sign import production_trust_config, sign_statement
+    from releasekit.provenance.sign import configured_trust_config, sign_statement
 
     statement = build_statement(package, env)
-    config = trust_config if trust_config is not None else production_trust_config()
+    config = trust_config if trust_config is not None else configured_trust_config(env)
     signed = sign_statement(encode(statement), trust_config=config, env=env)
     # Check our own bundle before it leaves: a bundle that does not verify must not be staged.
     _, signer = verify_bundle(signed.bundle_json, config, policy)

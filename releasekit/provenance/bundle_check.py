@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -173,13 +175,16 @@ def check_bundle(
     policy: VerificationPolicy | None = None,
     verify: bool = True,
     label: str = "provenance bundle",
+    env: Mapping[str, str] | None = None,
 ) -> BundleCheck:
     """Structure first, then the signature when a trust root is available.
 
-    ``trust_config`` ``None`` means Sigstore's public-good root from the local
-    TUF cache or the copy shipped with sigstore-python: no network. If no
-    root can be loaded, or ``verify`` is false, only the structure is checked
-    and :attr:`BundleCheck.detail` says so.
+    ``trust_config`` ``None`` means the instance named by
+    ``RELEASEKIT_SIGSTORE_TRUST_CONFIG`` (a bad file there is an error), else
+    Sigstore's public-good root from the local TUF cache or the copy shipped
+    with sigstore-python: no network. If no root can be loaded, or ``verify``
+    is false, only the structure is checked and :attr:`BundleCheck.detail`
+    says so.
     """
     bundle, statement = check_structure(data, package, label=label)
     text = data.decode("utf-8")
@@ -187,11 +192,14 @@ def check_bundle(
     if not verify:
         return BundleCheck(text, media_type, statement, False, "structure checked only; signature not verified")
     if trust_config is None:
-        try:
-            from releasekit.provenance.sign import production_trust_config
+        from releasekit.provenance.sign import TRUST_CONFIG_ENV, configured_trust_config
 
-            trust_config = production_trust_config(offline=True)
+        environ = os.environ if env is None else env
+        try:
+            trust_config = configured_trust_config(environ, offline=True)
         except ProvenanceError as exc:
+            if environ.get(TRUST_CONFIG_ENV, "").strip():
+                raise
             return BundleCheck(
                 text, media_type, statement, False,
                 f"structure checked only; signature not verified (no trust root: {exc.message})",

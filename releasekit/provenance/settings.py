@@ -95,31 +95,23 @@ def _env_value(env: Mapping[str, str]) -> tuple[str, str] | None:
     return None
 
 
-def npmrc_provenance(path: Path) -> bool | None:
+def npmrc_provenance(path: Path, env: Mapping[str, str] | None = None) -> bool | None:
     """``provenance`` from one ``.npmrc`` file, or ``None`` if the file or key is absent."""
-    values = _read_npmrc(path)
+    values = _read_npmrc(path, os.environ if env is None else env)
     if values is None or "provenance" not in values:
         return None
     return _as_bool(values["provenance"], str(path))
 
 
-def _read_npmrc(path: Path) -> Mapping[str, str] | None:
+def _read_npmrc(path: Path, env: Mapping[str, str]) -> Mapping[str, str] | None:
     import importlib
 
-    try:  # the shared .npmrc reader (registry helper), when this build has it
+    try:  # the shared .npmrc reader (registry helper) when this build has it
         shared: Any = importlib.import_module("releasekit.registry.npmrc")
     except ImportError:
-        shared = None
-    reader = getattr(shared, "read_npmrc", None)
-    if callable(reader):
-        try:
-            found = reader(path)
-        except FileNotFoundError:
-            return None
-        values = getattr(found, "values", found)
-        if isinstance(values, Mapping):
-            return {str(k): str(v) for k, v in values.items()}
-    return _minimal_npmrc(path)
+        return _minimal_npmrc(path)
+    found = shared.read(path, env=env)
+    return None if found is None else dict(found.values)
 
 
 def _minimal_npmrc(path: Path) -> dict[str, str] | None:
@@ -188,7 +180,7 @@ def resolve_setting(
         return ProvenanceSetting("generate" if on else "off", key)
 
     for label, path in (("project .npmrc", root / ".npmrc"), ("user .npmrc", user_npmrc(env))):
-        found = npmrc_provenance(path)
+        found = npmrc_provenance(path, env)
         if found is not None:
             return ProvenanceSetting("generate" if found else "off", f"{label} ({path})")
 

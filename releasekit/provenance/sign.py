@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from sigstore.models import ClientTrustConfig
 
 BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
+# A ClientTrustConfig JSON file naming a private Sigstore instance, as sigstore's --trust-config does.
+TRUST_CONFIG_ENV = "RELEASEKIT_SIGSTORE_TRUST_CONFIG"
+_MAX_TRUST_CONFIG_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,27 @@ def production_trust_config(*, offline: bool = False) -> ClientTrustConfig:
         return ClientTrustConfig.production(offline=offline)
     except Exception as exc:  # TUF and network failures come in many types
         raise ProvenanceError(f"cannot load Sigstore's trust root: {_reason(exc)}") from exc
+
+
+def configured_trust_config(env: Mapping[str, str] | None = None, *, offline: bool = False) -> ClientTrustConfig:
+    """The instance named by ``RELEASEKIT_SIGSTORE_TRUST_CONFIG``, else the public-good one."""
+    env = os.environ if env is None else env
+    path = env.get(TRUST_CONFIG_ENV, "").strip()
+    if not path:
+        return production_trust_config(offline=offline)
+    from sigstore.models import ClientTrustConfig
+
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(_MAX_TRUST_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ProvenanceError(f"{TRUST_CONFIG_ENV}={path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > _MAX_TRUST_CONFIG_BYTES:
+        raise ProvenanceError(f"{TRUST_CONFIG_ENV}={path}: larger than 1 MB; not a Sigstore trust config")
+    try:
+        return ClientTrustConfig.from_json(raw.decode("utf-8"))
+    except Exception as exc:
+        raise ProvenanceError(f"{TRUST_CONFIG_ENV}={path}: not a Sigstore client trust config: {_reason(exc)}") from None
 
 
 def ambient_identity_token(env: Mapping[str, str] | None = None) -> str:
@@ -97,7 +121,7 @@ def sign_statement(
     except Exception as exc:
         raise ProvenanceError(f"the provenance statement is malformed: {_reason(exc)}") from exc
 
-    config = trust_config if trust_config is not None else production_trust_config()
+    config = trust_config if trust_config is not None else configured_trust_config(env)
     try:
         context = SigningContext.from_trust_config(config)
         with context.signer(token, cache=True) as signer:
