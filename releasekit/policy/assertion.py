@@ -44,7 +44,8 @@ def explain(exc: AssertionError) -> AssertionExplanation:
         return AssertionExplanation(None, message, filename, line)
     segment = ast.get_source_segment(source, node.test) or ast.unparse(node.test)
     expression = "assert " + " ".join(segment.split())
-    return AssertionExplanation(expression, message, filename, line, _where(node.test, frame, source))
+    # Report the statement's first line, not the line of the operand Python points at.
+    return AssertionExplanation(expression, message, filename, node.lineno, _where(node.test, frame, source))
 
 
 def _find_assert(filename: str, line: int) -> tuple[ast.Assert | None, str]:

@@ -69,7 +69,8 @@ def run_policy(policy: Policy, fixtures: FixtureManager) -> PolicyResult:
     except AssertionError as exc:
         explained = assertion.explain(exc)
         result.outcome, result.message = Outcome.FAILED, explained.text()
-        result.line = _line_in(policy.path, exc.__traceback__) or result.line
+        in_policy = explained.file == str(policy.path) and explained.expression is not None
+        result.line = (explained.line if in_policy else _line_in(policy.path, exc.__traceback__)) or result.line
     except FixtureError as exc:
         result.outcome, result.message, result.details = Outcome.ERROR, exc.message, exc.details
     except UnsupportedReturn as exc:
