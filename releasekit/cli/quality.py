@@ -1,0 +1,180 @@
+"""``lpm quality [PATH]``: the 0-100 quality score of a package, check by check.
+
+Runs only the quality checks (policies with a ``points`` marker: the built-in
+ones and any the project adds). PATH is a project folder (default ``.``) or a
+packed ``.tgz``, whose checks that need the repository are not applicable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import rich_click as click
+
+from releasekit.cli.output import echo, emit_json, json_mode, json_option, print_rich
+from releasekit.errors import ManifestError, UsageError
+
+if TYPE_CHECKING:
+    from releasekit.package.model import PackedPackage
+    from releasekit.policy.result import PolicyResult, SessionResult
+
+# Display order; a team's own categories follow, alphabetically.
+CATEGORIES = ("documentation", "code quality", "testing", "health")
+QUALITY_KEYWORD = "points"  # every quality check carries the points marker
+
+
+@click.command("quality")
+@json_option
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--min-score", type=click.IntRange(0, 100), default=None, metavar="N",
+              help="Fail (exit 1) when the score is below N, 0-100 (default: quality.min_score).")
+@click.option("-p", "--policies", "policy_paths", multiple=True, metavar="PATH",
+              help="Extra policy folder or file with quality checks (repeatable).")
+@click.option("--no-builtin", is_flag=True, help="Leave out releasekit's built-in checks.")
+def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no_builtin: bool) -> int:
+    """Score the npm package at PATH (a project folder or a .tgz) from 0 to 100.
+
+    Score = round(100 x earned / applicable): checks that cannot be computed
+    (e.g. tests in the repository, for a tarball) are not applicable and
+    leave the denominator. Exit codes: 0 at or above the minimum score; 1 below
+    it (or a check is broken); 2 usage error.
+    """
+    from releasekit.config import load_config
+    from releasekit.options import StageOptions
+    from releasekit.policy.session import run_policies
+
+    project, package = _target(path)
+    config = load_config(project)
+    result = run_policies(
+        project,
+        options=StageOptions(min_score=min_score, dry_run=True),
+        config=config,
+        package=package,
+        keyword=QUALITY_KEYWORD,
+        paths=list(policy_paths),
+        builtin=not no_builtin,
+    )
+    if result.score is None and not _not_applicable(result):
+        raise UsageError(f"{path}: no quality checks collected (policies with @releasekit.mark.points)")
+    if json_mode():
+        emit_json(report(result))
+    else:
+        _render(result)
+    if not result.gate_passed:
+        for message in result.gate_messages:
+            echo(f"Error: {message}", err=True)
+    return result.exit_code
+
+
+def _target(path: Path) -> tuple[Path, PackedPackage | None]:
+    """(project folder, package already in hand) for a folder or a tarball."""
+    if path.is_file():
+        if not path.name.endswith((".tgz", ".tar.gz")):
+            raise UsageError(f"{path}: not a project folder or a .tgz tarball")
+        return Path.cwd(), read_tarball(path)
+    if not path.is_dir():
+        raise UsageError(f"{path}: no such folder or tarball")
+    if not (path / "package.json").is_file():
+        raise UsageError(f"{path}: no package.json here; run `lpm quality` on an npm project folder or a .tgz")
+    return path.resolve(), None
+
+
+def read_tarball(path: Path) -> PackedPackage:
+    from releasekit.package.model import PackedFile, PackedPackage
+    from releasekit.review.archive import read_archive
+    from releasekit.review.diff import manifest_of
+
+    try:
+        blob = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    archive = read_archive(blob)
+    if archive.hostile:
+        raise ManifestError(f"{path}: unsafe tarball: {archive.findings[0].message}")
+    manifest = manifest_of(archive)
+    if not manifest:
+        raise ManifestError(f"{path}: no package/package.json in the tarball")
+    files = tuple(PackedFile(e.path, len(e.data), e.mode, e.data) for e in archive.entries.values())
+    return PackedPackage(manifest, files, blob, None)
+
+
+def _quality_results(result: SessionResult) -> list[PolicyResult]:
+    return [r for r in result.results if r.points is not None]
+
+
+def _not_applicable(result: SessionResult) -> list[PolicyResult]:
+    return [r for r in _quality_results(result) if str(r.outcome) == "skipped"]
+
+
+def _category_order(category: str | None) -> tuple[int, str]:
+    name = category or "other"
+    return (CATEGORIES.index(name) if name in CATEGORIES else len(CATEGORIES), name)
+
+
+def report(result: SessionResult) -> dict[str, Any]:
+    """``{score, earned, applicable, checks: [...]}``; n/a checks have ``applicable: false``."""
+    score = result.score
+    scored = {c.id: c for c in score.checks} if score is not None else {}
+    checks = []
+    for item in sorted(_quality_results(result), key=lambda r: _category_order(r.category)):
+        check = scored.get(item.id)
+        if check is not None:
+            checks.append({**check.to_dict(), "applicable": True})
+        else:
+            checks.append({
+                "id": item.id,
+                "category": item.category,
+                "label": item.label or item.name,
+                "passed": None,
+                "points": None,
+                "max_points": item.points,
+                "detail": item.message,
+                "applicable": False,
+            })
+    return {
+        "success": result.exit_code == 0,
+        "score": score.value if score is not None else None,
+        "earned": score.earned if score is not None else 0,
+        "applicable": score.applicable if score is not None else 0,
+        "min_score": result.min_score,
+        "gate_passed": result.gate_passed,
+        "gate_messages": list(result.gate_messages),
+        "checks": checks,
+    }
+
+
+def _points(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _render(result: SessionResult) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    doc = report(result)
+    table = Table(title="Quality", title_justify="left", show_lines=False)
+    table.add_column("", width=3)
+    table.add_column("Category")
+    table.add_column("Check")
+    table.add_column("Points", justify="right")
+    table.add_column("Detail", overflow="fold")
+    for check in doc["checks"]:
+        if not check["applicable"]:
+            mark, points = Text("n/a", style="dim"), f"- / {_points(check['max_points'])}"
+        elif check["passed"]:
+            mark, points = Text("✓", style="green"), f"{_points(check['points'])} / {_points(check['max_points'])}"
+        else:
+            style = "yellow" if check["points"] else "red"
+            mark, points = Text("✗", style=style), f"{_points(check['points'])} / {_points(check['max_points'])}"
+        table.add_row(mark, check["category"] or "other", check["label"], points, Text(check["detail"] or ""))
+    print_rich(table)
+    if doc["score"] is None:
+        print_rich("Score: n/a (no applicable checks)")
+        return
+    line = f"Score: [bold]{doc['score']}[/bold]/100 ({_points(doc['earned'])} of {_points(doc['applicable'])} points"
+    na = sum(1 for c in doc["checks"] if not c["applicable"])
+    line += f"; {na} check(s) not applicable)" if na else ")"
+    if doc["min_score"]:
+        line += f", minimum {doc['min_score']}"
+    print_rich(line)
