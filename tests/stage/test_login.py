@@ -1,0 +1,62 @@
+"""``lpm login --npm`` checks a token with the registry before storing it (0600); ``logout`` removes it."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from releasekit.registry import token_store
+
+pytestmark = pytest.mark.registry
+
+
+def test_login_verifies_stores_and_stage_commands_use_it(verdaccio, registry_user, lpm, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = lpm("login", "--npm", "--npm-registry", verdaccio.url, stdin=registry_user.token + "\n")
+    assert run.code == 0, run.text
+    assert f"as {registry_user.name}" in run.out
+    assert registry_user.token not in run.text
+    path = token_store.token_path()
+    assert str(path) in run.out
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert token_store.load_token(verdaccio.url) == registry_user.token
+    assert not list(path.parent.glob("*.tmp*")) and len(list(path.parent.iterdir())) == 1
+
+    # with no NPM_TOKEN, the stored token is what stage commands use
+    run = lpm("stage", "list", "--json", "--npm-registry", verdaccio.url)
+    assert run.code == 0, run.text
+    assert run.json()["success"] is True
+
+    run = lpm("logout", "--npm", "--npm-registry", verdaccio.url, "--json")
+    assert run.code == 0 and run.json()["data"] == {"removed": True}
+    assert token_store.load_token(verdaccio.url) is None
+    run = lpm("logout", "--npm", "--npm-registry", verdaccio.url)
+    assert run.code == 0 and "No token was stored" in run.out
+    run = lpm("stage", "list", "--json", "--npm-registry", verdaccio.url)
+    assert run.code == 1 and run.json()["error_code"] == "auth_required"
+
+
+def test_login_refuses_a_token_the_registry_rejects(verdaccio, lpm, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    bogus = "not-a-real-token-0123456789abcdef"
+    run = lpm("login", "--npm", "--npm-registry", verdaccio.url, "--json", stdin=bogus)
+    assert run.code == 1, run.text
+    doc = run.json()
+    assert doc["success"] is False and doc["error_code"] == "auth_required"
+    assert bogus not in run.text
+    assert not token_store.token_path().exists()
+
+
+@pytest.mark.parametrize("stdin", ["", "   \n", "two tokens\n"])
+def test_login_refuses_empty_or_malformed_input(verdaccio, lpm, tmp_path, monkeypatch, stdin) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = lpm("login", "--npm", "--npm-registry", verdaccio.url, stdin=stdin)
+    assert run.code == 2, run.text
+    assert not token_store.token_path().exists()
+
+
+def test_login_json_json_on_a_tty_asks_for_stdin(verdaccio, lpm, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = lpm("login", "--npm", "--npm-registry", verdaccio.url, "--json", tty=True)
+    assert run.code == 2 and "stdin" in run.json()["error"]
