@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 
@@ -379,7 +379,7 @@ class Rule:
     comment: bool = False
     empty: bool = False
 
-    @property
+    @cached_property
     def relative(self) -> bool:
         """A pattern with one segment (or one plus a trailing slash): matches at any depth."""
         return any(len(p) <= (2 if p and p[-1] == "" else 1) for p in self.patterns)
@@ -392,21 +392,37 @@ class Rule:
             return path == ""
         if path == "/" and partial:
             return True
-        segments = re.split("/+", path)
-        basename = segments[-1]
-        if not basename:
-            for seg in reversed(segments[:-1]):
-                if seg:
-                    basename = seg
-                    break
-        for pattern in self.patterns:
-            file = [basename] if len(pattern) == 1 else segments
+        segments, basename, lowered = _split(path)
+        for pattern, literals in zip(self.patterns, self.literals, strict=True):
+            if len(pattern) == 1:
+                file: Sequence[str] = (basename,)
+            else:
+                # cheap necessary condition before the full match
+                if not partial and literals and not literals <= lowered:
+                    continue
+                file = segments
             if GLOBSTAR in pattern:
                 if _match_globstar(file, pattern, partial):
                     return True
             elif _match_plain(file, pattern, partial, 0, 0):
                 return True
         return False
+
+    @cached_property
+    def literals(self) -> tuple[frozenset[str], ...]:
+        return tuple(frozenset(p for p in pattern if isinstance(p, str) and p) for pattern in self.patterns)
+
+
+@lru_cache(maxsize=65536)
+def _split(path: str) -> tuple[tuple[str, ...], str, frozenset[str]]:
+    segments = tuple(re.split("/+", path))
+    basename = segments[-1]
+    if not basename:
+        for seg in reversed(segments[:-1]):
+            if seg:
+                basename = seg
+                break
+    return segments, basename, frozenset(s.lower() for s in segments)
 
 
 @lru_cache(maxsize=8192)

@@ -1,0 +1,117 @@
+"""``lpm pack [PATH] [--dry-run] [--json]``: pack the project as ``npm pack`` does.
+
+Without ``--dry-run`` the tarball is written to ``<name>-<version>.tgz`` in the
+current directory. Like ``npm pack``, an existing file of that name is
+replaced; the write is atomic (temporary file, then rename), so a failed run
+never leaves a half-written tarball.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import rich_click as click
+
+from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option
+from releasekit.errors import StorageError
+
+
+def _human(size: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size}{unit}" if unit == "B" else f"{size:.1f}{unit}"
+        size /= 1000  # type: ignore[assignment]
+    return f"{size}B"
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` via a temporary file in the same directory and a rename."""
+    directory = target.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise StorageError(f"{directory}: cannot write the tarball: {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise StorageError(f"{target}: cannot write the tarball: {exc.strerror}") from exc
+
+
+def describe(package: Any, bundled: list[str]) -> dict[str, Any]:
+    """npm pack --json's fields for one package."""
+    from releasekit.package.collation import collation_key
+
+    files = sorted(package.files, key=lambda f: collation_key(f.path))
+    upper = [f for f in files if f.path[:1] == f.path[:1].upper()]
+    lower = [f for f in files if f.path[:1] != f.path[:1].upper()]
+    return {
+        "id": package.spec,
+        "name": package.name,
+        "version": package.version,
+        "size": len(package.tarball),
+        "unpackedSize": package.unpacked_size,
+        "shasum": package.shasum,
+        "integrity": package.integrity,
+        "filename": package.filename,
+        "files": [{"path": f.path, "size": f.size, "mode": f.mode} for f in upper + lower],
+        "entryCount": len(package.files),
+        "bundled": bundled,
+    }
+
+
+@click.command("pack")
+@json_option
+@click.argument("path", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would be packed; write nothing.")
+def pack(path: Path, dry_run: bool) -> int:
+    """Pack the project at PATH (default: .) exactly as `npm pack` would, with
+    workspace: and catalog: dependencies rewritten in the packed package.json.
+
+    Writes NAME-VERSION.tgz to the current directory (replacing an existing
+    file, as npm does) unless --dry-run is given.
+    """
+    from releasekit.config import load_config
+    from releasekit.package.pack import pack_project
+
+    config = load_config(path)
+    package = pack_project(path, config)
+    bundled = sorted({f.path.split("/")[1] if not f.path.startswith("node_modules/@") else "/".join(f.path.split("/")[1:3])
+                      for f in package.files if f.path.startswith("node_modules/")})
+    info = describe(package, bundled)
+    written: Path | None = None
+    if not dry_run:
+        written = Path.cwd() / package.filename
+        write_atomically(written, package.tarball)
+    if json_mode():
+        emit_json(envelope(True, dry_run=dry_run, written=str(written) if written else None, package=info))
+        return 0
+    echo(f"package: {info['id']}")
+    echo("Tarball Contents")
+    for f in info["files"]:
+        echo(f"{_human(f['size']):>8}  {f['path']}")
+    echo("Tarball Details")
+    echo(f"name:          {info['name']}")
+    echo(f"version:       {info['version']}")
+    echo(f"filename:      {info['filename']}")
+    echo(f"package size:  {_human(info['size'])}")
+    echo(f"unpacked size: {_human(info['unpackedSize'])}")
+    echo(f"shasum:        {info['shasum']}")
+    echo(f"integrity:     {info['integrity']}")
+    echo(f"total files:   {info['entryCount']}")
+    if bundled:
+        echo(f"bundled deps:  {', '.join(bundled)}")
+    if written is not None:
+        echo(info["filename"])
+    return 0
