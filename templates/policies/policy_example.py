@@ -28,8 +28,9 @@ def policy_no_console_log(package):
         for number, line in enumerate(text.splitlines(), start=1):
             if "console.log(" in line:
                 yield releasekit.Finding(
+                    rule_id="example/console-log",
                     message="console.log in shipped code",
                     file=file.path,
                     line=number,
-                    rule="example/console-log",
+                    severity="warning",
                 )
