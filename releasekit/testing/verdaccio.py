@@ -76,9 +76,12 @@ def free_port() -> int:
 class Verdaccio:
     """One Verdaccio process with its own storage under ``workdir``."""
 
-    def __init__(self, workdir: Path, *, stage: bool = True, tfa: bool = True, log_level: str = "info") -> None:
+    def __init__(
+        self, workdir: Path, *, stage: bool = True, tfa: bool = True, log_level: str = "info", extra_config: str = ""
+    ) -> None:
         self.workdir = Path(workdir)
         self.stage, self.tfa, self.log_level = stage, tfa, log_level
+        self.extra_config = extra_config  # YAML appended to config.yaml (e.g. plugins, middlewares)
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self._used_codes: dict[str, set[int]] = {}
@@ -106,6 +109,7 @@ class Verdaccio:
                 stage=str(self.stage).lower(),
                 tfa=str(self.tfa).lower(),
             )
+            + self.extra_config
         )
         self.port = free_port()
         env = {**os.environ, "PATH": f"{node.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
