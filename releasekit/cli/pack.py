@@ -53,7 +53,7 @@ def describe(package: Any, bundled: list[str]) -> dict[str, Any]:
     """npm pack --json's fields for one package."""
     from releasekit.package.collation import collation_key
 
-    files = sorted(package.files, key=lambda f: collation_key(f.path))
+    files = sorted(package.files, key=lambda f: collation_key(f.path, numeric=True, accents=False))
     upper = [f for f in files if f.path[:1] == f.path[:1].upper()]
     lower = [f for f in files if f.path[:1] != f.path[:1].upper()]
     return {

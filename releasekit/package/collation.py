@@ -32,14 +32,35 @@ def _primary(ch: str) -> int | None:
 
 
 @lru_cache(maxsize=65536)
-def collation_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """A sort key ordering strings as ICU's tertiary-strength ``en`` collation does."""
+def collation_key(
+    text: str, *, numeric: bool = False, accents: bool = True
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """A sort key ordering strings as ICU's tertiary-strength ``en`` collation does.
+
+    ``numeric`` orders digit runs by value (ICU's ``numeric: true``);
+    ``accents=False`` ignores them (``sensitivity: "case"``).
+    """
     primary: list[int] = []
     secondary: list[int] = []
     tertiary: list[int] = []
-    for ch in unicodedata.normalize("NFD", text):
+    chars = unicodedata.normalize("NFD", text)
+    i = 0
+    while i < len(chars):
+        ch = chars[i]
+        i += 1
+        if numeric and "0" <= ch <= "9":
+            j = i
+            while j < len(chars) and "0" <= chars[j] <= "9":
+                j += 1
+            digits = (ch + chars[i:j]).lstrip("0") or "0"
+            i = j
+            primary.extend([_PRIMARY["0"], len(digits), *(int(d) for d in digits)])
+            secondary.append(0)
+            tertiary.append(0)
+            continue
         if unicodedata.combining(ch):
-            secondary.append(ord(ch))
+            if accents:
+                secondary.append(ord(ch))
             continue
         weight = _primary(ch)
         if weight is None:
