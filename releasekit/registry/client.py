@@ -236,18 +236,59 @@ class RegistryClient:
     def stage_approve(self, stage_id: str, otp: str | None = None) -> dict[str, Any]:
         """Publish a staged version for real; may ask for an OTP (see :mod:`releasekit.registry.otp`)."""
         stage_id = validate_stage_id(stage_id)
-        what = f"stage approve {stage_id}"
-        response = self._write("POST", f"-/stage/{stage_id}/approve", what=what, otp=otp)
-        self._check(response, what)
-        return _json_or_empty(response)
+        return self._settled_write("POST", f"-/stage/{stage_id}/approve", stage_id, f"stage approve {stage_id}", otp)
 
     def stage_reject(self, stage_id: str, otp: str | None = None) -> dict[str, Any]:
         """Delete a staged version and its tarball. Permanent."""
         stage_id = validate_stage_id(stage_id)
-        what = f"stage reject {stage_id}"
-        response = self._write("DELETE", f"-/stage/{stage_id}", what=what, otp=otp)
+        return self._settled_write("DELETE", f"-/stage/{stage_id}", stage_id, f"stage reject {stage_id}", otp)
+
+    def _settled_write(self, method: str, path: str, stage_id: str, what: str, otp: str | None) -> dict[str, Any]:
+        """Approve or reject, never guessing at an unknown outcome.
+
+        The entry is viewed first (a missing id fails before any OTP is spent).
+        Both writes remove the staged record, so after a failed connection
+        "still staged" proves the first attempt did nothing and one more is
+        safe, while "gone" means it happened (for approve: confirmed in the
+        packument).
+        """
+        import httpx
+
+        staged = self.stage_view(stage_id)
+        try:
+            response = self._write(method, path, what=what, otp=otp)
+        except httpx.TransportError as exc:
+            cause = _describe(exc)
+            if _never_sent(exc):
+                raise NetworkError(f"{what} was not sent: could not reach {self.registry_url} ({cause})") from None
+            settled = self._settle(staged, method, what, cause)
+            if settled is not None:
+                return settled
+            log.debug("%s: first attempt failed (%s) and %s is still staged; sending again", what, cause, stage_id)
+            try:
+                response = self._write(method, path, what=what, otp=otp)
+            except httpx.TransportError as again:
+                raise NetworkError(f"{what} failed twice ({_describe(again)}); {staged.spec} is still staged") from None
         self._check(response, what)
         return _json_or_empty(response)
+
+    def _settle(self, staged: StagedVersion, method: str, what: str, cause: str) -> dict[str, Any] | None:
+        """``None`` if ``staged`` is still staged, else the answer the write would have had."""
+        unknown = f"{what} has an unknown outcome ({cause})"
+        try:
+            try:
+                self.stage_view(staged.id)
+                return None
+            except NotFound:
+                pass
+            if method == "DELETE":
+                return {"reconciled": True, "message": f"the connection failed ({cause}) but {staged.spec} is no longer staged"}
+            packument = self.packument(staged.package_name) or {}
+        except RegistryError as check:
+            raise NetworkError(f"{unknown} and checking failed too ({check}); check with lpm stage list") from None
+        if staged.version in (packument.get("versions") or {}):
+            return {"reconciled": True, "message": f"the connection failed ({cause}) but {staged.spec} is published"}
+        raise NetworkError(f"{unknown}: {staged.spec} is neither staged nor published any more")
 
     def stage_publish(self, name: str, packument_body: Mapping[str, Any], otp: str | None = None) -> dict[str, Any]:
         """Upload ``packument_body`` (npm's publish body) to staging; answers ``{"stageId": ...}``.
@@ -344,7 +385,7 @@ class RegistryClient:
     def _write(
         self, method: str, path: str, *, what: str, otp: str | None, content: bytes | None = None
     ) -> httpx.Response:
-        """A stage write through the OTP flow. Transport errors propagate for the caller to judge."""
+        """A stage write through the OTP flow, sent once; transport errors propagate for the caller to judge."""
         url = self._absolute(path)
 
         def attempt(code: str | None) -> httpx.Response:
@@ -361,14 +402,6 @@ class RegistryClient:
         def poll(done_url: str) -> httpx.Response:
             return self._get(done_url, what=f"web authentication for {what}")
 
-        if content is None:
-            try:
-                return self._otp.run(attempt, poll, otp=otp, what=what)
-            except _transport_errors() as exc:
-                state = "was not sent" if _never_sent(exc) else "has an unknown outcome"
-                raise NetworkError(
-                    f"{what} {state} ({_describe(exc)}); check with lpm stage view before retrying"
-                ) from None
         return self._otp.run(attempt, poll, otp=otp, what=what)
 
     def _check(self, response: httpx.Response, what: str) -> None:
