@@ -1,0 +1,84 @@
+"""The tarball: byte parity of the tar stream with npm's, determinism, format details."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from releasekit.package.model import PackedFile
+from releasekit.package.pack import pack_project
+from releasekit.package.tarball import NPM_MTIME, build_tarball
+
+from .test_parity import LAYOUTS
+
+
+def _members(data: bytes) -> list[tuple[str, int, bytes, int, int, int]]:
+    out = []
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        for member in tar:
+            content = tar.extractfile(member)
+            assert content is not None
+            out.append((member.name, member.mode, content.read(), member.mtime, member.uid, member.gid))
+    return out
+
+
+@pytest.mark.npm
+@pytest.mark.parametrize("name", ["no-files-field", "bin-map", "bundle-dependencies", "deep-paths", "unicode-names", "sorting"])
+def test_tar_stream_is_byte_identical_to_npm(name: str, layout: Any, npm_pack: Any, tmp_path: Path) -> None:
+    manifest, files = LAYOUTS[name]
+    project = layout(manifest, files)
+    info = npm_pack(project, dry_run=False)
+    npm_tgz = (tmp_path / "npm-work" / info["filename"]).read_bytes()
+    ours = pack_project(project).tarball
+    # the uncompressed tar streams match byte for byte ...
+    assert gzip.decompress(ours) == gzip.decompress(npm_tgz)
+    # ... and so do the gzip headers; only the deflate bytes differ (Node's zlib is Chromium's)
+    assert ours[:10] == npm_tgz[:10]
+    assert _members(ours) == _members(npm_tgz)
+
+
+def test_entries_are_under_package_with_npm_metadata(layout: Any) -> None:
+    project = layout({"name": "m", "version": "1.0.0", "bin": {"x": "bin/x.js"}}, {"bin/x.js": "x", "run.sh": ("s", 0o700), "a.txt": ("a", 0o600)})
+    members = _members(pack_project(project).tarball)
+    assert {name for name, *_ in members} == {"package/package.json", "package/bin/x.js", "package/run.sh", "package/a.txt"}
+    modes = {name: mode for name, mode, *_ in members}
+    # bin targets are always executable (npm leaves bins in sub-folders as they are on disk)
+    assert modes == {"package/package.json": 0o644, "package/bin/x.js": 0o755, "package/run.sh": 0o755, "package/a.txt": 0o644}
+    assert {(mtime, uid, gid) for *_, mtime, uid, gid in members} == {(NPM_MTIME, 0, 0)}
+
+
+def test_same_input_same_bytes_whatever_the_disk_metadata(layout: Any) -> None:
+    files = {"b.js": "b", "a/c.js": "c", "README.md": "r"}
+    first = layout({"name": "d", "version": "1.0.0"}, files, where="one")
+    second = layout({"name": "d", "version": "1.0.0"}, dict(reversed(list(files.items()))), where="two")
+    os.utime(second / "b.js", (1, 1))
+    os.chmod(second / "README.md", 0o664)
+    one, two = pack_project(first), pack_project(second)
+    assert one.tarball == two.tarball
+    assert one.integrity == two.integrity and one.shasum == two.shasum
+    assert one.integrity.startswith("sha512-") and len(one.shasum) == 40
+
+
+_names = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="/\0", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
+_paths = st.lists(_names, min_size=1, max_size=4).map("/".join).filter(lambda p: all(s not in (".", "..") for s in p.split("/")))
+_files = st.dictionaries(_paths, st.tuples(st.binary(max_size=700), st.sampled_from([0o644, 0o755])), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_files)
+def test_property_tarball_is_deterministic_and_round_trips(entries: dict[str, tuple[bytes, int]]) -> None:
+    packed = [PackedFile(path, len(data), mode, data) for path, (data, mode) in entries.items()]
+    first = build_tarball(packed)
+    assert build_tarball(list(packed)) == first
+    members = _members(first)
+    assert [(name, mode, data) for name, mode, data, *_ in members] == [
+        ("package/" + f.path, f.mode, f.data) for f in packed
+    ]
