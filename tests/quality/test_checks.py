@@ -1,0 +1,210 @@
+"""Every built-in quality check, passing and failing, on tarballs built by the real packer."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+
+from releasekit.package.model import PackedPackage
+
+from .conftest import BUILTIN_POINTS, DELETE, GOOD_FILES, QualityRun, run_quality
+
+Score = Callable[..., QualityRun]
+
+
+def test_the_good_package_earns_every_point_of_exactly_the_listed_checks(quality: Score) -> None:
+    run = quality()
+    builtin = {name: r.points for name, r in run.by_name.items() if r.builtin}
+    assert builtin == BUILTIN_POINTS
+    categories = {r.category for r in run.by_name.values()}
+    assert categories == {"documentation", "code quality", "testing", "health"}
+    assert run.session.score is not None
+    assert (run.session.score.value, run.session.score.earned, run.session.score.applicable) == (100, 74, 74)
+    failing = {n: r.message for n, r in run.by_name.items() if str(r.outcome) != "passed"}
+    assert failing == {}
+    # Each passing check says what it found.
+    assert all(r.detail for r in run.by_name.values())
+
+
+def test_quality_checks_never_fail_the_gate_on_their_own(quality: Score) -> None:
+    run = quality(manifest={"description": DELETE, "keywords": DELETE}, files={"README.md": DELETE})
+    assert run.session.score.value < 100
+    assert {str(run.check(n).outcome) for n in ("policy_readme", "policy_description")} == {"warned"}
+    assert run.session.gate_passed and run.session.exit_code == 0
+
+
+# (check, manifest changes, file changes, points expected (None = not applicable), detail fragment)
+CASES = [
+    # documentation
+    ("policy_readme", None, {"README.md": "# demo\n\nShort.\n"}, 0, "only 14 characters"),
+    ("policy_readme", None, {"README.md": DELETE}, 0, "no README"),
+    ("policy_readme", None, {"README.md": DELETE, "readme.markdown": "x" * 101}, 8, "readme.markdown: 101"),
+    ("policy_readme_install", None, {"README.md": "# demo\n\n## Usage\n\nCall it.\n"}, 0, "no install section"),
+    ("policy_readme_install", None, {"README.md": "# demo\n\nRun `npm i quality-demo` first.\n"}, 3, "install"),
+    ("policy_readme_install", None, {"README.md": "demo\n====\n\nInstallation\n------------\n\nCopy it.\n"}, 3, "install"),
+    ("policy_readme_usage", None, {"README.md": "# demo\n\n## Install\n\nnpm install demo\n"}, 0, "no usage section"),
+    ("policy_readme_usage", None, {"README.md": "# demo\n\n## Examples\n\ngreet()\n"}, 3, "usage"),
+    ("policy_readme_api", None, {"README.md": "# demo\n\n## Usage\n\n```\n## API\n```\n"}, 0, "no API section"),
+    ("policy_readme_api", None, {"README.md": "# demo\n\n## API reference\n\ngreet()\n"}, 2, "API"),
+    ("policy_readme_api", None, {"README.md": DELETE}, 0, "no README"),
+    ("policy_changelog", None, {"CHANGELOG.md": DELETE}, 0, "no CHANGELOG"),
+    ("policy_changelog", None, {"CHANGELOG.md": DELETE, "HISTORY.md": "# 1.0\n"}, 3, "HISTORY.md (in the repository"),
+    ("policy_changelog", {"files": ["lib", "bin", "CHANGELOG.md"]}, None, 3, "CHANGELOG.md (in the tarball)"),
+    ("policy_license", {"license": "MIT"}, {"LICENSE": DELETE}, 3, "license: MIT"),
+    ("policy_license", {"license": "(MIT OR Apache-2.0)"}, {"LICENSE": DELETE}, 3, "license: (MIT OR Apache-2.0)"),
+    ("policy_license", {"license": "GPL-2.0-or-later WITH Classpath-exception-2.0"}, {"LICENSE": DELETE}, 3, "WITH"),
+    ("policy_license", {"license": "Apache 2"}, {"LICENSE": DELETE}, 0, "not a valid SPDX expression"),
+    ("policy_license", {"license": "MIT AND"}, {"LICENSE": DELETE}, 0, "not a valid SPDX expression"),
+    ("policy_license", {"license": DELETE}, {"LICENSE": DELETE}, 0, "no LICENSE file and no license field"),
+    ("policy_license", {"license": "UNLICENSED"}, None, 3, "LICENSE"),
+    ("policy_license", {"license": "SEE LICENSE IN TERMS.txt", "files": ["lib", "bin", "TERMS.txt"]},
+     {"LICENSE": DELETE, "TERMS.txt": "terms"}, 3, "SEE LICENSE IN TERMS.txt"),
+    ("policy_license", {"license": "SEE LICENSE IN TERMS.txt"}, {"LICENSE": DELETE}, 0, "TERMS.txt, which is not in"),
+    ("policy_license", {"license": DELETE}, {"LICENSE": DELETE, "LICENSE-MIT": "MIT"}, 0, "no LICENSE file"),  # npm skips it
+    ("policy_license", {"license": DELETE, "files": ["lib", "bin", "LICENSE-MIT"]}, {"LICENSE": DELETE, "LICENSE-MIT": "MIT"},
+     3, "LICENSE-MIT"),
+    # code quality
+    ("policy_types", {"types": DELETE, "exports": {".": "./lib/index.js"}}, {"lib/index.d.ts": DELETE}, 0, "no types"),
+    ("policy_types", {"types": DELETE, "exports": {".": "./lib/index.js"}}, None, 8, "1 .d.ts file(s), e.g. lib/index.d.ts"),
+    ("policy_types", {"types": DELETE, "typings": "./lib/index.d.ts"}, None, 8, "typings: ./lib/index.d.ts"),
+    ("policy_types", {"types": DELETE}, None, 8, '"types" conditions'),
+    ("policy_esm", {"type": DELETE, "exports": DELETE}, None, 0, 'no "type": "module"'),
+    ("policy_esm", {"type": "commonjs", "exports": DELETE, "module": "./lib/index.js"}, None, 3, "module: ./lib/index.js"),
+    ("policy_esm", {"type": DELETE}, None, 3, "exports map"),
+    ("policy_side_effects", {"sideEffects": DELETE}, None, 0, "no sideEffects field"),
+    ("policy_side_effects", {"sideEffects": True}, None, 0, "sideEffects: True"),
+    ("policy_side_effects", {"sideEffects": ["./lib/polyfill.js"]}, None, 3, "lists 1 file"),
+    ("policy_exports_targets", {"exports": DELETE}, None, 0, "no exports map"),
+    ("policy_exports_targets", {"exports": {".": "./lib/index.js", "./extra": {"import": "./lib/extra.mjs"}}}, None, 0,
+     "1 exports target(s) not in the tarball: ./lib/extra.mjs"),
+    ("policy_exports_targets", {"exports": {".": "lib/index.js"}}, None, 0, "not in the tarball: lib/index.js"),
+    ("policy_exports_targets", {"exports": {".": "./lib/index.js", "./features/*": "./lib/features/*.js",
+                                            "./internal/*": None}},
+     {"lib/features/a.js": "export {}\n"}, 3, "all 2 exports target(s) present"),
+    ("policy_exports_targets", {"exports": {"./features/*": "./lib/features/*.js"}}, None, 0, "./lib/features/*.js"),
+    ("policy_engines_node", {"engines": DELETE}, None, 0, "no engines.node"),
+    ("policy_engines_node", {"engines": {"npm": ">=9"}}, None, 0, "no engines.node"),
+    ("policy_dependencies", {"dependencies": {"a": "^1.0.0"}}, None, 2, "1 runtime dependency"),
+    ("policy_dependencies", {"dependencies": {"a": "1", "b": "1"}, "optionalDependencies": {"c": "1"}}, None, 2, "3 runtime"),
+    ("policy_dependencies", {"dependencies": {n: "1" for n in "abcd"}}, None, 1, "4 runtime"),
+    ("policy_dependencies", {"dependencies": {n: "1" for n in "abcdefg"}}, None, 1, "7 runtime"),
+    ("policy_dependencies", {"dependencies": {n: "1" for n in "abcdefgh"}}, None, 0, "8 runtime"),
+    ("policy_dependencies", {"devDependencies": {n: "1" for n in "abcdefgh"}}, None, 3, "0 runtime"),
+    ("policy_source_maps", None, {"lib/index.js.map": DELETE, "lib/index.js": "export const a = 1;\n"}, 0, "no .map"),
+    ("policy_source_maps", None,
+     {"lib/index.js.map": DELETE, "lib/index.js": "export const a=1;\n//# sourceMappingURL=data:application/json;base64,e30=\n"},
+     1, "source maps"),
+    ("policy_source_maps", {"main": DELETE, "bin": DELETE, "exports": {".": "./lib/index.d.ts"}},
+     {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE}, None, "no JavaScript"),
+    ("policy_no_dynamic_code", None, {"bin/demo.js": "const x = 1;\nconsole.log(eval('x + 1'));\n"}, 0,
+     "bin/demo.js:2 (eval)"),
+    ("policy_no_dynamic_code", None, {"lib/index.js": "export const f = new Function('a', 'return a');\n"}, 0,
+     "lib/index.js:1 (new Function)"),
+    ("policy_no_dynamic_code", None, {"lib/index.js": "// never eval(input)\nexport const s = 'eval(x)';\n"
+                                                     "export const t = obj.eval(1);\n/* new Function() */\n"}, 3, "checked"),
+    ("policy_no_dynamic_code", {"main": DELETE, "bin": DELETE, "exports": {".": "./lib/index.d.ts"}},
+     {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE}, None, "no JavaScript"),
+    # testing
+    ("policy_test_files", None, {"test/greet.test.js": DELETE}, 0, "no test files"),
+    ("policy_test_files", None, {"test/greet.test.js": DELETE, "src/greet.spec.ts": "it('x')\n"}, 7, "src/greet.spec.ts"),
+    ("policy_test_files", None, {"test/greet.test.js": DELETE, "node_modules/x/test/a.test.js": "x"}, 0, "no test files"),
+    ("policy_test_script", {"scripts": {"test": 'echo "Error: no test specified" && exit 1'}}, None, 0, "placeholder"),
+    ("policy_test_script", {"scripts": {"build": "tsc"}}, None, 0, "no scripts.test"),
+    ("policy_test_script", {"scripts": {"test": "vitest run"}}, None, 4, "test: vitest run"),
+    # health
+    ("policy_description", {"description": "A library"}, None, 0, "9 characters"),
+    ("policy_description", {"description": DELETE}, None, 0, "0 characters"),
+    ("policy_keywords", {"keywords": []}, None, 0, "no keywords"),
+    ("policy_keywords", {"keywords": DELETE}, None, 0, "no keywords"),
+    ("policy_repository", {"repository": DELETE}, None, 0, "no repository"),
+    ("policy_repository", {"repository": "github:someone/quality-demo"}, None, 2, "github:someone/quality-demo"),
+    ("policy_homepage", {"homepage": DELETE}, None, 0, "no http(s) homepage"),
+    ("policy_no_install_scripts", {"scripts": {"test": "node --test", "postinstall": "node setup.js"}}, None, 0,
+     "postinstall: node setup.js"),
+    ("policy_no_install_scripts", {"files": ["lib", "bin", "binding.gyp"]}, {"binding.gyp": "{}"}, 0, "node-gyp rebuild"),
+    ("policy_no_install_scripts", {"scripts": {"test": "node --test", "prepare": "tsc"}}, None, 2, "no preinstall"),
+    ("policy_entry_points", {"main": "./lib/missing.js"}, None, 0, "main: ./lib/missing.js"),
+    ("policy_entry_points", {"bin": {"demo": "./bin/gone.js"}}, None, 0, "bin.demo: ./bin/gone.js"),
+    ("policy_entry_points", {"types": "./lib/types.d.ts"}, None, 0, "types: ./lib/types.d.ts"),
+    ("policy_entry_points", {"main": "./lib"}, {"lib/index.js": "export {}\n"}, 4, "main: ./lib"),
+    ("policy_entry_points", {"main": "./lib/index"}, None, 4, "main: ./lib/index"),
+    ("policy_entry_points", {"main": DELETE, "bin": DELETE, "types": DELETE, "files": ["lib", "index.js"]},
+     {"index.js": "module.exports = 1\n"}, 4, "index.js is present"),
+    ("policy_entry_points", {"main": DELETE, "bin": DELETE, "types": DELETE}, None, None, "declares no main"),
+]
+
+
+@pytest.mark.parametrize(
+    ("check", "manifest", "files", "expected", "detail"),
+    CASES,
+    ids=[f"{c[0].removeprefix('policy_')}-{i}" for i, c in enumerate(CASES)],
+)
+def test_check(quality: Score, check: str, manifest: dict | None, files: dict | None, expected: float | None, detail: str) -> None:
+    run = quality(manifest=manifest, files=files)
+    assert run.earned(check) == expected, run.detail(check)
+    assert detail in run.detail(check)
+    # The rest of the good package is unaffected by most spoilers: the check really looked at its own thing.
+    if expected is None:
+        assert run.check(check).id not in {c.id for c in run.session.score.checks}
+
+
+def test_tarball_size_counts_the_compressed_tarball(quality: Score) -> None:
+    big = quality(files={"lib/blob.bin": os.urandom(1_100_000)})
+    assert big.earned("policy_tarball_size") == 0
+    assert f"{len(big.package.tarball):,} bytes" in big.detail("policy_tarball_size")
+    # A megabyte of text compresses far below the limit: the tarball, not the unpacked size, is what counts.
+    text = quality(files={"lib/data.txt": "hello world\n" * 100_000})
+    assert text.package.unpacked_size > 1_000_000
+    assert text.earned("policy_tarball_size") == 3
+
+
+def test_not_applicable_checks_leave_the_denominator(quality: Score) -> None:
+    run = quality(
+        manifest={"main": DELETE, "bin": DELETE, "types": DELETE, "exports": {".": "./lib/index.d.ts"}},
+        files={"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE},
+    )
+    skipped = {n for n, r in run.by_name.items() if str(r.outcome) == "skipped"}
+    assert skipped == {"policy_source_maps", "policy_no_dynamic_code", "policy_entry_points"}
+    score = run.session.score
+    assert score.applicable == 74 - 1 - 3 - 4
+    assert score.value == round(100 * score.earned / score.applicable)
+    assert score.value == 100
+
+
+def test_partial_points_count_in_the_score(quality: Score) -> None:
+    run = quality(manifest={"dependencies": {"a": "1", "b": "1"}, "homepage": DELETE})
+    score = run.session.score
+    assert (score.earned, score.applicable) == (74 - 1 - 1, 74)
+    assert score.value == round(100 * 72 / 74)
+
+
+def test_downloaded_tarball_has_no_repository_so_tests_are_not_applicable(quality_project: Callable) -> None:
+    from releasekit.package.pack import pack_project
+
+    project = quality_project()
+    packed = pack_project(project)
+    downloaded = PackedPackage(packed.manifest, packed.files, packed.tarball, None)
+    run = run_quality(project, package=downloaded)
+    assert run.earned("policy_test_files") is None
+    assert "downloaded tarball" in run.detail("policy_test_files")
+    assert run.session.score.applicable == 74 - 7
+    # The CHANGELOG kept only in the repository cannot be seen either.
+    assert run.earned("policy_changelog") == 0
+
+
+def test_files_excluded_from_the_tarball_do_not_count(quality: Score) -> None:
+    # .npmignore'd / not in "files": the README is always packed, the LICENSE too; lib/ is not this time.
+    run = quality(manifest={"files": ["bin"]})
+    assert run.earned("policy_entry_points") == 0
+    assert "main: ./lib/index.js" in run.detail("policy_entry_points")
+    assert run.earned("policy_exports_targets") == 0
+    assert run.earned("policy_readme") == 8 and run.earned("policy_license") == 3
+    assert "lib/index.js" not in run.package and "test/greet.test.js" not in run.package
+
+
+def test_good_files_fixture_is_what_the_package_ships(quality: Score) -> None:
+    run = quality()
+    shipped = {f.path for f in run.package.files}
+    assert shipped == {"package.json", "README.md", "LICENSE"} | {p for p in GOOD_FILES if p.startswith(("lib/", "bin/"))}

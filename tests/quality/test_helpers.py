@@ -1,0 +1,128 @@
+"""The helpers behind the checks: SPDX expressions, README sections, dynamic code, test files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from releasekit.quality import javascript, readme, scripts, spdx, testfiles
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "MIT",
+        "mit",
+        "Apache-2.0",
+        "GPL-2.0+",
+        "GPL-3.0-or-later",
+        "(MIT OR Apache-2.0)",
+        "MIT OR Apache-2.0 AND BSD-3-Clause",
+        "(MIT AND (BSD-2-Clause OR ISC))",
+        "GPL-2.0-only WITH Classpath-exception-2.0",
+        "LicenseRef-Proprietary",
+        "DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2",
+        "mit or isc",
+        "GPL-2.0",  # deprecated ids are still valid identifiers
+    ],
+)
+def test_valid_spdx_expressions(expression: str) -> None:
+    assert spdx.is_valid_expression(expression)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "",
+        "   ",
+        "MIT License",
+        "Apache 2",
+        "BSD",
+        "UNLICENSED",
+        "SEE LICENSE IN LICENSE",
+        "MIT OR",
+        "OR MIT",
+        "(MIT",
+        "MIT)",
+        "MIT AND AND ISC",
+        "MIT WITH MIT",
+        "GPL-2.0 WITH Not-An-Exception",
+        "MIT/Apache-2.0",
+        "MIT, ISC",
+        "LicenseRef-",
+        None,
+        ["MIT"],
+    ],
+)
+def test_invalid_spdx_expressions(expression: object) -> None:
+    assert not spdx.is_valid_expression(expression)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# x\n\n## Installation\n\n## Usage\n\n## API\n", {"install", "usage", "api"}),
+        ("# x\n\n### Getting started\n", {"install", "usage"}),
+        ("x\n=\n\nExamples\n--------\n", {"usage"}),
+        ("<h2>API Reference</h2>\n", {"api"}),
+        ("# x\n\n```md\n## Install\n## Usage\n```\n", set()),  # headings inside a code fence do not count
+        ("# x\n\nyarn add thing\n", {"install"}),
+        ("# x\n\nSee the reinstallation notes.\n", set()),
+        ("# x\n\n## Capital\n", set()),  # "api" only as a whole word
+    ],
+)
+def test_readme_sections(text: str, expected: set[str]) -> None:
+    assert readme.sections(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("eval('1')", [(1, "eval")]),
+        ("a;\n  eval (x)", [(2, "eval")]),
+        ("(0, eval)('x')", [(1, "eval")]),
+        ("new Function('return this')()", [(1, "new Function")]),
+        ("var g = Function('return this')();", [(1, "new Function")]),
+        ("// eval(x)\n/* new Function() */", []),
+        ("'eval(x)'; \"new Function()\"; `eval(${y})`", []),
+        ("obj.eval(x); $eval(x); evaluate(x); myFunction(x); isFunction(x)", []),
+        ("/* unterminated comment eval(x)", []),
+        ("var s = 'it\\'s'; eval(s)", [(1, "eval")]),
+    ],
+)
+def test_dynamic_code_outside_comments_and_strings(code: str, expected: list[tuple[int, str]]) -> None:
+    found = [(f.line, f.kind) for f in javascript.find_dynamic_code(code, "x.js")]
+    assert found == expected
+
+
+def test_dynamic_code_scan_of_a_long_minified_line() -> None:
+    line = ";".join(f"var a{i}=function(){{return {i}}}" for i in range(20000)) + ";eval(a1)"
+    found = list(javascript.find_dynamic_code(line, "min.js"))
+    assert [(f.line, f.kind) for f in found] == [(1, "eval")]
+
+
+@pytest.mark.parametrize(
+    "script",
+    ['echo "Error: no test specified" && exit 1', "echo 'Error: no test specified' && exit 1",
+     'echo  "Error: no test specified"   &&  exit 1', 'echo "Error: no test specified"'],
+)
+def test_npm_placeholder_test_script(script: str) -> None:
+    assert scripts.is_placeholder_test(script)
+    assert not scripts.is_placeholder_test("node --test")
+
+
+def test_test_files_are_found_by_folder_or_name_and_not_in_dependencies(tmp_path: Path) -> None:
+    def touch(rel: str) -> None:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+
+    touch("node_modules/dep/test/a.test.js")
+    touch("lib/index.js")
+    touch("test/fixtures/data.json")  # not code
+    assert testfiles.find_test_files(tmp_path) == []
+    touch("__tests__/a.js")
+    touch("src/util.spec.mjs")
+    touch("test.js")
+    assert testfiles.find_test_files(tmp_path) == ["test.js", "__tests__/a.js", "src/util.spec.mjs"]
+    assert len(testfiles.find_test_files(tmp_path, limit=2)) == 2
