@@ -216,3 +216,93 @@ def test_provenance_on_restricted_package_is_refused(
     assert code == 2
     assert "pass --access public" in err
     assert sent_bodies == []
+
+
+# -- Verdaccio with npmjs-style provenance handling (test plugin) ------------------------------------------
+
+PLUGINS = Path(__file__).resolve().parent / "verdaccio_plugins"
+
+
+@pytest.fixture(scope="module")
+def provenance_registry(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A second real Verdaccio 9 with ``verdaccio-releasekit-provenance`` loaded: it keeps the
+    ``.sigstore`` attachment of a staged packument and serves npm's attestations endpoint."""
+    from releasekit.testing.verdaccio import RegistryNotInstalled
+
+    extra = f"plugins: {PLUGINS}\nmiddlewares:\n  releasekit-provenance:\n    enabled: true\n"
+    try:
+        server = Verdaccio(tmp_path_factory.mktemp("verdaccio-provenance"), extra_config=extra).start()
+    except RegistryNotInstalled as exc:
+        pytest.skip(str(exc))
+    assert any("releasekit-provenance" in str(line.get("msg", "")) or
+               "releasekit-provenance" in str(line.get("pluginName", "")) for line in server.log_lines())
+    yield server
+    server.stop()
+
+
+def test_staged_packument_carries_sigstore_attachment_then_approve_with_2fa_and_install(
+    provenance_registry: Verdaccio, unique_name: Callable[[str], str], tmp_path: Path,
+    sigstore_instance: FakeSigstore, trust_config: Any, sent_bodies: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    registry = provenance_registry
+    name = unique_name("rk-prov-ok")
+    password = "prov-user-password"
+    token = registry.add_user(f"u-{name}", password)
+    project = example_project(tmp_path / "project", name, "1.0.0")
+    registry.publish(project, token)
+    otp_secret = registry.enable_2fa(token, password)  # approval below needs a one-time password
+    set_version(project, "1.1.0")
+    trust = tmp_path / "trust-config.json"
+    trust.write_text(sigstore_instance.trust_config_json)
+    monkeypatch.setenv("RELEASEKIT_SIGSTORE_TRUST_CONFIG", str(trust))
+    monkeypatch.setenv("NPM_TOKEN", token)
+    monkeypatch.setenv("COLUMNS", "240")
+    monkeypatch.chdir(project)
+
+    oidc_url = f"{registry.url}-/releasekit-test/no-oidc-here"
+    with sigstore_instance.github_actions(monkeypatch, ACTIONS_ID_TOKEN_REQUEST_URL=oidc_url), sigstore_instance.serve():
+        code, out, err = run_lpm(capsys, monkeypatch, "stage", "publish", "--provenance", "-y",
+                                 "--npm-registry", registry.url)
+    assert code == 0, out + err
+    log_index = sigstore_instance.prefill  # the first entry this private Rekor logged
+    assert f"provenance: attached {name}-1.1.0.sigstore (signed with the GitHub Actions identity); " \
+           f"transparency log index {log_index}" in out
+    stage_id = next(line.split()[-1] for line in out.splitlines() if line.startswith("Stage id: "))
+
+    # The registry received the staged packument with the .sigstore attachment lpm sent.
+    (body,) = sent_bodies
+    sent = body["_attachments"][f"{name}-1.1.0.sigstore"]
+    received = httpx.get(f"{registry.url}-/releasekit-test/provenance/{name}/1.1.0", timeout=30).json()
+    assert received == {"stage": True, "attachments": {f"{name}-1.1.0.sigstore": sent}}
+    assert sent["content_type"] == BUNDLE_TYPE
+    staged = httpx.get(f"{registry.url}-/stage/{stage_id}", headers={"authorization": f"Bearer {token}"},
+                       timeout=30).json()
+    assert (staged["packageName"], staged["version"]) == (name, "1.1.0")
+    # Not public before approval.
+    attestations_url = f"{registry.url}-/npm/v1/attestations/{name}@1.1.0"
+    assert httpx.get(attestations_url, timeout=30).status_code == 404
+
+    code, out, err = run_lpm(capsys, monkeypatch, "stage", "approve", stage_id, "--otp", registry.otp(otp_secret),
+                             "--npm-registry", registry.url)
+    assert code == 0, out + err
+
+    (attestation,) = httpx.get(attestations_url, timeout=30).json()["attestations"]
+    assert attestation["predicateType"] == "https://slsa.dev/provenance/v1"
+    bundle = Bundle.from_json(json.dumps(attestation["bundle"]))
+    verifier = Verifier(trusted_root=trust_config.trusted_root)
+    _, payload = verifier.verify_dsse(bundle, Identity(identity=WORKFLOW_IDENTITY, issuer=GITHUB_ISSUER))
+    (subject,) = json.loads(payload)["subject"]
+    assert subject["name"] == f"pkg:npm/{name}@1.1.0"
+    assert int(bundle.log_entry._inner.log_index) == log_index
+
+    consumer = tmp_path / "consumer"
+    consumer.mkdir()
+    (consumer / "package.json").write_text(json.dumps({"name": "consumer", "version": "0.0.0", "private": True}))
+    registry.npm("install", f"{name}@1.1.0", token=token, cwd=consumer)
+    installed = json.loads((consumer / "package-lock.json").read_text())["packages"][f"node_modules/{name}"]
+    assert installed["version"] == "1.1.0"
+    assert sha512_hex_of_integrity(installed["integrity"]) == subject["digest"]["sha512"]
+    served = httpx.get(httpx.get(f"{registry.url}{name}", timeout=30).json()["versions"]["1.1.0"]["dist"]["tarball"],
+                       timeout=30).content
+    assert hashlib.sha512(served).hexdigest() == subject["digest"]["sha512"]
