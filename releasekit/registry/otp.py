@@ -149,6 +149,7 @@ class OtpFlow:
         assert self.web_auth_notify is not None
         self.web_auth_notify(auth_url)
         deadline = self.clock() + self.web_auth_timeout
+        waited = 0.0  # counted as well as the clock, so an injected sleep keeps the timeout meaningful
         while True:
             response = poll(done_url)
             if response.status_code == 200:
@@ -161,11 +162,12 @@ class OtpFlow:
                 )
             wait = retry_after(response)
             wait = self.poll_interval if wait is None else min(wait, 30.0)
-            if self.clock() + wait > deadline:
+            if self.clock() + wait > deadline or waited + wait > self.web_auth_timeout:
                 raise OtpRequired(
                     f"web authentication for {what} did not complete within {self.web_auth_timeout:.0f}s", status=401
                 )
             self.sleep(wait)
+            waited += wait
 
 
 def _register_then_parse(response: httpx.Response, parse: Callable[..., Any]) -> Any:

@@ -70,8 +70,10 @@ def parse_answer(response: httpx.Response, schema: str, *, what: str) -> Any:
     try:
         body = json.loads(response.content)
     except (ValueError, UnicodeDecodeError) as exc:
-        detail = "an empty body" if not response.content.strip() else f"malformed JSON ({_short(str(exc))})"
-        raise RegistryError(
-            f"registry answered {detail} for {what} (HTTP {response.status_code})", status=response.status_code
-        ) from None
+        status = response.status_code
+        if not response.content.strip():
+            message = f"registry answered an empty body for {what} (HTTP {status})"
+        else:
+            message = f"registry answered malformed JSON for {what} (HTTP {status}: {_short(str(exc))})"
+        raise RegistryError(message, status=status) from None
     return validate(body, schema, what=what)
