@@ -53,3 +53,13 @@ def npm_pack(tmp_path: Path) -> Callable[..., dict[str, Any]]:
         return npm_pack_json(project, workdir, dry_run=dry_run)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _text_mode() -> Any:
+    """``--json`` mode is process-wide in the CLI; each test starts in text mode."""
+    from releasekit.cli import output
+
+    output._state["json"] = False
+    yield
+    output._state["json"] = False
