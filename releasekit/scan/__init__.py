@@ -1,0 +1,24 @@
+"""Secret scan of a packed package: detect-secrets' plugins and semantics, made fast.
+
+Entry points: :func:`scan_package` (what the built-in ``secrets`` policy runs),
+:func:`scan_files` (any path/bytes pairs) and :mod:`releasekit.scan.baseline`
+(detect-secrets baseline files, read and written).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from releasekit.scan.scanner import SecretFinding, scan_files
+from releasekit.scan.settings import ScanSettings
+
+if TYPE_CHECKING:
+    from releasekit.package.model import PackedPackage
+
+__all__ = ["ScanSettings", "SecretFinding", "scan_files", "scan_package"]
+
+
+def scan_package(package: PackedPackage, settings: ScanSettings | None = None) -> list[SecretFinding]:
+    """Every finding in the files of a packed package (its tarball contents, in memory)."""
+    settings = settings or ScanSettings.default()
+    return scan_files(((f.path, f.data) for f in package.files), settings.plan, settings.jobs)

@@ -1,0 +1,292 @@
+"""Scan one file exactly as ``detect-secrets scan`` would, without its per-line cost.
+
+What detect-secrets does with a file, and what this module reproduces:
+
+- file-name filters: extensions it treats as non-text, lock files, paths containing
+  ``swagger``; a file that is not valid UTF-8 is skipped whole;
+- lines as text-mode ``readlines`` gives them (universal newlines), each ``rstrip()``-ed;
+  an INI-looking file is first parsed by its config transformer, and a file in which
+  nothing was found is parsed again by its *eager* config transformer;
+- per line, every plugin, then its default filters (allowlist comments, indirect
+  references, sequential strings, UUIDs, id strings, templates, ``$`` prefixes,
+  non-alphanumeric strings);
+- one result per (type, secret hash) in a file, at the first line it occurs on.
+
+The speed comes from :mod:`releasekit.scan.prefilter`: a plugin runs only on lines where
+its cores matched, and the allowlist and line filters run only on lines that produced a
+secret. Configparser, which detect-secrets runs on every file, runs only when the text
+has no line that makes it fail for sure.
+
+One deliberate difference: ``.map`` files are scanned (detect-secrets skips them),
+because a source map's ``sourcesContent`` is the original source, secrets included.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import os.path
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from releasekit.scan.detectors import EXTRA_CORES, check_filename, extra_plugin_classes
+from releasekit.scan.prefilter import Core, candidate_lines, cores_for, entropy_min_length
+from releasekit.scan.rules import HEURISTIC_TYPES
+
+# Extensions scanned although detect-secrets skips them (see the module docstring).
+SCANNED_ANYWAY = frozenset({".map"})
+
+# A line on which configparser fails for sure: not indented (so not a continuation), not
+# a comment, not starting a section header, and without "=" or ":".
+_INI_FAILING_LINE = re.compile(r"^[^\s#;\[=:][^\n=:]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class PluginSpec:
+    """A detect-secrets plugin by class name, with its init options (e.g. ``limit``)."""
+
+    name: str
+    options: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class ScanPlan:
+    """Everything a worker needs to scan a file; picklable and hashable."""
+
+    plugins: tuple[PluginSpec, ...]
+    extra_patterns: bool = True
+    filenames: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One finding in one file: rule type, 1-based line (``None``: whole file), sha1."""
+
+    type: str
+    line: int | None
+    hashed_secret: str
+
+
+class _Context:
+    """The part of detect-secrets' CodeSnippet its allowlist filter reads."""
+
+    __slots__ = ("previous_line",)
+
+    def __init__(self, previous_line: str) -> None:
+        self.previous_line = previous_line
+
+
+@dataclass
+class _Loaded:
+    plugins: list[Any]
+    cores: list[tuple[Core, ...] | None]
+    extras: list[Any]
+    extra_cores: list[tuple[Core, ...] | None]
+
+
+def plugin_classes() -> dict[str, type[Any]]:
+    """detect-secrets' plugin classes by class name, in its default order."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    return {cls.__name__: cls for cls in get_mapping_from_secret_type_to_class().values()}
+
+
+@functools.cache
+def load(plan: ScanPlan) -> _Loaded:
+    """Initialise the plan's plugins (once per process)."""
+    classes = plugin_classes()
+    plugins = [classes[spec.name](**dict(spec.options)) for spec in plan.plugins]
+    extras = [cls() for cls in extra_plugin_classes()] if plan.extra_patterns else []
+    return _Loaded(
+        plugins,
+        [cores_for(p) for p in plugins],
+        extras,
+        [EXTRA_CORES.get(type(p).__name__) for p in extras],
+    )
+
+
+@functools.cache
+def _skipped_extensions() -> frozenset[str]:
+    from detect_secrets.filters.heuristic import IGNORED_FILE_EXTENSIONS
+
+    return frozenset(IGNORED_FILE_EXTENSIONS) - SCANNED_ANYWAY
+
+
+def skipped_by_name(path: str) -> bool:
+    """detect-secrets' file-name filters (non-text extension, lock file, swagger)."""
+    from detect_secrets.filters.heuristic import is_lock_file, is_swagger_file
+
+    ext = os.path.splitext(path)[1]
+    return ext in _skipped_extensions() or is_lock_file(path) or is_swagger_file(path)
+
+
+def scan_file(path: str, data: bytes, plan: ScanPlan) -> list[Hit]:
+    """All findings in one packed file, ``path`` relative to the package root."""
+    loaded = load(plan)
+    hits: list[Hit] = []
+    if plan.filenames:
+        hits += [Hit(h.type, h.line, h.hashed_secret) for h in check_filename(path, data)]
+    if skipped_by_name(path):
+        return hits
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return hits  # detect-secrets skips files it cannot read as text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+
+    found = _detect_secrets_pass(path, text, loaded)
+    hits += _first_per_secret(found)
+    if loaded.extras:
+        credential_secrets: dict[int, list[str]] = {}
+        for line_no, rule, secret in found:
+            if rule not in HEURISTIC_TYPES:
+                credential_secrets.setdefault(line_no, []).append(secret)
+        extra = [
+            (line_no, rule, secret)
+            for line_no, rule, secret in _scan_lines(path, text, loaded.extras, loaded.extra_cores)
+            # Report what detect-secrets' own plugins did not already report on that line.
+            if not any(secret in other or other in secret for other in credential_secrets.get(line_no, ()))
+        ]
+        hits += _first_per_secret(extra)
+    return hits
+
+
+def _first_per_secret(found: list[tuple[int, str, str]]) -> list[Hit]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for line_no, rule, secret in found:
+        digest = hashlib.sha1(secret.encode("utf-8")).hexdigest()
+        if (rule, digest) not in seen:
+            seen.add((rule, digest))
+            out.append(Hit(rule, line_no, digest))
+    return out
+
+
+def _detect_secrets_pass(path: str, text: str, loaded: _Loaded) -> list[tuple[int, str, str]]:
+    if not loaded.plugins:
+        return []
+    transformed = _transformed(path, text, eager=False)
+    found = _scan_lines(path, text if transformed is None else transformed, loaded.plugins, loaded.cores)
+    if not found:
+        eager = _transformed(path, text, eager=True)
+        if eager is not None:
+            found = _scan_lines(path, eager, loaded.plugins, loaded.cores)
+    return found
+
+
+class _NamedStringIO(io.StringIO):
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text, newline="\n")
+        self.name = name
+
+
+def _transformed(path: str, text: str, *, eager: bool) -> str | list[str] | None:
+    """The lines detect-secrets' transformers make of a file, or ``None`` if none applies.
+
+    Returned as one ``\\n``-joined string when no line holds a newline, else as a list.
+    """
+    from detect_secrets.transformers import get_transformers
+    from detect_secrets.transformers.config import ConfigFileTransformer, EagerConfigFileTransformer
+    from detect_secrets.transformers.exceptions import ParsingError
+
+    for transformer in get_transformers():
+        if not transformer.should_parse_file(path) or eager != transformer.is_eager:
+            continue
+        if isinstance(transformer, ConfigFileTransformer | EagerConfigFileTransformer) and _INI_FAILING_LINE.search(text):
+            continue  # configparser would raise: detect-secrets catches it and moves on
+        try:
+            lines = transformer.parse_file(_NamedStringIO(text, path))
+        except ParsingError:
+            continue
+        if not lines:
+            return None
+        if any("\n" in line for line in lines):
+            return list(lines)
+        return "\n".join(lines)
+    return None
+
+
+def _scan_lines(
+    path: str,
+    source: str | list[str],
+    plugins: Sequence[Any],
+    cores: Sequence[tuple[Core, ...] | None],
+) -> list[tuple[int, str, str]]:
+    """(line number, type, secret) for every secret in ``source``, in line order."""
+    found: list[tuple[int, str, str]] = []
+    if isinstance(source, list):
+        everything = frozenset(range(len(plugins)))
+        previous = ""
+        for line_no, raw in enumerate(source, start=1):
+            found += [(line_no, t, s) for t, s in _line_secrets(path, raw, previous, everything, plugins)]
+            previous = raw
+        return found
+    text = source
+    for line_no, start, end, indexes in candidate_lines(text, cores):
+        if line_no > 1:
+            previous = text[text.rfind("\n", 0, start - 1) + 1 : start]
+        else:
+            previous = ""
+        found += [(line_no, t, s) for t, s in _line_secrets(path, text[start:end], previous, indexes, plugins)]
+    return found
+
+
+def _line_secrets(path: str, raw: str, previous: str, indexes: frozenset[int], plugins: Sequence[Any]) -> list[tuple[str, str]]:
+    from detect_secrets.filters import heuristic
+
+    line = raw.rstrip()
+    out: list[tuple[str, str]] = []
+    for index in sorted(indexes):
+        plugin = plugins[index]
+        for secret in _analyze(plugin, path, line):
+            if (
+                heuristic.is_sequential_string(secret)
+                or heuristic.is_potential_uuid(secret)
+                or heuristic.is_likely_id_string(secret, line, plugin)
+                or heuristic.is_templated_secret(secret)
+                or heuristic.is_prefixed_with_dollar_sign(secret)
+                or heuristic.is_not_alphanumeric_string(secret)
+            ):
+                continue
+            out.append((plugin.secret_type, secret))
+    if out and _line_filtered(path, line, previous):
+        return []
+    return out
+
+
+def _line_filtered(path: str, line: str, previous: str) -> bool:
+    from detect_secrets.filters.allowlist import is_line_allowlisted
+    from detect_secrets.filters.heuristic import is_indirect_reference
+
+    # Every allowlist comment contains "pragma"; the substring test spares the regexes.
+    if ("pragma" in line or "pragma" in previous) and is_line_allowlisted(path, line, _Context(previous)):
+        return True
+    return bool(is_indirect_reference(line))
+
+
+def _analyze(plugin: Any, path: str, line: str) -> set[str]:
+    """The secrets a plugin's ``analyze_line`` would report, without network verification."""
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+    from detect_secrets.plugins.keyword import KeywordDetector
+
+    if isinstance(plugin, HighEntropyStringsPlugin):
+        minimum = entropy_min_length(plugin.entropy_limit)
+        found = set()
+        for match in plugin.regex.findall(line):
+            secret = match[1] if isinstance(match, tuple) else match
+            # Entropy is at most log2(distinct characters): with too few of them the string
+            # cannot reach the limit, and the exact sum (slow in Python) is skipped.
+            if len(secret) >= minimum and len(set(secret)) >= minimum and plugin.calculate_shannon_entropy(secret) > plugin.entropy_limit:
+                found.add(secret)
+        return found
+    if isinstance(plugin, KeywordDetector):
+        from detect_secrets.plugins import keyword
+        from detect_secrets.util.filetype import determine_file_type
+
+        table = keyword.REGEX_BY_FILETYPE.get(determine_file_type(path), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+        return set(plugin.analyze_string(line, denylist_regex_to_group=table))
+    return set(plugin.analyze_string(line))

@@ -1,0 +1,77 @@
+"""Scan a packed package's files, across processes when there is enough to scan.
+
+Files are handed to forked workers by index: the bytes are inherited, never pickled.
+Largest files go first so that one big file does not finish last on its own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from releasekit.scan.engine import Hit, ScanPlan, load, scan_file
+
+# Below this many bytes, starting processes costs more than it saves.
+PARALLEL_MIN_BYTES = 2_000_000
+
+
+@dataclass(frozen=True, order=True)
+class SecretFinding:
+    """A found secret: where, which rule, and the sha1 of the secret (never the secret)."""
+
+    file: str
+    line: int | None
+    type: str
+    hashed_secret: str
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.file, self.line or 0, self.type, self.hashed_secret)
+
+
+# Set in the parent just before forking, read by the workers.
+_FILES: Sequence[tuple[str, bytes]] = ()
+_PLAN: ScanPlan | None = None
+
+
+def _scan_index(index: int) -> tuple[int, list[Hit]]:
+    assert _PLAN is not None
+    path, data = _FILES[index]
+    return index, scan_file(path, data, _PLAN)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def scan_files(files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | None = None) -> list[SecretFinding]:
+    """Findings in ``files`` (path relative to the package root, content), sorted."""
+    global _FILES, _PLAN
+    files = list(files)
+    jobs = default_jobs() if jobs is None else jobs
+    load(plan)  # import detect-secrets and build plugins once, before forking
+    results: dict[int, list[Hit]] = {}
+    total = sum(len(data) for _, data in files)
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if jobs > 1 and len(files) > 1 and total >= PARALLEL_MIN_BYTES and can_fork:
+        order = sorted(range(len(files)), key=lambda i: -len(files[i][1]))
+        _FILES, _PLAN = files, plan
+        try:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(files))) as pool:
+                for index, hits in pool.imap_unordered(_scan_index, order):
+                    results[index] = hits
+        finally:
+            _FILES, _PLAN = (), None
+    else:
+        for index, (path, data) in enumerate(files):
+            results[index] = scan_file(path, data, plan)
+    findings = [
+        SecretFinding(files[index][0], hit.line, hit.type, hit.hashed_secret)
+        for index, hits in results.items()
+        for hit in hits
+    ]
+    return sorted(findings, key=SecretFinding.sort_key)
