@@ -91,7 +91,8 @@ def plugin_classes() -> dict[str, type[Any]]:
     """detect-secrets' plugin classes by class name, in its default order."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    return {cls.__name__: cls for cls in get_mapping_from_secret_type_to_class().values()}
+    classes: list[type[Any]] = list(get_mapping_from_secret_type_to_class().values())
+    return {cls.__name__: cls for cls in classes}
 
 
 @functools.cache
@@ -193,7 +194,8 @@ def _transformed(path: str, text: str, *, eager: bool) -> str | list[str] | None
     from detect_secrets.transformers.config import ConfigFileTransformer, EagerConfigFileTransformer
     from detect_secrets.transformers.exceptions import ParsingError
 
-    for transformer in get_transformers():
+    transformers: list[Any] = list(get_transformers())
+    for transformer in transformers:
         if not transformer.should_parse_file(path) or eager != transformer.is_eager:
             continue
         if isinstance(transformer, ConfigFileTransformer | EagerConfigFileTransformer) and _INI_FAILING_LINE.search(text):
@@ -227,10 +229,8 @@ def _scan_lines(
         return found
     text = source
     for line_no, start, end, indexes in candidate_lines(text, cores):
-        if line_no > 1:
-            previous = text[text.rfind("\n", 0, start - 1) + 1 : start]
-        else:
-            previous = ""
+        # detect-secrets' previous line, newline included ("" for the first line).
+        previous = text[text.rfind("\n", 0, start - 1) + 1 : start] if line_no > 1 else ""
         found += [(line_no, t, s) for t, s in _line_secrets(path, text[start:end], previous, indexes, plugins)]
     return found
 
@@ -263,7 +263,7 @@ def _line_filtered(path: str, line: str, previous: str) -> bool:
     from detect_secrets.filters.heuristic import is_indirect_reference
 
     # Every allowlist comment contains "pragma"; the substring test spares the regexes.
-    if ("pragma" in line or "pragma" in previous) and is_line_allowlisted(path, line, _Context(previous)):
+    if ("pragma" in line or "pragma" in previous) and is_line_allowlisted(path, line, _Context(previous)):  # type: ignore[arg-type]
         return True
     return bool(is_indirect_reference(line))
 

@@ -129,7 +129,7 @@ _CORES: dict[str, tuple[Core, ...]] = {
 
 
 @functools.cache
-def _fingerprint_of_class(cls: type) -> str:
+def _fingerprint_of_class(cls: Any) -> str:
     return plugin_fingerprint(cls())
 
 
@@ -195,7 +195,8 @@ def cores_for(plugin: Any) -> tuple[Core, ...] | None:
     if name in ("Base64HighEntropyString", "HexHighEntropyString"):
         return entropy_cores(plugin.charset, plugin.entropy_limit)
     entry = _CORES.get(name)
-    if entry is None or _fingerprint_of_class(type(plugin)) != KNOWN_FINGERPRINTS.get(name):
+    plugin_class: Any = type(plugin)
+    if entry is None or _fingerprint_of_class(plugin_class) != KNOWN_FINGERPRINTS.get(name):
         return None
     return entry
 
