@@ -23,7 +23,7 @@ from pathlib import Path
 from releasekit.redaction import register_secret
 from releasekit.registry.names import NPMJS_REGISTRY, nerf_dart
 
-_ENV_REF = re.compile(r"(?<!\\)(\\\\)*\$\{([^${}?]+)(\?)?\}")
+_ENV_REF = re.compile(r"(?<!\\)(\\*)\$\{([^${}?]+)(\?)?\}")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
 
 Warn = Callable[[str], None]
@@ -52,7 +52,9 @@ def expand(text: str, env: Mapping[str, str]) -> str:
     """Replace ``${VAR}`` from ``env``; ``${VAR?}`` becomes empty when unset; unset ``${VAR}`` raises."""
 
     def sub(match: re.Match[str]) -> str:
-        slashes, name, optional = match.group(1) or "", match.group(2), match.group(3)
+        slashes, name, optional = match.group(1), match.group(2), match.group(3)
+        if len(slashes) % 2:  # an odd run of backslashes escapes the reference: keep it literally
+            return match.group(0)[(len(slashes) + 1) // 2 :]
         value = env.get(name)
         if value is None:
             if not optional:
