@@ -1,15 +1,26 @@
-"""releasekit's own sessions: tests, lint, typecheck, bench, docs.
+"""releasekit's own sessions: tests, lint, typecheck, bench, docs, demo.
 
-The release kit's sessions (check, quality, stage, ...) are added at the bottom
-from ``releasekit.nox`` and run on the bundled example package, so the kit is
-tested by its own use.
+The release kit's sessions (check, quality, stage, stage_list, approve) are
+added at the bottom from ``releasekit.nox`` and run on the bundled example
+package, so the kit is tested by its own use::
+
+    nox -s check                     # the example package's policies and score
+    nox -s stage -- --dry-run        # what staging it would upload
+    nox -s demo                      # the whole flow on a local registry
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import nox
+
+# The kit comes from this checkout, so plain `pip install nox && nox` works on a fresh machine.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from releasekit.nox import KitOptions, register_sessions  # noqa: E402
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
@@ -37,7 +48,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff over the library, policies, tests, bench and noxfile."""
     session.install("ruff>=0.6")
-    session.run("ruff", "check", "releasekit", "policies", "tests", "bench", "noxfile.py")
+    session.run("ruff", "check", "releasekit", "policies", "tests", "bench", "templates", "docs/scripts", "noxfile.py")
 
 
 @nox.session(python=PYTHON)
@@ -53,3 +64,38 @@ def bench(session: nox.Session) -> None:
     _install(session)
     session.run("bash", "tests/registry/install", external=True)
     session.run("python", "-m", "bench", *session.posargs, env={"PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")})
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Check the generated reference pages are current, then build the site with mkdocs --strict.
+
+    ``nox -s docs -- --write`` regenerates docs/reference/{config,cli,hooks}.md first.
+    """
+    _install(session, extras="docs")
+    write = "--write" in session.posargs
+    session.run("python", "docs/scripts/gen_reference.py", *([] if write else ["--check"]))
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(Path(session.create_tmp()) / "site"))
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """See it work: local registry, stage the example package, list, approve with 2FA, npm install."""
+    session.install("-e", ".")
+    session.run("bash", "tests/registry/install", external=True)
+    session.run("python", "-m", "releasekit.nox.demo", *session.posargs)
+
+
+# The release kit on the bundled example package. It is never published to npmjs.com
+# (`nox -s demo` publishes it on the local registry), so the check skips the rule that
+# wants an existing package there.
+register_sessions(
+    KitOptions(
+        package_dir="docs/example-package",
+        python=PYTHON,
+        install=["-e", "."],
+        reuse_venv=True,
+        min_score=90,
+        extra_args={"check": ["-k", "not package_exists"]},
+    )
+)

@@ -45,6 +45,9 @@ class KitOptions:
         What ``session.install`` gets for a real environment. ``None`` picks
         the source checkout this releasekit was imported from, else
         ``releasekit==<this version>``. ``install_args`` go first (``--no-deps``).
+    extra_args
+        More ``lpm`` arguments per session kind, before the posargs:
+        ``{"check": ["-k", "not slow"]}``.
     env
         Extra environment for every ``lpm`` run (``NPM_TOKEN`` and the rest of
         the outer environment pass through already).
@@ -72,12 +75,13 @@ class KitOptions:
     reuse_venv: bool | None = None
     install: Sequence[str] | None = None
     install_args: Sequence[str] = ()
+    extra_args: Mapping[str, Sequence[str]] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
     step_summary: bool = True
     tags: Sequence[str] = ("release",)
 
     def __post_init__(self) -> None:
-        unknown = [kind for kind in [*self.sessions, *self.names] if kind not in SESSION_KINDS]
+        unknown = [kind for kind in [*self.sessions, *self.names, *self.extra_args] if kind not in SESSION_KINDS]
         if unknown:
             raise ValueError(f"unknown release session {unknown[0]!r}; known: {', '.join(SESSION_KINDS)}")
         if self.min_score is not None and not 0 <= self.min_score <= 100:
@@ -89,6 +93,13 @@ class KitOptions:
 
     def name_of(self, kind: str) -> str:
         return self.names.get(kind, kind)
+
+    def args_for(self, kind: str, posargs: Sequence[str]) -> list[str]:
+        """The session's own extra arguments, then what was typed after ``--``."""
+        extra = self.extra_args.get(kind, ())
+        if isinstance(extra, str):
+            raise ValueError(f"extra_args[{kind!r}] is a sequence of arguments, not one string")
+        return [*extra, *posargs]
 
     def with_(self, **changes: Any) -> KitOptions:
         return replace(self, **changes)

@@ -32,17 +32,18 @@ def _min_score_default(options: KitOptions) -> tuple[tuple[str, ...], tuple[str,
 
 
 def check(session: Any, options: KitOptions, package_dir: str) -> None:
-    """Run the policies on the package (lpm check); nothing leaves the machine."""
+    """Run the policies on the package (lpm check); nothing is uploaded."""
     paths: list[str] = []
     for path in options.policy_paths:
         paths += ["--policies", str(path)]
-    args = with_defaults([_flag(("--policies",), *paths), _min_score_default(options)], session.posargs)
+    posargs = options.args_for("check", session.posargs)
+    args = with_defaults([_flag(("--policies",), *paths), _min_score_default(options)], posargs)
     run_lpm(session, options, ["check", *args], cwd=package_dir)
 
 
 def quality(session: Any, options: KitOptions, package_dir: str) -> None:
     """Show the quality score breakdown (lpm quality), gated by min_score."""
-    args = with_defaults([_min_score_default(options)], session.posargs)
+    args = with_defaults([_min_score_default(options)], options.args_for("quality", session.posargs))
     run_lpm(session, options, ["quality", *args], cwd=package_dir)
 
 
@@ -64,7 +65,7 @@ def stage(session: Any, options: KitOptions, package_dir: str) -> None:
         _registry_default(options),
         _flag(("-y", "--yes"), *(("--yes",) if yes else ())),
     ]
-    args = ["stage", "publish", *with_defaults(defaults, session.posargs)]
+    args = ["stage", "publish", *with_defaults(defaults, options.args_for("stage", session.posargs))]
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not (options.step_summary and summary_path):
         run_lpm(session, options, args, cwd=package_dir)
@@ -125,7 +126,7 @@ def _package_name(package_dir: str) -> str | None:
 
 def stage_list(session: Any, options: KitOptions, package_dir: str | None, posargs: list[str] | None = None) -> None:
     """List staged versions: of this package, or (monorepo) of everything the token sees."""
-    posargs = list(session.posargs) if posargs is None else posargs
+    posargs = options.args_for("stage_list", session.posargs if posargs is None else posargs)
     name = _package_name(package_dir) if package_dir is not None else None
     positional = [a for a in posargs if not a.startswith("-")]
     args = ["stage", "list", *([name] if name and not positional else []), *with_defaults([_registry_default(options)], posargs)]
@@ -142,7 +143,7 @@ def approve(session: Any, options: KitOptions, package_dir: str | None) -> None:
         session.error("approve is for a maintainer at a terminal and never runs on CI (CI is set)")
     if not session.interactive:
         session.error("approve needs an interactive terminal: run it yourself, without --non-interactive")
-    posargs = list(session.posargs)
+    posargs = options.args_for("approve", session.posargs)
     if not [a for a in posargs if not a.startswith("-")]:
         stage_list(session, options, package_dir, posargs=[])
         stage_id = input("Stage id to approve: ").strip()
