@@ -15,10 +15,10 @@ turn "failed" into "warned": they never fail the gate on their own.
 
 from __future__ import annotations
 
+import inspect
 import time
 import traceback
 from collections.abc import Iterable
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -65,23 +65,24 @@ def run_policy(policy: Policy, fixtures: FixtureManager) -> PolicyResult:
         result.outcome, result.message = Outcome.SKIPPED, exc.message
     except Failed as exc:
         result.outcome, result.message = Outcome.FAILED, exc.message
-        result.line = _line_in(policy.path, exc.__traceback__) or result.line
+        result.line = _line_in(policy, exc.__traceback__) or result.line
     except AssertionError as exc:
         explained = assertion.explain(exc)
         result.outcome, result.message = Outcome.FAILED, explained.text()
-        in_policy = explained.file == str(policy.path) and explained.expression is not None
-        result.line = (explained.line if in_policy else _line_in(policy.path, exc.__traceback__)) or result.line
+        frames = list(traceback.walk_tb(exc.__traceback__))
+        asserted_here = bool(frames) and frames[-1][0].f_code is _own_code(policy) and explained.expression is not None
+        result.line = (explained.line if asserted_here else _line_in(policy, exc.__traceback__)) or result.line
     except FixtureError as exc:
         result.outcome, result.message, result.details = Outcome.ERROR, exc.message, exc.details
     except UnsupportedReturn as exc:
         result.outcome, result.message = Outcome.ERROR, str(exc)
     except ReleasekitError as exc:  # e.g. the package fixture could not pack: one clear line
         result.outcome, result.message = Outcome.ERROR, f"{type(exc).__name__}: {exc.message}"
-        result.line = _line_in(policy.path, exc.__traceback__) or result.line
+        result.line = _line_in(policy, exc.__traceback__) or result.line
     except Exception as exc:
         result.outcome, result.message = Outcome.ERROR, f"{type(exc).__name__}: {exc}"
         result.details = "".join(traceback.format_exception(type(exc), exc, _user_frames(exc.__traceback__)))
-        result.line = _line_in(policy.path, exc.__traceback__) or result.line
+        result.line = _line_in(policy, exc.__traceback__) or result.line
     result.duration = time.perf_counter() - start
     if Outcome(result.outcome) == Outcome.FAILED and (policy.severity == Severity.WARNING or policy.is_quality):
         result.outcome = Outcome.WARNED
@@ -135,14 +136,25 @@ def _summarize(findings: list[Finding]) -> str:
     return f"{len(findings)} finding(s) ({parts}); first: [{first.rule_id}] {first.message}{where}"
 
 
-def _line_in(path: Path, tb: TracebackType | None) -> int | None:
-    """The last line executed in the policy's own file (where it failed)."""
-    target = str(path)
-    line = None
+def _line_in(policy: Policy, tb: TracebackType | None) -> int | None:
+    """Where the policy failed: its own function's line, else the last line run in its file.
+
+    The policy's own frame wins over a helper in the same file, so checks that
+    share a ``_require()`` helper each point at their own call.
+    """
+    target = str(policy.path)
+    own_code = _own_code(policy)
+    own = last = None
     for frame, lineno in traceback.walk_tb(tb):
+        if frame.f_code is own_code:
+            own = lineno
         if frame.f_code.co_filename == target:
-            line = lineno
-    return line
+            last = lineno
+    return own or last
+
+
+def _own_code(policy: Policy) -> Any:
+    return getattr(inspect.unwrap(policy.function), "__code__", None)
 
 
 def _user_frames(tb: TracebackType | None) -> TracebackType | None:

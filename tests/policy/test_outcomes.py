@@ -70,6 +70,19 @@ def policy_fail_in_helper():
     import helper
     helper.check()
 
+def _require(condition, message):
+    if not condition:
+        releasekit.fail(message)
+
+def _check(value):
+    assert value, "helper assert"
+
+def policy_shared_helper_fail():
+    _require(False, "via shared helper")
+
+def policy_shared_helper_assert():
+    _check(0)
+
 def policy_catches_everything():
     try:
         releasekit.fail("cannot be swallowed")
@@ -145,8 +158,13 @@ def test_every_outcome(policy_project):
 
     assert by["policy_catches_everything"].outcome == "failed"
 
+    # A helper in the same file: the location is the policy's own call, not the shared helper line.
+    assert by["policy_shared_helper_fail"].line == line_of('_require(False, "via shared helper")')
+    assert by["policy_shared_helper_assert"].line == line_of("    _check(0)")
+    assert by["policy_shared_helper_assert"].message == "assert value: helper assert\n  where value = 0"
+
     counts = result.counts
-    assert (counts["passed"], counts["failed"], counts["warned"], counts["skipped"], counts["error"]) == (2, 8, 3, 1, 3)
+    assert (counts["passed"], counts["failed"], counts["warned"], counts["skipped"], counts["error"]) == (2, 10, 3, 1, 3)
     assert not result.gate_passed and result.exit_code == 1
 
 
