@@ -8,6 +8,7 @@ never leaves a half-written tarball.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -42,10 +43,8 @@ def write_atomically(target: Path, data: bytes) -> None:
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except OSError as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise StorageError(f"{target}: cannot write the tarball: {exc.strerror}") from exc
 
 
