@@ -148,6 +148,10 @@ def provenance_attachment(
     config = trust_config if trust_config is not None else configured_trust_config(env)
     signed = sign_statement(encode(statement), trust_config=config, env=env)
     # Check our own bundle before it leaves: a bundle that does not verify must not be staged.
+    if policy is None:
+        from sigstore.verify.policy import OIDCIssuer
+
+        policy = OIDCIssuer(signed.issuer)
     _, signer = verify_bundle(signed.bundle_json, config, policy)
     return ProvenanceResult(
         attachment_name=name,

@@ -37,12 +37,20 @@ class SignedBundle:
 
 def production_trust_config(*, offline: bool = False) -> ClientTrustConfig:
     """Sigstore's public-good instance (TUF refresh unless ``offline``)."""
+    import logging
+
     from sigstore.models import ClientTrustConfig
 
+    tuf_log = logging.getLogger("sigstore._internal.tuf")
+    level = tuf_log.level
+    if offline:  # offline is what we asked for; its warning would only alarm the reader
+        tuf_log.setLevel(logging.ERROR)
     try:
         return ClientTrustConfig.production(offline=offline)
     except Exception as exc:  # TUF and network failures come in many types
         raise ProvenanceError(f"cannot load Sigstore's trust root: {_reason(exc)}") from exc
+    finally:
+        tuf_log.setLevel(level)
 
 
 def configured_trust_config(env: Mapping[str, str] | None = None, *, offline: bool = False) -> ClientTrustConfig:
@@ -85,6 +93,7 @@ def ambient_identity_token(env: Mapping[str, str] | None = None) -> str:
         return token
     from sigstore.oidc import IdentityError, detect_credential
 
+    register_secret(env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
     try:
         token = detect_credential()
     except IdentityError as exc:

@@ -220,3 +220,19 @@ def test_bad_file_stops_before_upload(package: PackedPackage, tmp_path: Path) ->
     setting = ProvenanceSetting("file", "--provenance-file", path)
     with pytest.raises(ProvenanceError, match=rf"--provenance-file {path}: predicate type"):
         provenance_attachment(package, setting, access="public")
+
+
+def test_checking_a_file_prints_no_library_warnings(
+    signed_bundle: str, package: PackedPackage, trust_config: Any, caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No sigstore "unsafe policy" or TUF "offline mode" warnings leak into lpm's output."""
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="sigstore")
+    check_bundle(signed_bundle.encode(), package, trust_config=trust_config)
+    with pytest.raises(ProvenanceError):
+        check_bundle(signed_bundle.encode(), package)  # public-good root, loaded offline
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == []
+    assert capsys.readouterr().err == ""
