@@ -102,8 +102,8 @@ def releasekit_report_result(result: PolicyResult, session: Session) -> None:
 
     ``result`` is mutable: a plugin may change its ``outcome``
     (``passed``/``failed``/``warned``/``skipped``/``error``), ``message``,
-    ``findings`` or ``earned`` points. Called in plugin registration order,
-    latest registered first (pluggy's order).
+    ``findings`` or ``earned`` points. As always with pluggy, the plugin
+    registered last is called first.
     """
 
 

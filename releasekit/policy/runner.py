@@ -79,7 +79,7 @@ def run_policy(policy: Policy, fixtures: FixtureManager) -> PolicyResult:
     except ReleasekitError as exc:  # e.g. the package fixture could not pack: one clear line
         result.outcome, result.message = Outcome.ERROR, f"{type(exc).__name__}: {exc.message}"
         result.line = _line_in(policy, exc.__traceback__) or result.line
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() in a policy must not end the run with its code
         result.outcome, result.message = Outcome.ERROR, f"{type(exc).__name__}: {exc}"
         result.details = "".join(traceback.format_exception(type(exc), exc, _user_frames(exc.__traceback__)))
         result.line = _line_in(policy, exc.__traceback__) or result.line

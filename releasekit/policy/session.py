@@ -19,6 +19,7 @@ from releasekit.policy.collect import BUILTIN_PREFIX, ImportContext, PolicyRoot,
 from releasekit.policy.fixtures import FixtureManager
 from releasekit.policy.item import InvalidMarkError, Policy
 from releasekit.policy.mark.expression import Expression
+from releasekit.policy.outcomes import Failed, OutcomeException, Skipped
 from releasekit.policy.pluginoptions import OptionParser
 from releasekit.policy.plugins import BUILTIN_PLUGINS, PluginManager, entry_points, import_named_plugin
 from releasekit.policy.result import CollectionError, Outcome, PolicyResult, SessionResult
@@ -102,7 +103,7 @@ class Session:
             where = f"entry point {entry.name} = {entry.value}"
             try:
                 plugin = entry.load()
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
                 self.collection_errors.append(
                     CollectionError(where, None, f"cannot load plugin: {type(exc).__name__}: {exc}", phase="plugin")
                 )
@@ -129,7 +130,7 @@ class Session:
             return
         try:
             module = collect.import_file(path, self.imports)
-        except Exception as exc:
+        except (Exception, SystemExit, OutcomeException) as exc:
             self.collection_errors.append(collect.collection_error(exc, path, display, phase="plugin"))
             return
         self._register(module, f"policyconf:{display}", display)
@@ -165,7 +166,9 @@ class Session:
             for path in collect.walk(root):
                 try:
                     answers = self.hook.releasekit_collect_file(file_path=path, session=self)
-                except Exception as exc:
+                except Skipped:
+                    continue  # releasekit.skip() at module level skips the whole file
+                except (Exception, SystemExit, Failed) as exc:
                     error = collect.collection_error(exc, path, self.display_path(path))
                     error.line = error.line or collect.marker_error_line(exc)
                     self.collection_errors.append(error)

@@ -191,3 +191,31 @@ def test_nothing_collected_exit_code_4(policy_project):
     project = policy_project({"policies/readme.txt": "no policies"})
     result = run_policies(project, builtin=False)
     assert result.exit_code == 4 and result.results == [] and result.collection_errors == []
+
+
+def test_exits_and_module_level_skip(policy_project):
+    project = policy_project(
+        {
+            "policies/policy_exit_at_import.py": "import sys\n\nsys.exit(0)\n",
+            "policies/policy_skipped_file.py": "import releasekit\n\nreleasekit.skip('not on this platform')\n\ndef policy_never():\n    pass\n",
+            "policies/policy_exit_in_policy.py": "import sys\n\ndef policy_exits():\n    sys.exit(0)\n",
+        }
+    )
+    result = run_policies(project, builtin=False)
+    [error] = result.collection_errors
+    assert (error.path, error.line, error.message) == ("policies/policy_exit_at_import.py", 3, "SystemExit: 0")
+    [policy] = result.results
+    assert policy.name == "policy_exits" and policy.outcome == "error" and policy.message == "SystemExit: 0"
+    assert result.exit_code == 1
+
+
+def test_wheel_layout_is_preferred(tmp_path, monkeypatch):
+    package_dir = tmp_path / "site-packages" / "releasekit"
+    (package_dir / "_builtin_policies").mkdir(parents=True)
+    (package_dir.parent / "policies").mkdir()
+    monkeypatch.setattr(releasekit, "__file__", str(package_dir / "__init__.py"))
+    assert builtin_policies_dir() == package_dir / "_builtin_policies"
+    (package_dir / "_builtin_policies").rmdir()
+    assert builtin_policies_dir() == package_dir.parent / "policies"
+    (package_dir.parent / "policies").rmdir()
+    assert builtin_policies_dir() is None
