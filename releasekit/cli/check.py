@@ -23,7 +23,7 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
 
 @click.command("check")
 @json_option
-@click.argument("path", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
 @click.option("-k", "keyword", default=None, metavar="EXPR",
               help="Only run policies matching EXPR: names, markers and categories with and/or/not, e.g. 'readme and not slow'.")
 @click.option("--list", "list_only", is_flag=True, help="Collect and list the policies; run nothing.")
@@ -61,6 +61,9 @@ def check(
 ) -> int:
     """Run the policies on the npm package at PATH (default: the current folder).
 
+    PATH is a project folder (with package.json) or a packed .tgz; for a
+    tarball, policies and releasekit.yaml come from the current folder.
+
     Exit codes: 0 every gate passed; 1 a policy or the score gate failed (or a
     policy file could not be loaded); 2 usage error; 3 internal error; 4 no
     policies collected.
@@ -69,11 +72,21 @@ def check(
     from releasekit.options import StageOptions
     from releasekit.policy.session import run_policies
 
-    project = path.resolve()
-    if not project.is_dir():
-        raise UsageError(f"{path}: no such folder")
-    if not (project / "package.json").is_file():
-        raise UsageError(f"{path}: no package.json here; run `lpm check` on an npm project folder")
+    package = None
+    if path.is_file():
+        if not path.name.endswith((".tgz", ".tar.gz")):
+            raise UsageError(f"{path}: not a project folder or a .tgz tarball")
+        if update_baseline:
+            raise UsageError("--update-baseline needs a project folder, not a tarball")
+        from releasekit.cli.quality import read_tarball
+
+        project, package = Path.cwd().resolve(), read_tarball(path)
+    else:
+        project = path.resolve()
+        if not project.is_dir():
+            raise UsageError(f"{path}: no such folder or tarball")
+        if not (project / "package.json").is_file():
+            raise UsageError(f"{path}: no package.json here; run `lpm check` on an npm project folder or a .tgz")
     reports: dict[str, Any] = _pairs(report_specs, "--report")
     if junitxml is not None:
         reports["junitxml"] = junitxml
@@ -81,7 +94,6 @@ def check(
         reports["sarif"] = sarif
     config = load_config(project)
     options = StageOptions(min_score=min_score, allow_secrets=allow_secrets)
-    package = None
     if update_baseline and not list_only:
         package = _update_baseline(project, config)
     result = run_policies(

@@ -81,7 +81,7 @@ def test_usage_errors_exit_2(policy_project, lpm, args, message):
 
 def test_bad_project_path_and_config_exit_2(policy_project, lpm, tmp_path):
     missing = lpm("check", str(tmp_path / "nope"))
-    assert missing.code == 2 and "no such folder" in missing.err
+    assert missing.code == 2 and "no such folder or tarball" in missing.err
     empty = tmp_path / "empty"
     empty.mkdir()
     no_manifest = lpm("check", str(empty))
@@ -194,3 +194,22 @@ def test_lpm_console_script(policy_project):
     proc = subprocess.run([lpm_path, "check", str(project), "--no-builtin"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert "policy_readme" in proc.stdout
+
+
+def test_check_a_packed_tarball(policy_project, lpm, tmp_path, monkeypatch):
+    from releasekit.package.pack import pack_project
+
+    source = policy_project({"README.md": "# hi\n", "index.js": "module.exports = 1;\n"})
+    tarball = tmp_path / "demo-1.0.0.tgz"
+    tarball.write_bytes(pack_project(source).tarball)
+    checks = policy_project(
+        {"policies/policy_t.py": "def policy_t(package, project_dir):\n    assert 'README.md' in package and package.source_dir is None\n"}
+    )
+    monkeypatch.chdir(checks)
+    run = lpm("check", str(tarball), "--no-builtin")
+    assert run.code == 0, run.out + run.err
+    assert "1 passed" in run.out
+    not_tgz = tmp_path / "notes.txt"
+    not_tgz.write_text("x")
+    bad = lpm("check", str(not_tgz), "--no-builtin")
+    assert bad.code == 2 and "not a project folder or a .tgz tarball" in bad.err
