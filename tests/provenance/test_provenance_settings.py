@@ -178,3 +178,45 @@ def test_access_rule_applies_to_files_and_not_when_off(project: Path) -> None:
         require_public(filed, "@octo/widget", "restricted")
     off = resolve_setting(provenance=False, project_dir=project, env={})
     require_public(off, "@octo/widget", "restricted")
+
+
+# -- the same rules through the CLI ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--provenance", "--no-provenance"], "--provenance and --no-provenance cannot be used together"),
+        (["--provenance", "--provenance-file", "bundle.json"], "--provenance and --provenance-file cannot be used together"),
+    ],
+)
+def test_cli_refuses_provenance_with_other_flags(
+    flags: list[str], message: str, project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from releasekit.cli import main, output
+
+    (project / "package.json").write_text('{"name": "demo", "version": "1.0.0"}')
+    (project / "bundle.json").write_text("{}")
+    monkeypatch.chdir(project)
+    output._state["json"] = False
+    assert main(["stage", "publish", *flags, "-y", "--dry-run"]) == 2
+    assert message in capsys.readouterr().err
+    output._state["json"] = False
+    assert main(["--json", "stage", "publish", *flags, "-y", "--dry-run"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["success"], doc["error_code"], doc["error"]) == (False, "usage", message)
+
+
+def test_cli_refuses_provenance_for_restricted_access(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from releasekit.cli import main, output
+
+    (project / "package.json").write_text('{"name": "@octo/demo", "version": "1.0.0", "publishConfig": {"provenance": true}}')
+    monkeypatch.chdir(project)
+    output._state["json"] = False
+    assert main(["stage", "publish", "-y", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "@octo/demo: provenance needs public access, but access is restricted; pass --access public" in err
