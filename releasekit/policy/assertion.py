@@ -112,5 +112,5 @@ def _safe_repr(value: Any) -> str | None:
     try:
         size = len(value)
     except Exception:
-        return f"<{type(value).__name__}>"
+        return None  # only the type would show: not worth a line
     return f"<{type(value).__name__} of length {size}>"

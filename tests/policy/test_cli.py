@@ -213,3 +213,21 @@ def test_check_a_packed_tarball(policy_project, lpm, tmp_path, monkeypatch):
     not_tgz.write_text("x")
     bad = lpm("check", str(not_tgz), "--no-builtin")
     assert bad.code == 2 and "not a project folder or a .tgz tarball" in bad.err
+
+
+def test_console_lists_findings_with_rule_ids_and_no_markup_injection(policy_project, lpm):
+    project = policy_project(
+        {
+            "policies/policy_f.py": """
+                from releasekit import Finding
+
+                def policy_findings():
+                    yield Finding("todo", "TODO [bold]left[/bold]", file="index.js", line=2)
+                    yield Finding("style", "tabs", file="lib/x.js", line=9, severity="warning")
+            """
+        }
+    )
+    run = lpm("check", str(project), "--no-builtin")
+    assert run.code == 1
+    assert "        index.js:2 [todo] TODO [bold]left[/bold]" in run.out.splitlines()
+    assert "        lib/x.js:9 [style] tabs" in run.out.splitlines()

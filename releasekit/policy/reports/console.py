@@ -32,7 +32,7 @@ def _result_lines(result: PolicyResult, verbose: bool) -> list[str]:
     lines.extend(f"        {escape(extra)}" for extra in message_lines[1:])
     for finding in result.findings:
         where = f"{finding.file}:{finding.line}" if finding.file and finding.line else (finding.file or "-")
-        lines.append(f"        {escape(where)} [{escape(finding.rule_id)}] {escape(finding.message)}")
+        lines.append(f"        {escape(where)} \\[{escape(finding.rule_id)}] {escape(finding.message)}")
     if verbose and result.details:
         lines.extend(f"        [dim]{escape(line)}[/]" for line in result.details.rstrip().splitlines())
     return lines
