@@ -146,16 +146,15 @@ def stage_publish(
     if package is None:
         package = pack_project(root, config)
     target = resolve_target(package, options, config)
-    # Policies see what will really be used, not just what was typed.
-    effective = options.with_(tag=target.tag, access=target.access, registry=target.registry)
     plan = StagePlan(package, target, _provenance_setting(package, options, target, config))
 
-    session = releasekit.run_policies(root, options=effective, config=config, package=package)
+    session = releasekit.run_policies(root, options=options, config=config, package=package)
     result = StageResult(plan, session, dry_run=options.dry_run)
     if report is not None:
         report(result)
     if not getattr(session, "gate_passed", False):
-        raise StageGateFailed(f"policies refused {target.spec}; nothing was staged", result)
+        reasons = "; ".join(getattr(session, "gate_messages", None) or []) or "a gate failed"
+        raise StageGateFailed(f"policies refused {target.spec} ({reasons}); nothing was staged", result)
 
     if options.dry_run:
         result.provenance = _provenance(plan, dry_run=True)

@@ -130,13 +130,26 @@ def test_reject_removes_the_staged_version(published, verdaccio, lpm) -> None:
 
 def test_second_stage_of_the_same_version_is_a_clear_conflict(published, verdaccio, lpm) -> None:
     first = stage_json(lpm, verdaccio.url)["stageId"]
+    # The version policy sees it in the stage list first: refused before any upload, naming the stage.
     run = lpm("stage", "publish", "-y", "--json", "--npm-registry", verdaccio.url)
     assert run.code == 1, run.text
     doc = run.json()
-    assert doc["success"] is False and doc["error_code"] == "conflict"
-    assert f"{published.name}@1.1.0" in doc["error"] and "already" in doc["error"]
+    assert doc["success"] is False and doc["error_code"] == "gate_failed"
+    failed = [r for r in doc["data"]["policies"]["results"] if r["outcome"] == "failed"]
+    assert [r["name"] for r in failed] == ["policy_version_not_staged"]
+    assert f"{published.name}@1.1.0 is already staged" in json.dumps(failed) and first in json.dumps(failed)
     run = lpm("stage", "publish", "-y", "--npm-registry", verdaccio.url)
-    assert run.code == 1 and "Error:" in run.err and "already" in run.err
+    assert run.code == 1 and "already staged" in run.text and "nothing was staged" in run.err
+
+    # With that policy disabled, the registry's own 409 comes back as a conflict, not a traceback.
+    (published.dir / "releasekit.yaml").write_text("policies:\n  disable: [policy_version_not_staged]\n")
+    run = lpm("stage", "publish", "-y", "--json", "--npm-registry", verdaccio.url)
+    assert run.code == 1, run.text
+    doc = run.json()
+    assert doc["error_code"] == "conflict"
+    assert f"{published.name}@1.1.0" in doc["error"] and "already staged" in doc["error"]
+    run = lpm("stage", "publish", "-y", "--npm-registry", verdaccio.url)
+    assert run.code == 1 and run.err.startswith("Error:") and "already" in run.err
     assert [i["id"] for i in staged_items(verdaccio, published.token, published.name)] == [first]
 
 
@@ -146,8 +159,12 @@ def test_staging_an_already_published_version_is_refused(published, verdaccio, l
     assert run.code == 1, run.text
     doc = run.json()
     assert doc["success"] is False
-    assert doc["error_code"] in ("conflict", "gate_failed")
-    assert "1.0.0" in json.dumps(doc)
+    # the version policy refuses it from the packument, before any upload
+    assert doc["error_code"] == "gate_failed"
+    assert "policy_version_not_published" in doc["error"]
+    assert f"{published.name}@1.0.0 is already published" in json.dumps(doc["data"]["policies"])
+    run = lpm("stage", "publish", "-y", "--npm-registry", verdaccio.url)
+    assert run.code == 1 and "already published" in run.out and "nothing was staged" in run.err
     assert staged_items(verdaccio, published.token, published.name) == []
 
 
