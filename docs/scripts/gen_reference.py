@@ -1,11 +1,12 @@
 """Generate the reference pages from their sources of truth.
 
-    python docs/scripts/gen_reference.py          # rewrite docs/reference/{config,cli,hooks}.md
+    python docs/scripts/gen_reference.py          # rewrite the generated pages below
     python docs/scripts/gen_reference.py --check  # exit 1 if any page is stale
 
 * ``config.md`` from the shipped JSON Schema (``releasekit.yaml``'s keys);
 * ``cli.md`` from the click commands behind ``lpm`` (every command and flag);
-* ``hooks.md`` from the hookspec docstrings (``releasekit/policy/hookspec.py``).
+* ``hooks.md`` from the hookspec docstrings (``releasekit/policy/hookspec.py``);
+* ``policies/builtin.md`` from the built-in policies, as ``lpm check --list`` collects them.
 
 The tests in ``tests/docs`` compare the pages with this output, and also check
 them independently against the schema and the real ``lpm ... --help``.
@@ -202,6 +203,52 @@ def hooks_reference() -> str:
     return "".join(out)
 
 
+# -- builtin.md -----------------------------------------------------------------------
+
+
+def builtin_policies() -> list[dict[str, Any]]:
+    """The built-in policies as ``lpm check --list`` collects them (in an empty project)."""
+    import tempfile
+
+    from releasekit import run_policies
+
+    with tempfile.TemporaryDirectory() as empty:
+        result = run_policies(empty, collect_only=True)
+    return [item for item in result.to_dict()["collected"] if item.get("builtin")]
+
+
+def _points(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def builtin_reference() -> str:
+    out = [GENERATED.format(source="the built-in policies in policies/ (collected as `lpm check --list`)")]
+    out.append("# Built-in policies\n\n")
+    out.append(
+        "releasekit's own checks are ordinary `policy_*` functions, shipped in the package and collected "
+        "before the project's. Turn them all off with `policies.builtin: false` or `lpm check --no-builtin`, "
+        "one of them with `policies.disable`, or select with `-k`. Each family has its own page: "
+        "[secret scan](secrets.md), [quality score](quality.md), [version and tag rules](versions.md).\n\n"
+        "Severity `error` fails the gate; `warning` only reports. A policy with points is a quality check: "
+        "it adds to the 0-100 score and never fails the gate by itself (the gate is `--min-score`).\n"
+    )
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for item in builtin_policies():
+        by_file.setdefault(item["file"], []).append(item)
+    for file, items in by_file.items():
+        out.append(f"\n## `{file.removeprefix('builtin/')}`\n\n")
+        out.append("| Policy | Label | Severity | Category | Points |\n| --- | --- | --- | --- | --- |\n")
+        for item in items:
+            out.append(
+                f"| `{item['name']}` | {_cell(item.get('label') or '')} | "
+                f"{'score only' if item.get('points') is not None else item.get('severity') or ''} | "
+                f"{item.get('category') or ''} | {_points(item.get('points'))} |\n"
+            )
+    return "".join(out)
+
+
 # -- main ------------------------------------------------------------------------------
 
 
@@ -212,6 +259,7 @@ def pages() -> dict[Path, str]:
         REFERENCE / "config.md": config_reference(load_schema()),
         REFERENCE / "cli.md": cli_reference(),
         REFERENCE / "hooks.md": hooks_reference(),
+        DOCS / "policies" / "builtin.md": builtin_reference(),
     }
 
 
