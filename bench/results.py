@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import resource
+import os
 import statistics
 import subprocess
 import time
@@ -14,15 +14,28 @@ from typing import Any
 RESULTS_DIR = Path(__file__).parent / "results"
 
 
+def run_measured(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MiB) of one run of a child command, from its own rusage."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, list(argv))
+    return elapsed, usage.ru_maxrss / 1024
+
+
 def time_command(argv: Sequence[str], *, repeat: int = 3, cwd: Path | None = None, env: dict[str, str] | None = None) -> dict[str, float]:
-    """Median wall time (s) and peak RSS (MiB) of a child command over ``repeat`` runs."""
+    """Median wall time (s) and peak RSS (MiB) of a child command over ``repeat`` runs.
+
+    The peak is the command's own (``wait4`` rusage), not the largest child seen so far.
+    """
     times, peaks = [], []
     for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        start = time.perf_counter()
-        subprocess.run(list(argv), cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-        peaks.append(max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024)
+        elapsed, peak = run_measured(argv, cwd=cwd, env=env)
+        times.append(elapsed)
+        peaks.append(peak)
     return {"seconds": statistics.median(times), "peak_mib": max(peaks)}
 
 
