@@ -142,3 +142,22 @@ def test_unknown_stage_id_is_not_found(lpm, verdaccio, registry_user, tmp_path, 
     assert "404" in run.err and "no such staged package version" in run.err
     run = lpm("stage", "view", str(uuid.uuid4()), "--npm-registry", verdaccio.url, "--json")
     assert run.json()["error_code"] == "not_found"
+
+
+def test_provenance_on_a_restricted_package_is_refused_before_packing(lpm, example_project, monkeypatch) -> None:
+    monkeypatch.chdir(example_project("@acme/prov-demo"))  # scoped: restricted unless told otherwise
+    run = lpm("stage", "publish", "--dry-run", "--provenance")
+    assert run.code == 2, run.text
+    assert "--access public" in run.err
+    assert run.out == ""  # refused before packing or running a policy
+
+
+def test_provenance_dry_run_reports_what_would_be_attached(lpm, example_project, monkeypatch) -> None:
+    monkeypatch.chdir(example_project("@acme/prov-demo"))
+    run = lpm("stage", "publish", "--dry-run", "--provenance", "--access", "public", "--json")
+    assert run.code == 0, run.text
+    provenance = run.json()["data"]["provenance"]
+    assert provenance["attached"] is False and provenance["dryRun"] is True
+    assert provenance["name"] == "@acme/prov-demo-1.0.0.sigstore"
+    run = lpm("stage", "publish", "--dry-run", "--no-provenance", "--json")
+    assert run.code == 0 and run.json()["data"]["provenance"] is None

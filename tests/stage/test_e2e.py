@@ -223,3 +223,32 @@ def test_view_of_a_random_id_and_empty_list(verdaccio, registry_user, lpm, tmp_p
     run = lpm("stage", "download", str(uuid.uuid4()), "--npm-registry", verdaccio.url)
     assert run.code == 1 and "404" in run.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_approve_on_a_tty_prompts_for_the_code_and_retries_once(published, verdaccio, lpm, monkeypatch) -> None:
+    stage_id = stage_json(lpm, verdaccio.url)["stageId"]
+    secret = verdaccio.enable_2fa(published.token, published.user.password)
+    asked: list[str] = []
+
+    def answer(code: str):
+        def getpass(prompt: str = "") -> str:
+            asked.append(prompt)
+            return code
+
+        return getpass
+
+    # a wrong code at the prompt: asked once, refused, nothing approved
+    monkeypatch.setattr("getpass.getpass", answer("000000"))
+    run = lpm("stage", "approve", stage_id, "--npm-registry", verdaccio.url, tty=True)
+    assert run.code == 1, run.text
+    assert len(asked) == 1 and "One-time password" in asked[0]
+    assert "000000" not in run.text
+    assert [i["id"] for i in staged_items(verdaccio, published.token, published.name)] == [stage_id]
+
+    # the right code at the prompt: approved
+    monkeypatch.setattr("getpass.getpass", answer(verdaccio.otp(secret)))
+    run = lpm("stage", "approve", stage_id, "--npm-registry", verdaccio.url, tty=True)
+    assert run.code == 0, run.text
+    assert len(asked) == 2
+    assert "one-time password" in run.err.lower()  # the registry's notice was shown before the prompt
+    assert "1.1.0" in published_versions(verdaccio, published.name)
