@@ -24,21 +24,23 @@ GLOBSTAR = _Globstar()
 Part = str | re.Pattern[str] | _Globstar
 _MAX_GLOBSTAR_DEPTH = 200
 
-_POSIX_CLASSES = {
-    "alnum": "a-zA-Z0-9",
-    "alpha": "a-zA-Z",
-    "ascii": "\\x00-\\x7f",
-    "blank": " \\t",
-    "cntrl": "\\x00-\\x1f\\x7f",
-    "digit": "0-9",
-    "graph": "\\x21-\\x7e",
-    "lower": "a-z",
-    "print": "\\x20-\\x7e",
-    "punct": "!-/:-@\\[-`{-~",
-    "space": " \\t\\r\\n\\v\\f",
-    "upper": "A-Z",
-    "word": "\\w",
-    "xdigit": "A-Fa-f0-9",
+# POSIX classes as minimatch reads them (Unicode-aware): the part that fits in
+# a Python character class, and an alternative for what only \p{...} can say.
+_POSIX_CLASSES: dict[str, tuple[str, str]] = {
+    "alnum": ("", r"[^\W_]"),
+    "alpha": ("", r"[^\W\d_]"),
+    "ascii": ("\\x00-\\x7f", ""),
+    "blank": (" \\t", ""),
+    "cntrl": ("\\x00-\\x1f\\x7f", ""),
+    "digit": ("", r"\d"),
+    "graph": ("\\x21-\\x7e", ""),
+    "lower": ("a-z", ""),
+    "print": ("\\x20-\\x7e", ""),
+    "punct": ("!-/:-@\\[-`{-~", ""),
+    "space": ("", r"\s"),
+    "upper": ("A-Z", ""),
+    "word": ("", r"\w"),
+    "xdigit": ("A-Fa-f0-9", ""),
 }
 
 
@@ -146,19 +148,28 @@ def _class(segment: str, i: int) -> tuple[str, int] | None:
     if j < len(segment) and segment[j] in "!^":
         negate, j = True, j + 1
     items: list[str] = []
+    alternatives: list[str] = []
     first = True
     while j < len(segment):
         ch = segment[j]
         if ch == "]" and not first:
             body = "".join(items)
-            if not body:
+            if not body and not alternatives:
                 return None
-            return ("[^" + body + "]" if negate else "[" + body + "]"), j + 1
+            if negate:
+                guard = "(?!" + "|".join(alternatives) + ")" if alternatives else ""
+                return "(?:" + guard + ("[^" + body + "]" if body else ".") + ")", j + 1
+            options = (["[" + body + "]"] if body else []) + alternatives
+            return "(?:" + "|".join(options) + ")", j + 1
         first = False
         if ch == "[" and segment.startswith("[:", j):
             end = segment.find(":]", j + 2)
             if end != -1 and segment[j + 2 : end] in _POSIX_CLASSES:
-                items.append(_POSIX_CLASSES[segment[j + 2 : end]])
+                inside, alternative = _POSIX_CLASSES[segment[j + 2 : end]]
+                if inside:
+                    items.append(inside)
+                if alternative:
+                    alternatives.append(alternative)
                 j = end + 2
                 continue
         if ch == "\\" and j + 1 < len(segment):
@@ -169,7 +180,7 @@ def _class(segment: str, i: int) -> tuple[str, int] | None:
             items.append("-")
             j += 1
             continue
-        items.append(re.escape(ch) if ch not in "-" else "\\-")
+        items.append(re.escape(ch) if ch != "-" else "\\-")
         j += 1
     return None
 
@@ -249,8 +260,10 @@ def _parse_segment(segment: str) -> Part:
     source, _, magic = _translate(segment)
     if not magic:
         return _unescape(segment).lower()
-    # with ``dot`` a wildcard still never matches "." or "..", nor nothing at all
-    return re.compile(r"(?s)(?!\.{1,2}\Z)(?=.)(?:" + source + r")\Z", re.IGNORECASE)
+    # with ``dot`` a wildcard still never matches "." or ".."; a part made only
+    # of stars must match something (but "!(x)" may match nothing)
+    non_empty = "(?=.)" if set(segment) == {"*"} else ""
+    return re.compile(r"(?s)(?!\.{1,2}\Z)" + non_empty + "(?:" + source + r")\Z", re.IGNORECASE)
 
 
 def _optimize(parts: list[str]) -> list[str]:
@@ -260,7 +273,7 @@ def _optimize(parts: list[str]) -> list[str]:
         prev = out[-1] if out else None
         if part == "**" and prev == "**":
             continue
-        if part == ".." and prev is not None and prev not in ("..", ".", "**"):
+        if part == ".." and prev and prev not in ("..", ".", "**"):
             out.pop()
             continue
         out.append(part)
