@@ -64,7 +64,6 @@ def build_publish_body(
     body: dict[str, Any] = {
         "_id": name,
         "name": name,
-        "description": manifest.get("description"),
         "dist-tags": {tag: version},
         "versions": {version: version_doc},
         "access": access,
@@ -76,6 +75,8 @@ def build_publish_body(
             }
         },
     }
+    if manifest.get("description") is not None:  # npm's JSON.stringify drops an undefined description
+        body["description"] = manifest["description"]
     if provenance_bundle is not None:
         import json
 
