@@ -31,19 +31,25 @@ def _min_score_default(options: KitOptions) -> tuple[tuple[str, ...], tuple[str,
     return _flag(("--min-score",), *(("--min-score", str(value)) if value is not None else ()))
 
 
-def check(session: Any, options: KitOptions, package_dir: str) -> None:
-    """Run the policies on the package (lpm check); nothing is uploaded."""
+def _policy_paths(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]]:
     paths: list[str] = []
     for path in options.policy_paths:
         paths += ["--policies", str(path)]
+    # Never dropped: --policies is repeatable, so posargs add folders to the kit's.
+    return (), tuple(paths)
+
+
+def check(session: Any, options: KitOptions, package_dir: str) -> None:
+    """Run the policies on the package (lpm check); nothing is uploaded."""
     posargs = options.args_for("check", session.posargs)
-    args = with_defaults([_flag(("--policies",), *paths), _min_score_default(options)], posargs)
+    args = with_defaults([_policy_paths(options), _min_score_default(options)], posargs)
     run_lpm(session, options, ["check", *args], cwd=package_dir)
 
 
 def quality(session: Any, options: KitOptions, package_dir: str) -> None:
     """Show the quality score breakdown (lpm quality), gated by min_score."""
-    args = with_defaults([_min_score_default(options)], options.args_for("quality", session.posargs))
+    posargs = options.args_for("quality", session.posargs)
+    args = with_defaults([_policy_paths(options), _min_score_default(options)], posargs)
     run_lpm(session, options, ["quality", *args], cwd=package_dir)
 
 

@@ -118,3 +118,33 @@ def test_step_summary_on_a_dry_run_says_nothing_was_staged(nox_run, nox_project,
     text = summary.read_text()
     assert "releasekit-example@1.0.0" in text and "Dry run: nothing was staged." in text
     assert "approve" not in text
+
+
+TEAM_QUALITY = '''\
+import releasekit
+
+
+@releasekit.mark.points(20)
+@releasekit.mark.category("documentation")
+def policy_has_security_md(package):
+    """SECURITY.md is published"""
+    assert "SECURITY.md" in package, "no SECURITY.md in the package"
+'''
+
+
+def test_quality_session_scores_with_the_kit_policies_and_gate(nox_run, nox_project) -> None:
+    project = nox_project(kit(', policy_paths=["quality-checks"], min_score=90'))
+    (project / "quality-checks").mkdir()
+    (project / "quality-checks" / "policy_team_quality.py").write_text(TEAM_QUALITY)
+    scored = nox_run(project, "-s", "quality", "--", "--json")
+    doc = scored.json()
+    team = [c for c in doc["checks"] if c["id"].endswith("policy_has_security_md")]
+    assert [(c["passed"], c["max_points"]) for c in team] == [(False, 20.0)]
+    # The team check (20 points, failing) pulls the example's score below the kit's gate of 90.
+    assert doc["min_score"] == 90 and doc["score"] == round(100 * doc["earned"] / doc["applicable"]) < 90
+    assert doc["gate_passed"] is False
+    assert scored.returncode != 0
+    assert "Session quality failed" in scored.stderr
+    lowered = nox_run(project, "-s", "quality", "--", "--min-score", "50")
+    assert lowered.returncode == 0, lowered.output
+    assert "--min-score 90" not in lowered.stderr
