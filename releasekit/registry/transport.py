@@ -75,7 +75,7 @@ def build_http_client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         headers={"user-agent": user_agent(), "accept": "application/json", **(headers or {})},
         transport=transport,
-        follow_redirects=False,  # a redirect could carry the Authorization header to another host
+        follow_redirects=False,  # see send(): only reads follow redirects
         trust_env=True,
     )
 
@@ -94,7 +94,9 @@ def send(client: httpx.Client, request: httpx.Request, policy: RetryPolicy) -> h
         attempt += 1
         last = attempt >= policy.attempts or not retryable
         try:
-            response = client.send(request)
+            # Reads may follow redirects (a tarball on a CDN): httpx drops Authorization when the origin
+            # changes. Writes never do: a 307 would replay the body somewhere we did not choose.
+            response = client.send(request, follow_redirects=retryable)
         except httpx.TransportError:
             if last:
                 raise

@@ -282,6 +282,24 @@ def test_tarball_sends_the_token_only_to_the_registry_origin(no_wait: RetryPolic
     assert "authorization" not in recorder.requests[1].headers
 
 
+def test_redirected_tarball_drops_the_token_at_the_new_host(no_wait: RetryPolicy) -> None:
+    recorder = Recorder(
+        httpx.Response(302, headers={"location": "https://cdn.example.test/blob/42.tgz"}),
+        httpx.Response(200, content=TARBALL),
+    )
+    assert client(recorder, no_wait).tarball("@rk/demo/-/demo-1.1.0.tgz") == TARBALL
+    first, second = recorder.requests
+    assert first.url == "https://registry.example.test/@rk/demo/-/demo-1.1.0.tgz" and "authorization" in first.headers
+    assert second.url.host == "cdn.example.test" and "authorization" not in second.headers
+
+
+def test_writes_do_not_follow_redirects(no_wait: RetryPolicy) -> None:
+    recorder = Recorder(httpx.Response(307, headers={"location": "https://elsewhere.example.test/x"}))
+    with pytest.raises(RegistryError, match="307"):
+        client(recorder, no_wait).stage_publish("@rk/demo", body())
+    assert len(recorder.requests) == 1
+
+
 def test_the_body_sent_is_npms_publish_body(no_wait: RetryPolicy) -> None:
     recorder = Recorder(httpx.Response(201, json={"stageId": STAGE_ID}))
     client(recorder, no_wait).stage_publish("@rk/demo", body())
@@ -294,3 +312,12 @@ def test_the_body_sent_is_npms_publish_body(no_wait: RetryPolicy) -> None:
     assert dist["shasum"] == SHASUM
     assert dist["tarball"] == "http://registry.example.test/@rk/demo/-/@rk/demo-1.1.0.tgz"
     assert dist["integrity"] == "sha512-" + base64.b64encode(hashlib.sha512(TARBALL).digest()).decode()
+
+
+def test_no_terminal_means_no_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from releasekit.registry.otp import tty_prompt
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("123456\n"))
+    assert tty_prompt() is None  # a pipe is never prompted: the caller gets OtpRequired instead of a hang
