@@ -106,6 +106,18 @@ LAYOUTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "workspaces-root-quirk": (m(workspaces=["packages/*"]), {**BASIC, "lib/package.json": '{"name":"x"}', "packages/p/package.json": '{"name":"p","version":"1.0.0"}', "packages/p/i.js": "i"}),
     "deep-paths": (m(), {("d/" * 30) + "deep.js": "x", "x" * 120 + ".js": "long"}),
     "unicode-names": (m(), {"ünïcödé.js": "u", "日本/語.js": "j"}),
+    "files-absolute-entries": (m(files=["/lib", "/index.js"]), BASIC),
+    "files-required-file-beats-nested-npmignore": (m(files=["lib/a.js", "lib/sub/deep.js"]), {**BASIC, "lib/.npmignore": "a.js\nsub\n", "lib/sub/deep.js": "d"}),
+    "star-in-file-name": (m(), {**BASIC, "we*ird.js": "w"}),
+    "nested-package-json-is-plain": (m(), {**BASIC, "sub/package.json": '{"name":"sub","files":["x"]}', "sub/y.js": "y"}),
+    "gitignore-under-files-dir": (m(files=["lib"]), {**BASIC, "lib/.gitignore": "*.ts\n"}),
+    "npmignore-dir-patterns": (m(), {**BASIC, ".npmignore": "lib/sub/\n/test\n", "lib/sub/x.js": "x", "src/test/y.js": "y"}),
+    "globstar-negation": (m(), {**BASIC, ".npmignore": "**/*.ts\n!lib/**/keep.ts\n", "lib/x/keep.ts": "k", "lib/x/drop.ts": "d"}),
+    "main-in-ignored-dir": (m(main="dist/index.js"), {**BASIC, ".npmignore": "dist\n", "dist/index.js": "i", "dist/other.js": "o"}),
+    "symlinked-bundled-dep": (
+        m(dependencies={"linked": "file:vendor/linked"}, bundleDependencies=["linked"], files=["lib"]),
+        {**BASIC, "vendor/linked/package.json": '{"name":"linked","version":"1.0.0"}', "vendor/linked/l.js": "l", "vendor/linked/.npmignore": "skip.js\n", "vendor/linked/skip.js": "s"},
+    ),
     "executable-modes": (m(), {"run.sh": ("#!/bin/sh\n", 0o755), "data.bin": (b"\0\1\2", 0o644), "grp.sh": ("x", 0o775)}),
 }
 
@@ -120,6 +132,9 @@ def test_same_files_as_npm(name: str, layout: Any, npm_pack: Any) -> None:
     project = layout(manifest, files)
     if name == "bundle-dependencies":
         os.symlink("../dep", project / "node_modules" / "dep-link")  # a link inside the package is skipped
+    if name == "symlinked-bundled-dep":
+        (project / "node_modules").mkdir()
+        os.symlink("../vendor/linked", project / "node_modules" / "linked")
     npm = npm_pack(project)
     ours = _ours(project)
     npm_files = [f["path"] for f in npm["files"]]
