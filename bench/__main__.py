@@ -1,4 +1,4 @@
-"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan).
+"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, stage).
 
 Every benchmark times releasekit and a peer tool in the same run and reports
 ratios, so the figures mean the same on any machine. Results are printed and
@@ -15,6 +15,7 @@ BENCHMARKS = {
     "startup": "bench.bench_startup",
     "pack": "bench.bench_pack",
     "scan": "bench.bench_scan",
+    "stage": "bench.bench_stage",
 }
 
 
