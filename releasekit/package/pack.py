@@ -58,7 +58,9 @@ def pack_project(project_dir: Path | str, config: Config | None = None) -> Packe
             f"the package would have {len(listing.files)} entries, over the limit of {max_entries} (pack.max_entries)"
         )
     manifest_bytes = manifest.raw if published == manifest.data else manifest.dumps(published)
-    files = _read_files(root, listing, manifest_bytes, normalized_bin(manifest.data, root), max_size)
+    # bins are executable, whether named on disk or by a publishConfig override
+    bins = {**normalized_bin(manifest.data, root), **{f"published:{k}": v for k, v in normalized_bin(published).items()}}
+    files = _read_files(root, listing, manifest_bytes, bins, max_size)
     tarball = build_tarball(files, max_size)
     return PackedPackage(published, tuple(files), tarball, root)
 

@@ -99,8 +99,10 @@ def test_limits_come_from_releasekit_yaml(layout: Any, monkeypatch: pytest.Monke
 
 
 def test_publish_config_is_applied_and_settings_exposed(layout: Any) -> None:
-    manifest = {**OK, "main": "src/index.ts", "publishConfig": {"main": "dist/index.js", "types": "dist/index.d.ts", "registry": "https://r.example/", "tag": "next", "access": "public"}}
-    packed = pack_project(layout(manifest, {"src/index.ts": "", "dist/index.js": ""}))
+    manifest = {**OK, "main": "src/index.ts", "publishConfig": {"main": "dist/index.js", "types": "dist/index.d.ts", "bin": {"x": "dist/cli.js"}, "registry": "https://r.example/", "tag": "next", "access": "public"}}
+    packed = pack_project(layout(manifest, {"src/index.ts": "", "dist/index.js": "", "dist/cli.js": ""}))
+    cli = packed.get("dist/cli.js")
+    assert cli is not None and cli.mode == 0o755 and packed.manifest["bin"] == {"x": "dist/cli.js"}
     assert packed.manifest["main"] == "dist/index.js" and packed.manifest["types"] == "dist/index.d.ts"
     assert packed.manifest["publishConfig"] == {"registry": "https://r.example/", "tag": "next", "access": "public"}
     assert json.loads(packed.read("package.json"))["main"] == "dist/index.js"
