@@ -7,7 +7,7 @@ a run whose policies never ask for it never packs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -63,8 +63,10 @@ def plugin_options(session: Session) -> Mapping[str, Any]:
 
 
 @fixture
-def registry(package: PackedPackage, options: StageOptions, config: Config) -> PackageMetadata:
+def registry(package: PackedPackage, options: StageOptions, config: Config) -> Iterator[PackageMetadata]:
     """Read-only registry metadata of the package (its packument), fetched on first use, at most once."""
     from releasekit.registry.metadata import metadata_for
 
-    return metadata_for(package, options, config)
+    view = metadata_for(package, options, config)
+    yield view
+    view.close()

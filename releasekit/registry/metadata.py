@@ -89,6 +89,11 @@ class PackageMetadata:
             self._client = RegistryClient(self.registry_url, creds.token if creds else None, timeout=self.timeout)
         return self._client
 
+    def close(self) -> None:
+        """Close the HTTP connections (the fixture does this after the last policy)."""
+        if self._client is not None:
+            self._client.close()
+
     def _remember(self, attribute: str, fetch: Any) -> Any:
         value = getattr(self, attribute)
         if value is _UNSET:
