@@ -19,13 +19,11 @@ import releasekit
 @releasekit.mark.category("security")
 def policy_no_secrets(package, config, options, project_dir):
     """No secrets in the published files"""
-    from releasekit.scan import ScanSettings, scan_files
+    from releasekit.scan import ScanSettings, scan_package
     from releasekit.scan.baseline import baseline_path, load_baseline
 
     settings = ScanSettings.from_config(config)
-    # The baseline holds hashes next to the word "secret": not a finding of its own.
-    files = ((f.path, f.data) for f in package.files if f.path != settings.baseline)
-    findings = scan_files(files, settings.plan, settings.jobs)
+    findings = scan_package(package, settings)
     baseline = load_baseline(baseline_path(project_dir, settings))
     accepted = []
     if baseline is not None:

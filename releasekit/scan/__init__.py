@@ -19,6 +19,11 @@ __all__ = ["ScanSettings", "SecretFinding", "scan_files", "scan_package"]
 
 
 def scan_package(package: PackedPackage, settings: ScanSettings | None = None) -> list[SecretFinding]:
-    """Every finding in the files of a packed package (its tarball contents, in memory)."""
+    """Every finding in the files of a packed package (its tarball contents, in memory).
+
+    The baseline file, if packed, is left out: it holds hashes next to the word
+    "secret", which is not a finding of its own.
+    """
     settings = settings or ScanSettings.default()
-    return scan_files(((f.path, f.data) for f in package.files), settings.plan, settings.jobs)
+    files = ((f.path, f.data) for f in package.files if f.path != settings.baseline)
+    return scan_files(files, settings.plan, settings.jobs)
