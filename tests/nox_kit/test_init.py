@@ -231,3 +231,19 @@ def test_init_then_nox_list_then_lpm_check(tmp_path: Path, make_project, verdacc
     (project / "CHANGELOG.md").write_text("# Changelog\n\n## 1.0.1\n\n- second\n\n## 1.0.0\n\n- first\n")
     passed = lpm("check", cwd=project)
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_the_workflow_stages_with_oidc_and_provenance_and_summarises() -> None:
+    text = (templates_dir() / ".github" / "workflows" / "stage.yml").read_text()
+    workflow = YAML(typ="safe").load(text)
+    assert workflow["permissions"]["id-token"] == "write"
+    assert workflow["permissions"]["contents"] == "read"
+    steps = workflow["jobs"]["stage"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    stage = [r for r in runs if "nox -s stage" in r]
+    assert stage and "--provenance" in stage[0] and "--access public" in stage[0]
+    assert any("nox -s check" in r for r in runs)
+    # No long-lived npm token: auth is the job's OIDC identity.
+    assert "NPM_TOKEN" not in text and "secrets." not in text
+    # The approve command reaches the job summary through the stage session.
+    assert "$GITHUB_STEP_SUMMARY" in text
