@@ -53,10 +53,31 @@ def has_source_maps(package: PackedPackage) -> bool:
     return any(_SOURCE_MAP_COMMENT.search(f.data) for f in js_files(package))
 
 
+_CALL_AFTER = re.compile(r"\s*[()]")
+_IDENTIFIER_CHAR = re.compile(r"[\w$.]")
+
+
+def _maybe_dynamic(text: str) -> bool:
+    """Whether ``eval``/``Function`` ever stands alone before a parenthesis (comments and strings included).
+
+    A plain substring search runs at C speed; the full scan below tokenizes
+    every string and comment, so it only runs on the rare files that need it.
+    """
+    for word in ("eval", "Function"):
+        at = text.find(word)
+        while at != -1:
+            end = at + len(word)
+            before = text[at - 1] if at else ""
+            if not (before and _IDENTIFIER_CHAR.match(before)) and _CALL_AFTER.match(text, end):
+                return True
+            at = text.find(word, end)
+    return False
+
+
 def find_dynamic_code(text: str, path: str = "") -> Iterator[DynamicCode]:
     """``eval(...)`` and ``new Function(...)``/``Function(...)`` outside comments and strings."""
-    if "eval" not in text and "Function" not in text:
-        return  # the common case, and the scan below is the slow part
+    if not _maybe_dynamic(text):
+        return
     for match in _SCAN.finditer(text):
         kind = "eval" if match.group("eval") else "new Function" if match.group("function") else None
         if kind is not None:
