@@ -90,7 +90,7 @@ def policy_changelog(package):
     shipped = _root_file(package, _CHANGELOG_FILE)
     if shipped:
         return releasekit.Points(3, f"{shipped} (in the tarball)")
-    if package.source_dir is not None:
+    if package.source_dir is not None and package.source_dir.is_dir():
         for path in sorted(package.source_dir.iterdir()):
             if path.is_file() and path.name.lower().startswith(_CHANGELOG_FILE):
                 return releasekit.Points(3, f"{path.name} (in the repository, not published)")
