@@ -62,6 +62,8 @@ def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no
     else:
         _render(result)
     if not result.gate_passed:
+        for error in result.collection_errors:
+            echo(f"Error: {error.location}: {error.message}", err=True)
         for message in result.gate_messages:
             echo(f"Error: {message}", err=True)
     return result.exit_code
@@ -141,6 +143,7 @@ def report(result: SessionResult) -> dict[str, Any]:
         "gate_passed": result.gate_passed,
         "gate_messages": list(result.gate_messages),
         "checks": checks,
+        "collection_errors": [e.to_dict() for e in result.collection_errors],
     }
 
 

@@ -157,3 +157,32 @@ def test_team_checks_are_part_of_the_score(quality_project: Callable, lpm: Calla
 def test_no_builtin_and_no_checks_is_a_usage_error(quality_project: Callable, lpm: Callable) -> None:
     result = lpm("quality", str(quality_project()), "--no-builtin")
     assert result.code == 2 and "no quality checks" in result.err
+
+
+def test_a_broken_team_check_or_file_is_reported_and_fails(quality_project: Callable, lpm: Callable) -> None:
+    broken_check = textwrap.dedent(
+        '''
+        import releasekit
+
+        @releasekit.mark.points(5)
+        def policy_crashes(manifest):
+            """Crashes"""
+            return 1 / 0
+        '''
+    )
+    project = quality_project(files={"policies/policy_crash.py": broken_check})
+    result = lpm("quality", str(project))
+    assert result.code == 1
+    assert "ZeroDivisionError" in result.out  # in the table, as the check's detail
+    assert "raised an error" in result.err
+    doc = json.loads(lpm("--json", "quality", str(project)).out)
+    crash = next(c for c in doc["checks"] if c["label"] == "Crashes")
+    assert crash["points"] == 0 and crash["applicable"] is True
+    assert doc["applicable"] == 74 + 5
+
+    unloadable = quality_project(files={"policies/policy_syntax.py": "def policy_x(:\n"})
+    result = lpm("quality", str(unloadable))
+    assert result.code == 1
+    assert "policies/policy_syntax.py" in result.err and "SyntaxError" in result.err
+    doc = json.loads(lpm("--json", "quality", str(unloadable)).out)
+    assert doc["collection_errors"][0]["path"] == "policies/policy_syntax.py"
