@@ -74,12 +74,20 @@ def describe(package: Any, bundled: list[str]) -> dict[str, Any]:
 @json_option
 @click.argument("path", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be packed; write nothing.")
-def pack(path: Path, dry_run: bool) -> int:
+@click.option(
+    "--pack-destination",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Directory to write the tarball to (default: the current directory).",
+)
+def pack(path: Path, dry_run: bool, pack_destination: Path | None) -> int:
     """Pack the project at PATH (default: .) exactly as `npm pack` would, with
     workspace: and catalog: dependencies rewritten in the packed package.json.
 
-    Writes NAME-VERSION.tgz to the current directory (replacing an existing
-    file, as npm does) unless --dry-run is given.
+    Writes NAME-VERSION.tgz (scope folded in: @s/n -> s-n) to the current
+    directory or --pack-destination, atomically, replacing an existing file
+    as npm does; --dry-run writes nothing.
     """
     from releasekit.config import load_config
     from releasekit.package.pack import pack_project
@@ -91,7 +99,7 @@ def pack(path: Path, dry_run: bool) -> int:
     info = describe(package, bundled)
     written: Path | None = None
     if not dry_run:
-        written = Path.cwd() / package.filename
+        written = (pack_destination or Path.cwd()) / package.filename
         write_atomically(written, package.tarball)
     if json_mode():
         emit_json(envelope(True, dry_run=dry_run, written=str(written) if written else None, package=info))

@@ -329,8 +329,15 @@ class _Walker:
             if not (pass_file or pass_dir) or "*" in entry:
                 continue
             path = d.path / entry
-            st = os.lstat(path)
             rel = f"{d.rel}/{entry}" if d.rel else entry
+            try:
+                rel.encode("utf-8")
+            except UnicodeEncodeError:
+                raise PackError(f"{rel!r}: the file name is not valid UTF-8; npm cannot publish it") from None
+            try:
+                st = os.lstat(path)
+            except OSError as exc:
+                raise PackError(f"{rel}: cannot stat: {exc.strerror}") from exc
             if stat.S_ISLNK(st.st_mode):
                 self._check_link(path, rel)
                 continue  # npm never follows symlinks

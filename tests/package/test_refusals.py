@@ -146,3 +146,20 @@ def test_cli_bad_manifest_is_usage_error(tmp_path: Path, capsys: Any) -> None:
     assert main(["pack", "--dry-run", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "invalid JSON" in err[0]
+
+
+def test_cli_pack_destination(layout: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = layout(OK, {"a.js": "a"})
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["pack", "--pack-destination", str(dest), str(project)]) == 0
+    assert [p.name for p in dest.iterdir()] == ["ok-1.0.0.tgz"]
+    assert main(["pack", "--pack-destination", str(tmp_path / "missing"), str(project)]) == 2
+
+
+def test_non_utf8_file_name_is_refused(layout: Any) -> None:
+    project = layout(OK, {"a.js": "a"})
+    (project / os.fsdecode(b"bad\xff.js")).write_text("x")
+    with pytest.raises(PackError, match="not valid UTF-8"):
+        pack_project(project)
