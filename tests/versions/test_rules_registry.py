@@ -252,3 +252,30 @@ def test_npm_itself_agrees_on_the_refusals(
         assert rule in ours.refused, (version, ours.refused)
         npm = verdaccio.npm("stage", "publish", *extra, token=registry_user.token, cwd=project, check=False)
         assert npm.returncode != 0, (version, npm.stdout)
+
+
+def test_registry_from_the_user_npmrc_then_npmjs(
+    verdaccio: Verdaccio, unique_name: Callable, publish: Callable, package_dir: Callable
+) -> None:
+    import os
+
+    from releasekit.config import load_config
+    from releasekit.options import StageOptions
+    from releasekit.registry.metadata import metadata_for
+
+    name = unique_name("userrc")
+    publish(name, "1.0.0")
+    project = package_dir(name, "1.0.0")
+    packed = pack_project(project)
+    # Nothing configured: npmjs, and nothing is fetched just by building the view.
+    view = metadata_for(packed, StageOptions(), load_config(project))
+    assert view.registry_url == "https://registry.npmjs.org/" and view.requests == 0
+
+    (Path(os.environ["HOME"]) / ".npmrc").write_text(f"registry={verdaccio.url}\n")
+    run = run_rules(project)
+    assert set(run.refused) == {"policy_version_not_published"}
+    assert verdaccio.url in run.message("policy_version_not_published")
+    # --npm-registry wins over the user's .npmrc.
+    assert metadata_for(packed, StageOptions(registry="http://127.0.0.1:9/"), load_config(project)).registry_url == (
+        "http://127.0.0.1:9/"
+    )
