@@ -271,9 +271,10 @@ class _Walker:
                 if entry.endswith("/*"):
                     entry += "*"
                 inverse = "!" + entry
-                target = root / entry.lstrip("!").lstrip("/")
+                # npm stats the entry: a file is required, a directory takes its
+                # contents, anything else is a glob pattern
                 try:
-                    st = os.lstat(target) if entry.lstrip("!").strip("/") else None
+                    st = os.lstat(root / entry.lstrip("!").lstrip("/"))
                 except (OSError, ValueError):
                     st = None
                 if st is not None and stat.S_ISREG(st.st_mode):

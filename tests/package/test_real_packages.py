@@ -28,6 +28,20 @@ def test_real_package_same_as_npm(name: str, version: str, npm_pack: Any) -> Non
     assert ours["id"] == npm["id"]
 
 
+@pytest.mark.parametrize("name,version", CORPUS, ids=[f"{n}@{v}" for n, v in CORPUS])
+def test_real_package_tar_stream_is_byte_identical(name: str, version: str, npm_pack: Any, tmp_path: Path) -> None:
+    import gzip
+
+    try:
+        project = fetch_package(name, version)
+    except FixtureUnavailable as exc:
+        pytest.skip(str(exc))
+    info = npm_pack(project, dry_run=False)
+    theirs = (tmp_path / "npm-work" / info["filename"]).read_bytes()
+    ours = pack_project(project).tarball
+    assert gzip.decompress(ours) == gzip.decompress(theirs)
+
+
 def test_corpus_has_the_benchmark_packages() -> None:
     assert ("lodash", "4.17.21") in CORPUS and ("typescript", "5.6.3") in CORPUS
     assert len(CORPUS) >= 5
