@@ -14,7 +14,7 @@ import rich_click as click
 
 from releasekit.cli import stage as stage_cli
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option
-from releasekit.cli.stage import _registry_for_cwd, npm_registry_options
+from releasekit.cli.stage import npm_registry_options, registry_for_cwd
 from releasekit.errors import UsageError
 from releasekit.redaction import register_secret
 
@@ -57,7 +57,7 @@ def login(npm: bool, npm_registry: str | None) -> None:
     from releasekit.registry import token_store
     from releasekit.registry.client import RegistryClient
 
-    registry = _registry_for_cwd(npm_registry)
+    registry = registry_for_cwd(npm_registry)
     token = _read_token()
     client = RegistryClient(registry, token=token)
     try:
@@ -81,7 +81,7 @@ def logout(npm: bool, npm_registry: str | None) -> None:
         raise UsageError(NPM_ONLY)
     from releasekit.registry import token_store
 
-    registry = _registry_for_cwd(npm_registry)
+    registry = registry_for_cwd(npm_registry)
     removed = bool(token_store.delete_token(registry))
     if json_mode():
         emit_json(envelope(True, registry=registry, data={"removed": removed}))

@@ -19,6 +19,7 @@ from releasekit.errors import UsageError
 from releasekit.redaction import register_secret
 
 if TYPE_CHECKING:
+    from releasekit.registry.client import RegistryClient, StagedVersion
     from releasekit.stage.publish import StagePlan, StageResult
 
 REGISTRY_HINT = (
@@ -77,7 +78,7 @@ def _validated_id(stage_id: str) -> str:
     return validate_stage_id(stage_id)
 
 
-def _registry_for_cwd(npm_registry: str | None) -> str:
+def registry_for_cwd(npm_registry: str | None) -> str:
     """Registry for the commands that have no package at hand: flag, releasekit.yaml, .npmrc, npmjs."""
     from releasekit.config import load_config
     from releasekit.stage.target import resolve_registry
@@ -95,7 +96,7 @@ def _otp_prompt(message: str) -> str | None:
     return code or None
 
 
-def _client(registry: str, *, otp_prompt: bool = False) -> Any:
+def _client(registry: str, *, otp_prompt: bool = False) -> RegistryClient:
     """A registry client with token auth (OIDC is for publish only)."""
     from releasekit.registry.auth import resolve_credentials
     from releasekit.registry.client import RegistryClient
@@ -110,13 +111,9 @@ def _web_auth_notice(url: str) -> None:
     echo(f"Authenticate in your browser to continue: {url}", err=True)
 
 
-def _entry_dict(entry: Any) -> dict[str, Any]:
-    if isinstance(entry, Mapping):
-        return dict(entry)
-    to_dict = getattr(entry, "to_dict", None)
-    if callable(to_dict):
-        return dict(to_dict())
-    raise TypeError(f"unexpected stage entry {type(entry).__name__}")
+def _entry_dict(entry: StagedVersion) -> dict[str, Any]:
+    """The registry's own spelling (``packageName``...), as ``npm stage view --json`` prints it."""
+    return entry.to_dict()
 
 
 def _describe_entry(entry: Mapping[str, Any]) -> str:
@@ -168,22 +165,9 @@ def _report_text(result: StageResult) -> None:
     package, target = result.package, result.target
     echo(f"Packed {target.spec}: {len(package.files)} files, {_human_size(len(package.tarball))} "
          f"(unpacked {_human_size(package.unpacked_size)}), shasum {package.shasum}")
-    session = result.session
-    reported = False
-    try:
-        from releasekit.policy.reports import console as console_report
+    from releasekit.policy.reports.console import render
 
-        render = getattr(console_report, "render", None) or getattr(console_report, "report", None)
-        if callable(render):
-            render(session)
-            reported = True
-    except ImportError:
-        pass
-    if not reported:
-        summary = getattr(session, "summary", None)
-        line = summary() if callable(summary) else summary
-        verdict = "passed" if getattr(session, "gate_passed", False) else "FAILED"
-        echo(f"Policies {verdict}" + (f": {line}" if line else ""))
+    render(result.session)
 
 
 @stage.command("publish")
@@ -277,7 +261,7 @@ def list_(package: str | None, npm_registry: str | None) -> None:
         if "@" in package[1:]:
             raise UsageError("versions are not supported here: give a package name without @version")
         validate_name(package)
-    registry = _registry_for_cwd(npm_registry)
+    registry = registry_for_cwd(npm_registry)
     with _client(registry) as client:
         entries = [_entry_dict(e) for e in client.stage_list(package)]
     if json_mode():
@@ -330,7 +314,7 @@ def _actor(entry: Mapping[str, Any]) -> str:
 def view(stage_id: str, npm_registry: str | None) -> None:
     """Show one staged version."""
     stage_id = _validated_id(stage_id)
-    registry = _registry_for_cwd(npm_registry)
+    registry = registry_for_cwd(npm_registry)
     with _client(registry) as client:
         entry = _entry_dict(client.stage_view(stage_id))
     if json_mode():
@@ -363,7 +347,7 @@ def download(stage_id: str, output: str | None, npm_registry: str | None) -> Non
             from releasekit.errors import StorageError
 
             raise StorageError(f"{probe}: already exists; not overwriting it", hint="choose another path with -o")
-    registry = _registry_for_cwd(npm_registry)
+    registry = registry_for_cwd(npm_registry)
     with _client(registry) as client:
         entry = _entry_dict(client.stage_view(stage_id))
         data = client.stage_tarball(stage_id)
@@ -371,7 +355,8 @@ def download(stage_id: str, output: str | None, npm_registry: str | None) -> Non
     if json_mode():
         emit_json(envelope(True, registry=registry, stageId=stage_id, data={**saved.to_dict(), "entry": entry}))
         return
-    echo(f"{saved.name}@{saved.version} ({len(saved.files)} files, {_human_size(saved.size)}, sha1 {saved.shasum} verified)")
+    check = "matches the stage entry" if saved.verified else "NOT checked: the stage entry has no shasum"
+    echo(f"{saved.name}@{saved.version}: {len(saved.files)} files, {_human_size(saved.size)}, sha1 {saved.shasum} ({check})")
     for f in saved.files:
         echo(f"  {_human_size(f.size):>9}  {f.path}")
     echo(f"Saved to {saved.path}")
@@ -399,13 +384,12 @@ def approve(stage_id: str, otp: str | None, npm_registry: str | None) -> None:
     """Approve a staged version: npm publishes it (needs 2FA)."""
     stage_id = _validated_id(stage_id)
     code = _otp_value(otp)
-    registry = _registry_for_cwd(npm_registry)
+    registry = registry_for_cwd(npm_registry)
     with _client(registry, otp_prompt=True) as client:
         entry = _entry_dict(client.stage_view(stage_id))
         answer = client.stage_approve(stage_id, otp=code)
-    data = _entry_dict(answer) if answer is not None else {}
     if json_mode():
-        emit_json(envelope(True, registry=registry, stageId=stage_id, data={**data, "entry": entry}))
+        emit_json(envelope(True, registry=registry, stageId=stage_id, data={**answer, "entry": entry}))
         return
     echo(f"Approved {_describe_entry(entry)} (stage {stage_id}): it is now published with tag {entry.get('tag', 'latest')}.")
 
@@ -419,13 +403,12 @@ def reject(stage_id: str, otp: str | None, npm_registry: str | None) -> None:
     """Reject a staged version: the registry deletes it permanently (needs 2FA)."""
     stage_id = _validated_id(stage_id)
     code = _otp_value(otp)
-    registry = _registry_for_cwd(npm_registry)
+    registry = registry_for_cwd(npm_registry)
     echo("Warning: rejecting permanently deletes the staged version and its tarball from the registry.", err=True)
     with _client(registry, otp_prompt=True) as client:
         entry = _entry_dict(client.stage_view(stage_id))
         answer = client.stage_reject(stage_id, otp=code)
-    data = _entry_dict(answer) if answer is not None else {}
     if json_mode():
-        emit_json(envelope(True, registry=registry, stageId=stage_id, data={**data, "entry": entry}))
+        emit_json(envelope(True, registry=registry, stageId=stage_id, data={**answer, "entry": entry}))
         return
     echo(f"Rejected {_describe_entry(entry)} (stage {stage_id}); it is gone for good.")

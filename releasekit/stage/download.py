@@ -31,6 +31,7 @@ class SavedTarball:
     name: str
     version: str
     files: tuple[TarballEntry, ...] = field(default=())
+    verified: bool = False  # the sha1 matched a shasum the registry gave
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +40,7 @@ class SavedTarball:
             "shasum": self.shasum,
             "name": self.name,
             "version": self.version,
+            "verified": self.verified,
             "files": [{"path": f.path, "size": f.size} for f in self.files],
         }
 
@@ -143,4 +145,4 @@ def save_staged_tarball(
     name, version = str(manifest.get("name", "")), str(manifest.get("version", ""))
     dest = resolve_destination(output, default_filename(name or "package", version or "0.0.0", stage_id), cwd)
     write_new_file(dest, data)
-    return SavedTarball(dest, len(data), shasum, name, version, files)
+    return SavedTarball(dest, len(data), shasum, name, version, files, verified=bool(expected_shasum))

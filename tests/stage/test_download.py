@@ -35,6 +35,7 @@ def test_saves_with_npms_name_and_lists_files(tmp_path: Path) -> None:
     assert saved.path.read_bytes() == data
     assert [f.path for f in saved.files] == ["lib/index.js", "package.json"]
     assert (saved.name, saved.version) == ("@acme/demo", "1.0.0")
+    assert saved.verified and saved.to_dict()["verified"] is True
     assert sorted(p.name for p in tmp_path.iterdir()) == [saved.path.name]  # no temp file left
 
 
@@ -42,6 +43,7 @@ def test_output_directory_gets_the_default_name(tmp_path: Path) -> None:
     data = _tgz("plain")
     saved = save_staged_tarball(data, stage_id=STAGE_ID, expected_shasum=None, output=tmp_path)
     assert saved.path.name == default_filename("plain", "1.0.0", STAGE_ID) == f"plain-1.0.0-{STAGE_ID}.tgz"
+    assert saved.verified is False  # no shasum to check against: said so, not claimed
 
 
 def test_shasum_mismatch_writes_nothing(tmp_path: Path) -> None:

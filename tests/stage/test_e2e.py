@@ -65,6 +65,7 @@ def test_stage_list_view_download_approve_with_otp_then_npm_install(published, v
     assert run.code == 0, run.text
     assert hashlib.sha1(target.read_bytes()).hexdigest() == item["shasum"]
     assert "package.json" in run.out and "lib/index.js" in run.out and str(target) in run.out
+    assert f"sha1 {item['shasum']} (matches the stage entry)" in run.out
     run = lpm("stage", "download", stage_id, "-o", str(target), "--npm-registry", verdaccio.url, "--json")
     assert run.code == 1 and run.json()["error_code"] == "io"
     assert hashlib.sha1(target.read_bytes()).hexdigest() == item["shasum"]

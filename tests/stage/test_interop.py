@@ -64,6 +64,7 @@ def test_what_npm_staged_lpm_lists_downloads_and_approves(
     assert run.code == 0, run.text
     doc = run.json()
     assert hashlib.sha1(target.read_bytes()).hexdigest() == item["shasum"] == doc["data"]["shasum"]
+    assert doc["data"]["verified"] is True
     assert {f["path"] for f in doc["data"]["files"]} >= {"package.json", "lib/index.js", "README.md"}
 
     secret = verdaccio.enable_2fa(published.token, published.user.password)
