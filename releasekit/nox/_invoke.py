@@ -83,15 +83,42 @@ def run_lpm(
     With ``capture_stdout`` the command's stdout is returned instead of shown
     (its stderr still streams), for callers that read ``--json`` output.
     """
+    if not Path(cwd).is_dir():
+        session.error(f"package directory {cwd} does not exist (package_dir/packages are relative to the noxfile)")
     ensure_releasekit(session, options)
     env = dict(options.env)
     command = [*lpm_command(session), *args]
+    shown = masked(command)
+    log = shown == command
+    if not log:  # nox would print the command line, one-time password included
+        session.log(f"{' '.join(shown)}")
     with session.chdir(cwd):
         if capture_stdout:
-            out = session.run(*command, env=env, external=True, silent=True, stderr=None)
+            out = session.run(*command, env=env, external=True, silent=True, stderr=None, log=log)
             return str(out or "")
-        session.run(*command, env=env, external=True)
+        session.run(*command, env=env, external=True, log=log)
     return None
+
+
+_SECRET_OPTIONS = ("--otp",)
+
+
+def masked(args: Sequence[str]) -> list[str]:
+    """``args`` with the values of secret options (``--otp CODE``, ``--otp=CODE``) masked."""
+    out: list[str] = []
+    hide_next = False
+    for arg in args:
+        if hide_next:
+            out.append("****")
+            hide_next = False
+        elif arg in _SECRET_OPTIONS:
+            out.append(arg)
+            hide_next = True
+        elif arg.startswith(tuple(f"{o}=" for o in _SECRET_OPTIONS)):
+            out.append(arg.split("=", 1)[0] + "=****")
+        else:
+            out.append(arg)
+    return out
 
 
 def option_given(args: Iterable[str], spellings: Iterable[str]) -> bool:

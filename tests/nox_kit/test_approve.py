@@ -91,3 +91,27 @@ def test_approve_session_prompts_for_the_id_and_the_otp_and_publishes(nox_run, n
 
     packument = httpx.get(f"{verdaccio.url}{name}", timeout=30).json()
     assert "1.0.1" in packument["versions"]
+
+
+def test_approve_session_with_the_otp_as_posarg_never_prints_it(nox_run, nox_project, verdaccio, registry_user,
+                                                                unique_name) -> None:
+    name = unique_name("kit-approve-otp")
+    project = nox_project(
+        "from releasekit.nox import KitOptions, register_sessions\n"
+        f'register_sessions(KitOptions(venv_backend="none", npm_registry="{verdaccio.url}"))\n',
+        manifest={"name": name, "version": "1.0.0"},
+    )
+    verdaccio.publish(project, registry_user.token)
+    manifest = json.loads((project / "package.json").read_text())
+    (project / "package.json").write_text(json.dumps({**manifest, "version": "1.0.1"}, indent=2))
+    staged = nox_run(project, "-s", "stage", "--", "--json", env={"NPM_TOKEN": registry_user.token})
+    stage_id = staged.json()["stageId"]
+    secret = verdaccio.enable_2fa(registry_user.token, registry_user.password)
+    code = verdaccio.otp(secret)
+
+    env = {**os.environ, "NPM_TOKEN": registry_user.token}
+    term = Terminal([sys.executable, "-m", "nox", "-s", "approve", "--", stage_id, "--otp", code], project, env)
+    assert term.finish() == 0, term.seen[-3000:]
+    assert f"{stage_id} --otp ****" in term.seen  # the command nox logs, masked
+    assert code not in term.seen
+    assert "1.0.1" in httpx.get(f"{verdaccio.url}{name}", timeout=30).json()["versions"]

@@ -47,3 +47,11 @@ def test_a_checkout_installs_itself_and_explicit_specs_win() -> None:
     assert checkout is not None and (checkout / "releasekit" / "nox" / "__init__.py").is_file()
     assert install_spec(KitOptions()) == [str(checkout)]
     assert install_spec(KitOptions(install=["releasekit==9.9"])) == ["releasekit==9.9"]
+
+
+def test_one_time_passwords_are_masked_in_the_logged_command() -> None:
+    from releasekit.nox._invoke import masked
+
+    assert masked(["lpm", "stage", "approve", "id", "--otp", "123456"]) == ["lpm", "stage", "approve", "id", "--otp", "****"]
+    assert masked(["--otp=654321", "--tag", "next"]) == ["--otp=****", "--tag", "next"]
+    assert masked(["--tag", "next"]) == ["--tag", "next"]

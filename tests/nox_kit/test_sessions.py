@@ -148,3 +148,11 @@ def test_quality_session_scores_with_the_kit_policies_and_gate(nox_run, nox_proj
     lowered = nox_run(project, "-s", "quality", "--", "--min-score", "50")
     assert lowered.returncode == 0, lowered.output
     assert "--min-score 90" not in lowered.stderr
+
+
+def test_a_missing_package_dir_is_one_clear_error(nox_run, nox_project) -> None:
+    project = nox_project(kit(', package_dir="packages/nope"'))
+    result = nox_run(project, "-s", "stage", "--", "--dry-run")
+    assert result.returncode != 0
+    assert "package directory packages/nope does not exist" in result.stderr
+    assert "Traceback" not in result.output
