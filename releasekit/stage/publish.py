@@ -168,7 +168,7 @@ def stage_publish(
     attachment = None
     if result.provenance is not None and result.provenance.attachment is not None:
         attachment = (result.provenance.attachment_name, result.provenance.attachment)
-    credentials = _credentials(target, root)
+    credentials = _credentials(target, root, transport)
     result.auth, result.auth_source = credentials.kind, credentials.source
 
     from releasekit.registry.client import RegistryClient
@@ -214,11 +214,13 @@ def _close(client: Any) -> None:
         close()
 
 
-def _credentials(target: StageTarget, project_dir: Path) -> Any:
+def _credentials(target: StageTarget, project_dir: Path, transport: httpx.BaseTransport | None) -> Any:
     """Token auth for the upload: OIDC trusted publishing first, as npm does (publish only)."""
     from releasekit.registry.auth import resolve_credentials
 
-    return resolve_credentials(target.registry, package_name=target.name, project_dir=project_dir, allow_oidc=True)
+    return resolve_credentials(
+        target.registry, package_name=target.name, project_dir=project_dir, allow_oidc=True, transport=transport
+    )
 
 
 # -- provenance: the one place the pipeline calls into releasekit.provenance ---------------------
