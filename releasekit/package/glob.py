@@ -98,25 +98,27 @@ def _split_top_commas(body: str) -> list[str]:
 _SEQ = re.compile(r"^(-?\d+|[a-zA-Z])\.\.(-?\d+|[a-zA-Z])(?:\.\.(-?\d+))?$")
 
 
+def _padded(text: str) -> bool:
+    digits = text.lstrip("-")
+    return len(digits) > 1 and digits.startswith("0")
+
+
 def _sequence(body: str) -> list[str] | None:
+    """``1..3``, ``01..10``, ``a..e`` and ``1..9..2`` ranges, or ``None``."""
     m = _SEQ.match(body)
     if not m:
         return None
     a, b, step_text = m.groups()
     step = abs(int(step_text)) if step_text else 1
     step = step or 1
-    if a.lstrip("-").isdigit() and b.lstrip("-").isdigit():
-        x, y = int(a), int(b)
-        width = max(len(a), len(b)) if (a.lstrip("-").startswith("0") and len(a.lstrip("-")) > 1) or (
-            b.lstrip("-").startswith("0") and len(b.lstrip("-")) > 1
-        ) else 0
-        rng = range(x, y + 1, step) if x <= y else range(x, y - 1, -step)
-        return [str(n).zfill(width) if width else str(n) for n in rng]
-    if a.isalpha() and b.isalpha():
-        x, y = ord(a), ord(b)
-        rng = range(x, y + 1, step) if x <= y else range(x, y - 1, -step)
-        return [chr(n) for n in rng]
-    return None
+    if a.isalpha() != b.isalpha():
+        return None
+    x, y = (ord(a), ord(b)) if a.isalpha() else (int(a), int(b))
+    values = range(x, y + 1, step) if x <= y else range(x, y - 1, -step)
+    if a.isalpha():
+        return [chr(n) for n in values]
+    width = max(len(a), len(b)) if _padded(a) or _padded(b) else 0
+    return [str(n).zfill(width) for n in values]
 
 
 def brace_expand(pattern: str, start: int = 0) -> list[str]:

@@ -14,8 +14,8 @@ from releasekit.package.glob import brace_expand, compile_rule
 
 pytestmark = pytest.mark.npm
 
-_SEGMENTS = ["a", "b", "lib", "Lib", ".git", ".hidden", "x.js", "X.JS", "index.d.ts", "readme.md", "node_modules", "@s", "c~", "d$", "ü", "1", "a-b", "", ""]
-_PATTERN_BITS = ["*", "**", "?", "a", "lib", "*.js", "*.{js,ts}", "[a-c]", "[!a]*", ".*", "x.js", "!(a)", "@(a|b)", "+(a)", "readme{,.*[^~$]}", "{a,b}", "*.d.ts", "\\*", ".git", "@s", "[[:alpha:]]*", "..", ".", "*(a)", "?(x).js", "[]a]", "[a-", "b*c", "**.js", "L*", "\\!a", "ü*", "{1..3}"]
+_SEGMENTS = ["a", "b", "lib", "Lib", ".git", ".hidden", "x.js", "X.JS", "index.d.ts", "readme.md", "node_modules", "@s", "c~", "d$", "ü", "1", "x02", "ab", "a{b}c", "a-b", "", ""]
+_PATTERN_BITS = ["*", "**", "?", "a", "lib", "*.js", "*.{js,ts}", "[a-c]", "[!a]*", ".*", "x.js", "!(a)", "@(a|b)", "+(a)", "readme{,.*[^~$]}", "{a,b}", "*.d.ts", "\\*", ".git", "@s", "[[:alpha:]]*", "..", ".", "*(a)", "?(x).js", "[]a]", "[a-", "b*c", "**.js", "L*", "\\!a", "ü*", "{1..3}", "x{01..03}", "{a..c}*", "{a,{b,c}}", "{}", "a{b}c"]
 
 
 def _cases(seed: int, count: int) -> list[tuple[str, str]]:
