@@ -5,6 +5,19 @@ rewrites ``workspace:``/``catalog:`` specs and applies publishConfig overrides
 in the packed ``package.json`` (the file on disk is never changed), and builds
 the reproducible tarball. The result is what policies inspect and what is
 uploaded.
+
+Where it differs from ``npm pack`` 11, on purpose:
+
+- ``"private": true``, a selected symlink leading out of the package, and
+  ``files``/``main``/``bin`` paths with ``..`` out of the root are refused
+  (npm packs private packages and silently skips symlinks).
+- Modes are 0644, or 0755 for anything executable and every bin target. npm
+  keeps odd modes (0744, setuid...) and only marks bins at the package root.
+- pnpm's publishConfig overrides (main, bin, exports...) and the
+  workspace:/catalog: rewriting change the packed package.json; otherwise
+  its bytes are the file's own, as npm's.
+- The tar stream is byte-identical to npm's; the gzip layer is not (Node uses
+  Chromium's zlib), so integrity hashes differ while contents match.
 """
 
 from __future__ import annotations
