@@ -6,6 +6,7 @@ import io
 import json
 import tarfile
 
+import httpx
 import pytest
 
 from releasekit.options import StageOptions
@@ -117,3 +118,33 @@ def test_library_gate_failure_carries_the_report_and_never_asks(published, verda
     assert result.session.gate_passed is False and not result.staged
     assert PLANTED_KEY not in json.dumps(result.to_dict())
     assert staged_items(verdaccio, published.token, published.name) == []
+
+
+class LoseTheStageAnswer(httpx.BaseTransport):
+    """Sends everything to the real registry, but the stage POST's answer is lost (a read timeout)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.stage_posts = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.method == "POST" and request.url.path.startswith("/-/stage/package/"):
+            self.stage_posts += 1
+            response.read()
+            response.close()
+            raise httpx.ReadTimeout("timed out waiting for the answer", request=request)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_lost_answer_is_reconciled_from_the_stage_list_not_retried(published, verdaccio) -> None:
+    transport = LoseTheStageAnswer()
+    result = stage_publish(published.dir, StageOptions(registry=verdaccio.url), transport=transport)
+    assert transport.stage_posts == 1  # never sent twice
+    (item,) = staged_items(verdaccio, published.token, published.name)
+    assert result.stage_id == item["id"]
+    assert result.response is not None and result.response["reconciled"] is True
+    assert "ReadTimeout" in result.response["message"]
