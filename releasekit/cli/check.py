@@ -1,4 +1,8 @@
-"""``lpm check [PATH]``: run the policies on the package at PATH, without contacting staging."""
+"""``lpm check [PATH]``: run the policies on the package at PATH, without contacting staging.
+
+Local by default, like ``stage publish --dry-run``: the registry rules (version
+and tag against the live packument) run only with ``--remote``.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +47,10 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
               help="Write a report in FORMAT (json, junitxml, sarif or a plugin's format) to PATH (repeatable).")
 @click.option("-o", "--option", "plugin_option_specs", multiple=True, metavar="NAME=VALUE",
               help="Set an option declared by a plugin (repeatable).")
+@click.option("--remote", is_flag=True,
+              help="Also run the registry rules (version and tag against the live packument; read-only).")
+@click.option("--tag", default=None, metavar="TAG", help="Dist-tag the version would be staged under (for --remote).")
+@click.option("--npm-registry", "npm_registry", default=None, metavar="URL", help="npm registry for --remote.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passed and skipped policies and error tracebacks.")
 def check(
     path: Path,
@@ -57,6 +65,9 @@ def check(
     sarif: Path | None,
     report_specs: tuple[str, ...],
     plugin_option_specs: tuple[str, ...],
+    remote: bool,
+    tag: str | None,
+    npm_registry: str | None,
     verbose: bool,
 ) -> int:
     """Run the policies on the npm package at PATH (default: the current folder).
@@ -93,7 +104,11 @@ def check(
     if sarif is not None:
         reports["sarif"] = sarif
     config = load_config(project)
-    options = StageOptions(min_score=min_score, allow_secrets=allow_secrets)
+    if (tag or npm_registry) and not remote:
+        raise UsageError("--tag and --npm-registry apply to the registry rules: add --remote")
+    options = StageOptions(
+        min_score=min_score, allow_secrets=allow_secrets, dry_run=not remote, tag=tag, registry=npm_registry
+    )
     if update_baseline and not list_only:
         package = _update_baseline(project, config)
     result = run_policies(
