@@ -253,3 +253,24 @@ def test_approve_on_a_tty_prompts_for_the_code_and_retries_once(published, verda
     assert len(asked) == 2
     assert "one-time password" in run.err.lower()  # the registry's notice was shown before the prompt
     assert "1.1.0" in published_versions(verdaccio, published.name)
+
+
+def test_list_pages_through_more_than_one_page(published, verdaccio, lpm) -> None:
+    import httpx
+
+    from releasekit.package.pack import pack_project
+    from releasekit.stage.packument import publish_body
+
+    count = 103  # the client asks 100 a page: two pages
+    headers = {"authorization": f"Bearer {published.token}"}
+    with httpx.Client(timeout=60) as http:
+        for n in range(count):
+            published.set_version(f"2.0.{n}")
+            body = publish_body(pack_project(published.dir), tag=f"t{n}", access=None, registry=verdaccio.url)
+            http.post(f"{verdaccio.url}-/stage/package/{published.name}", json=body, headers=headers).raise_for_status()
+    run = lpm("stage", "list", published.name, "--json", "--npm-registry", verdaccio.url)
+    assert run.code == 0, run.text
+    versions = sorted(e["version"] for e in run.json()["data"])
+    assert versions == sorted(f"2.0.{n}" for n in range(count))
+    run = lpm("stage", "list", published.name, "--npm-registry", verdaccio.url)
+    assert run.out.rstrip().endswith(f"{count} staged versions.")
