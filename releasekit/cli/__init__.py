@@ -9,7 +9,7 @@ from typing import Any
 
 import rich_click as click
 
-from releasekit.cli.output import echo, emit_json, json_mode, json_option, set_json_mode
+from releasekit.cli.output import echo, emit_json, json_mode, json_option, reset_json_mode
 from releasekit.errors import ExitCode, ReleasekitError
 from releasekit.redaction import redact
 
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run ``lpm`` and return (or exit with) its exit code."""
     args = sys.argv[1:] if argv is None else list(argv)
     head = args[: args.index("--")] if "--" in args else args
-    set_json_mode("--json" in head)
+    reset_json_mode("--json" in head)
     try:
         result = lpm.main(args=args, prog_name="lpm", standalone_mode=False)
         code = int(result) if isinstance(result, int) else 0

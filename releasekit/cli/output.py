@@ -18,8 +18,13 @@ _state = {"json": False}
 
 
 def set_json_mode(enabled: bool) -> None:
+    """Turn JSON mode on (a ``--json`` anywhere wins); :func:`reset_json_mode` starts each run."""
     if enabled:
         _state["json"] = True
+
+
+def reset_json_mode(enabled: bool = False) -> None:
+    _state["json"] = enabled
 
 
 def json_mode() -> bool:
