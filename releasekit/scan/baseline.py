@@ -50,7 +50,8 @@ class Baseline:
     def split(self, findings: Iterable[SecretFinding]) -> tuple[list[SecretFinding], list[SecretFinding]]:
         """(new findings, findings the baseline accepts)."""
         entries = self.entries
-        new, known = [], []
+        new: list[SecretFinding] = []
+        known: list[SecretFinding] = []
         for finding in findings:
             entry = entries.get(key_of(finding))
             (known if entry is not None and entry.get("is_secret") is not True else new).append(finding)

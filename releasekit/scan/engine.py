@@ -26,8 +26,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import math
 import os.path
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -280,7 +282,7 @@ def _analyze(plugin: Any, path: str, line: str) -> set[str]:
             secret = match[1] if isinstance(match, tuple) else match
             # Entropy is at most log2(distinct characters): with too few of them the string
             # cannot reach the limit, and the exact sum (slow in Python) is skipped.
-            if len(secret) >= minimum and len(set(secret)) >= minimum and plugin.calculate_shannon_entropy(secret) > plugin.entropy_limit:
+            if len(secret) >= minimum and len(set(secret)) >= minimum and _entropy(plugin, secret) > plugin.entropy_limit:
                 found.add(secret)
         return found
     if isinstance(plugin, KeywordDetector):
@@ -290,3 +292,25 @@ def _analyze(plugin: Any, path: str, line: str) -> set[str]:
         table = keyword.REGEX_BY_FILETYPE.get(determine_file_type(path), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
         return set(plugin.analyze_string(line, denylist_regex_to_group=table))
     return set(plugin.analyze_string(line))
+
+
+def _entropy(plugin: Any, data: str) -> float:
+    """``plugin.calculate_shannon_entropy(data)``, bit for bit, counting characters once.
+
+    detect-secrets calls ``data.count`` for each of the 66 charset characters; a Counter
+    gives the same counts, and the sum runs over the charset in the same order, so
+    every float operation, and so the result, is the same.
+    """
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+
+    if type(plugin).calculate_shannon_entropy is not HighEntropyStringsPlugin.calculate_shannon_entropy:
+        return float(plugin.calculate_shannon_entropy(data))  # e.g. the hex plugin's own adjustment
+    counts = Counter(data)
+    length = len(data)
+    entropy = 0.0
+    for char in plugin.charset:
+        count = counts.get(char)
+        if count:
+            p_x = float(count) / length
+            entropy += -p_x * math.log(p_x, 2)
+    return entropy

@@ -145,3 +145,14 @@ def test_fold_covers_every_character_ignorecase_equates_with_an_ascii_letter() -
     text = "PaſſWORD \u212aEY İd ı Ñ"
     assert len(fold(text)) == len(text)
     assert fold(text) == "password key id i ñ"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=B64 + "-_=\\", min_size=1, max_size=80))
+def test_fast_entropy_is_bit_identical_to_detect_secrets(data: str) -> None:
+    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString, HexHighEntropyString
+
+    from releasekit.scan.engine import _entropy
+
+    for plugin in (Base64HighEntropyString(), HexHighEntropyString()):
+        assert _entropy(plugin, data) == plugin.calculate_shannon_entropy(data)
