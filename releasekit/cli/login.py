@@ -27,8 +27,8 @@ def _read_token() -> str:
             raise UsageError("with --json, pipe the token on stdin: `printf %s \"$TOKEN\" | lpm login --npm --json`")
         value = click.prompt("npm token", hide_input=True, err=True, default="", show_default=False)
     else:
-        # One line is a token; reading everything keeps a stray newline from mattering.
-        value = sys.stdin.read(64 * 1024)
+        # The first line is the token: a pipe left open after it must not keep us waiting for EOF.
+        value = sys.stdin.readline(64 * 1024)
     token = str(value).strip()
     if not token:
         raise UsageError("no token given: pipe it on stdin or type it at the prompt")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -48,7 +51,7 @@ def test_login_refuses_a_token_the_registry_rejects(verdaccio, lpm, tmp_path, mo
     assert not token_store.token_path().exists()
 
 
-@pytest.mark.parametrize("stdin", ["", "   \n", "two tokens\n"])
+@pytest.mark.parametrize("stdin", ["", "   \n", "two tokens\n", "\nsecond-line-token\n"])
 def test_login_refuses_empty_or_malformed_input(verdaccio, lpm, tmp_path, monkeypatch, stdin) -> None:
     monkeypatch.chdir(tmp_path)
     run = lpm("login", "--npm", "--npm-registry", verdaccio.url, stdin=stdin)
@@ -60,3 +63,20 @@ def test_login_json_json_on_a_tty_asks_for_stdin(verdaccio, lpm, tmp_path, monke
     monkeypatch.chdir(tmp_path)
     run = lpm("login", "--npm", "--npm-registry", verdaccio.url, "--json", tty=True)
     assert run.code == 2 and "stdin" in run.json()["error"]
+
+
+def test_login_does_not_wait_for_eof_on_an_open_pipe(verdaccio, registry_user, tmp_path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "releasekit", "login", "--npm", "--npm-registry", verdaccio.url, "--json"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(registry_user.token.encode() + b"\n")
+    proc.stdin.flush()  # ...and the pipe stays open: the token line must be enough
+    try:
+        code = proc.wait(timeout=60)  # the output is small: no pipe buffer can fill up
+    finally:
+        proc.stdin.close()
+        proc.kill()
+    assert code == 0
+    assert json.loads(proc.stdout.read())["data"]["path"] == str(token_store.token_path())
