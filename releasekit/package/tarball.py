@@ -24,6 +24,7 @@ PREFIX = "package/"
 BLOCK = 512
 _PATH_SIZE = 100
 _PREFIX_SIZE = 155
+_ZEROS = bytes(BLOCK)
 
 
 def _octal(value: int, size: int) -> bytes:
@@ -120,7 +121,9 @@ def tar_stream(files: Iterable[PackedFile]) -> Iterator[bytes]:
         if need_pax:
             yield _pax(path, f.size)
         yield bytes(header)
-        yield _pad(f.data)
+        yield f.data
+        if f.size % BLOCK:
+            yield _ZEROS[: BLOCK - f.size % BLOCK]
     yield b"\0" * (2 * BLOCK)
 
 
@@ -141,8 +144,9 @@ def build_tarball(files: Iterable[PackedFile], max_size: int | None = None) -> b
             if max_size is not None and written > max_size:
                 raise PackError(f"the tarball is larger than the {max_size}-byte limit (pack.max_size)")
     out.append(compressor.flush())
-    data = bytearray(b"".join(out))
-    data[9] = 0xFF  # "unknown OS", as minizlib's portable mode writes
+    # "unknown OS" in the gzip header, as minizlib's portable mode writes
+    joined = b"".join(out)
+    data = joined[:9] + b"\xff" + joined[10:]
     if max_size is not None and len(data) > max_size:
         raise PackError(f"the tarball is {len(data)} bytes, over the {max_size}-byte limit (pack.max_size)")
-    return bytes(data)
+    return data
