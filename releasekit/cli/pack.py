@@ -89,10 +89,11 @@ def pack(path: Path, dry_run: bool, pack_destination: Path | None) -> int:
     directory or --pack-destination, atomically, replacing an existing file
     as npm does; --dry-run writes nothing.
     """
-    from releasekit.config import load_config
+    from releasekit.config import CONFIG_FILENAME, load_config
     from releasekit.package.pack import pack_project
 
-    config = load_config(path)
+    # without a releasekit.yaml the defaults apply: skip loading the validator
+    config = load_config(path) if (path / CONFIG_FILENAME).is_file() else None
     package = pack_project(path, config)
     bundled = sorted({f.path.split("/")[1] if not f.path.startswith("node_modules/@") else "/".join(f.path.split("/")[1:3])
                       for f in package.files if f.path.startswith("node_modules/")})
