@@ -77,6 +77,7 @@ def run_lpm(
     *,
     cwd: str | os.PathLike[str] = ".",
     capture_stdout: bool = False,
+    success_codes: Sequence[int] = (0,),
 ) -> str | None:
     """Run ``lpm *args`` in ``cwd``; a non-zero exit fails the session with lpm's code.
 
@@ -94,7 +95,8 @@ def run_lpm(
         session.log(f"{' '.join(shown)}")
     with session.chdir(cwd):
         if capture_stdout:
-            out = session.run(*command, env=env, external=True, silent=True, stderr=None, log=log)
+            out = session.run(*command, env=env, external=True, silent=True, stderr=None, log=log,
+                              success_codes=list(success_codes))
             return str(out or "")
         session.run(*command, env=env, external=True, log=log)
     return None

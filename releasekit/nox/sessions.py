@@ -79,9 +79,22 @@ def stage(session: Any, options: KitOptions, package_dir: str) -> None:
     # On GitHub Actions read the JSON envelope, so the job summary can carry the approve command.
     if "--json" not in args:
         args.append("--json")
-    out = run_lpm(session, options, args, cwd=package_dir, capture_stdout=True) or ""
+    # Exit 1 (a refusal) still gets its summary; usage and internal errors fail at once.
+    out = run_lpm(session, options, args, cwd=package_dir, capture_stdout=True, success_codes=(0, 1)) or ""
     print(out, end="" if out.endswith("\n") else "\n")
-    write_step_summary(Path(summary_path), out, package_dir)
+    doc = write_step_summary(Path(summary_path), out, package_dir)
+    if doc is None or doc.get("success") is not True:
+        error = doc.get("error") if doc else None
+        _fail(f"lpm stage publish refused: {error}" if error else "lpm stage publish failed")
+
+
+def _fail(message: str) -> None:
+    """Fail the session as a failed command does (not "aborted", which nox keeps for session.error)."""
+    from nox.command import CommandFailed
+    from nox.logger import logger
+
+    logger.error(message)
+    raise CommandFailed(message)
 
 
 def _first(mapping: Any, *keys: str) -> Any:
@@ -91,12 +104,17 @@ def _first(mapping: Any, *keys: str) -> Any:
     return None
 
 
-def write_step_summary(summary: Path, stage_json: str, package_dir: str) -> None:
-    """Append the stage id and the command a maintainer runs to approve it (GitHub job summary)."""
+def write_step_summary(summary: Path, stage_json: str, package_dir: str) -> dict[str, Any] | None:
+    """Append what happened to the GitHub job summary: the approve command, or why it was refused.
+
+    Answers the parsed ``lpm --json`` document (``None`` if it was not JSON).
+    """
     try:
         doc = json.loads(stage_json)
     except json.JSONDecodeError:
-        return
+        return None
+    if not isinstance(doc, dict):
+        return None
     data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
     spec = _first(doc, "spec") or _first(data, "spec")
     name = _first(doc, "package", "name", "packageName") or _first(data, "packageName", "name")
@@ -104,7 +122,9 @@ def write_step_summary(summary: Path, stage_json: str, package_dir: str) -> None
     label = spec or (f"{name}@{version}" if name and version else package_dir)
     stage_id = _first(doc, "stageId") or _first(data, "stageId", "id")
     lines = [f"### releasekit: `{label}`", ""]
-    if stage_id:
+    if doc.get("success") is not True:
+        lines.append(f"Not staged: {doc.get('error') or 'lpm stage publish failed'}")
+    elif stage_id:
         approve = _first(data, "approveCommand") or f"lpm stage approve {stage_id}"
         lines += [
             f"Staged as `{stage_id}`; nothing is public yet. Review it, then approve it from a maintainer's machine:",
@@ -119,6 +139,7 @@ def write_step_summary(summary: Path, stage_json: str, package_dir: str) -> None
         lines.append("Dry run: nothing was staged." if dry else "Nothing was staged.")
     with summary.open("a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n\n")
+    return doc
 
 
 def _package_name(package_dir: str) -> str | None:

@@ -55,10 +55,14 @@ def test_stage_session_stages_lists_and_summarises(nox_run, nox_project, verdacc
     assert [(i["id"], i["version"]) for i in as_json.json()["data"]] == [(stage_id, "1.0.1")]
 
     # The same version again: the registry refuses (409) and the session fails with lpm's exit 1.
-    again = nox_run(project, "-s", "stage", env=env)
+    again = nox_run(project, "-s", "stage", env={**env, "GITHUB_STEP_SUMMARY": str(summary)})
     assert again.returncode != 0
     assert "Session stage failed" in again.stderr
     assert len(staged(verdaccio, registry_user.token, name)) == 1
+    # The job summary says why, under its own heading, after the first run's.
+    refused = summary.read_text().split(f"### releasekit: `{name}@1.0.1`")
+    assert len(refused) == 3 and refused[2].strip().startswith("Not staged:")
+    assert registry_user.token not in summary.read_text()
 
 
 def test_stage_session_without_auth_fails_and_stages_nothing(nox_run, nox_project, verdaccio, registry_user,

@@ -156,3 +156,17 @@ def test_a_missing_package_dir_is_one_clear_error(nox_run, nox_project) -> None:
     assert result.returncode != 0
     assert "package directory packages/nope does not exist" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_kit_defaults_for_tag_access_and_provenance_reach_lpm(nox_run, nox_project) -> None:
+    project = nox_project(kit(', tag="next", access="public", provenance=True'))
+    result = nox_run(project, "-s", "stage", "--", "--dry-run", "--json")
+    assert result.returncode == 0, result.output
+    data = result.json()["data"]
+    assert (data["package"]["tag"], data["package"]["access"]) == ("next", "public")
+    assert data["provenance"]["setting"] == "--provenance" and data["provenance"]["attached"] is False
+    # --no-provenance after -- replaces the kit's --provenance instead of clashing with it (a usage error).
+    off = nox_run(project, "-s", "stage", "--", "--dry-run", "--json", "--no-provenance")
+    assert off.returncode == 0, off.output
+    assert "--provenance " not in off.stderr.split("releasekit stage publish", 1)[1].split("\n")[0] + " "
+    assert (off.json()["data"]["provenance"] or {}).get("setting") != "--provenance"
