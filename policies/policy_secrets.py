@@ -35,10 +35,13 @@ def policy_no_secrets(package, config, options, project_dir):
         if severity == "off":
             continue
         reported += 1
-        where = f"{found.file}:{found.line}" if found.line else found.file
+        if found.line:
+            message = f"{found.type} (sha1 {found.hashed_secret})"
+        else:
+            message = f"{found.type}: this file should not be published (sha1 of its content {found.hashed_secret})"
         yield releasekit.Finding(
             rule_id=found.type,
-            message=f"{found.type} in {where} (sha1 {found.hashed_secret})",
+            message=message,
             file=found.file,
             line=found.line,
             severity="warning" if options.allow_secrets else severity,
