@@ -119,7 +119,8 @@ def iter_commands() -> Iterator[tuple[list[str], Any, Any]]:
 
 
 def option_names(param: Any) -> list[str]:
-    return [*param.opts, *param.secondary_opts]
+    """Long names first, as ``--help`` shows them; stable, since click keeps help names in a set."""
+    return sorted([*param.opts, *param.secondary_opts], key=lambda name: not name.startswith("--"))
 
 
 def _help_text(command: Any) -> str:
