@@ -161,6 +161,13 @@ def test_lpm_check_json_carries_location_and_hash_never_the_secret(make_project:
     assert all(len(f["secret_hash"]) == 40 for f in findings)
     human = _lpm("check", "-k", "no_secrets", str(project), cwd=project)
     assert AWS_KEY not in human.stdout + human.stderr
+    assert "lib/index.js:1" in human.stdout
+    reports = project / "reports"
+    reports.mkdir()
+    _lpm("check", "-k", "no_secrets", "--sarif", str(reports / "out.sarif"), "--junitxml", str(reports / "out.xml"), str(project), cwd=project)
+    for report in ("out.sarif", "out.xml"):
+        text = (reports / report).read_text()
+        assert "AWS Access Key" in text and AWS_KEY not in text and GITHUB not in text
 
 
 def test_lpm_check_update_baseline_then_passes_and_survives_line_churn(make_project: Callable[..., Path]) -> None:
