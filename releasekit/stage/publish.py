@@ -8,7 +8,7 @@ callable so the pipeline itself never prints and never blocks.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     import httpx
 
     from releasekit.config import Config
+    from releasekit.policy.result import SessionResult
+    from releasekit.provenance.attach import ProvenanceResult
+    from releasekit.provenance.settings import ProvenanceSetting
+    from releasekit.registry.auth import Credentials
 
 
 @dataclass(frozen=True)
@@ -29,20 +33,21 @@ class StagePlan:
 
     package: PackedPackage
     target: StageTarget
-    provenance: Any  # releasekit.provenance.settings.ProvenanceSetting
+    provenance: ProvenanceSetting
 
 
 @dataclass
 class StageResult:
+    """What a run did: the plan, the policies' verdict and, once uploaded, the stage id."""
+
     plan: StagePlan
-    session: Any  # releasekit.policy.session.SessionResult
+    session: SessionResult
     dry_run: bool
     stage_id: str | None = None
     auth: str | None = None  # "oidc" | "token"
     auth_source: str | None = None
-    response: Mapping[str, Any] | None = None
-    provenance: Any = None  # releasekit.provenance.attach.ProvenanceResult
-    notes: list[str] = field(default_factory=list)
+    response: Mapping[str, Any] | None = None  # the registry's answer to the stage POST
+    provenance: ProvenanceResult | None = None
 
     @property
     def package(self) -> PackedPackage:
@@ -84,18 +89,13 @@ class StageResult:
                 "files": [{"path": f.path, "size": f.size} for f in package.files],
             },
             "provenance": self.provenance.to_dict() if self.provenance is not None else None,
-            "policies": _session_dict(self.session),
+            "policies": self.session.to_dict(),
         }
         if self.response is not None:
             doc["response"] = dict(self.response)
         if self.stage_id is not None:
             doc["approveCommand"] = self.approve_command()
         return doc
-
-
-def _session_dict(session: Any) -> Any:
-    to_dict = getattr(session, "to_dict", None)
-    return to_dict() if callable(to_dict) else None
 
 
 class StageGateFailed(GateFailed):
@@ -152,13 +152,12 @@ def stage_publish(
     result = StageResult(plan, session, dry_run=options.dry_run)
     if report is not None:
         report(result)
-    if not getattr(session, "gate_passed", False):
-        reasons = "; ".join(getattr(session, "gate_messages", None) or []) or "a gate failed"
+    if not session.gate_passed:
+        reasons = "; ".join(session.gate_messages) or "a gate failed"
         raise StageGateFailed(f"policies refused {target.spec} ({reasons}); nothing was staged", result)
 
     if options.dry_run:
         result.provenance = _provenance(plan, dry_run=True)
-        result.notes.append("dry run: nothing was sent; no auth and no remote version or tag checks were made")
         return result
 
     if confirm is not None and not confirm(plan):
@@ -181,40 +180,14 @@ def stage_publish(
         registry=target.registry,
         provenance=attachment,
     )
-    client = RegistryClient(target.registry, token=credentials.token, transport=transport)
-    try:
-        answer = client.stage_publish(target.name, body)
-    finally:
-        _close(client)
-    result.response = _as_mapping(answer)
-    stage_id = result.response.get("stageId") or result.response.get("id")
-    if not isinstance(stage_id, str) or not stage_id:
-        from releasekit.errors import RegistryError
-
-        raise RegistryError(f"the registry staged {target.spec} but answered no stage id")
-    result.stage_id = stage_id
+    # Never retried: after an uncertain outcome the client asks the stage list instead.
+    with RegistryClient(target.registry, token=credentials.token, transport=transport) as client:
+        result.response = client.stage_publish(target.name, body)
+    result.stage_id = str(result.response["stageId"])  # schema-checked by the client
     return result
 
 
-def _as_mapping(answer: Any) -> Mapping[str, Any]:
-    if isinstance(answer, Mapping):
-        return answer
-    to_dict = getattr(answer, "to_dict", None)
-    if callable(to_dict):
-        value = to_dict()
-        if isinstance(value, Mapping):
-            return value
-    stage_id = getattr(answer, "stage_id", None) or getattr(answer, "id", None)
-    return {"stageId": stage_id} if stage_id else {}
-
-
-def _close(client: Any) -> None:
-    close = getattr(client, "close", None)
-    if callable(close):
-        close()
-
-
-def _credentials(target: StageTarget, project_dir: Path, transport: httpx.BaseTransport | None) -> Any:
+def _credentials(target: StageTarget, project_dir: Path, transport: httpx.BaseTransport | None) -> Credentials:
     """Token auth for the upload: OIDC trusted publishing first, as npm does (publish only)."""
     from releasekit.registry.auth import resolve_credentials
 
@@ -232,7 +205,9 @@ def check_provenance_flags(options: StageOptions) -> None:
         raise UsageError("--provenance and --provenance-file cannot be used together")
 
 
-def _provenance_setting(package: PackedPackage, options: StageOptions, target: StageTarget, config: Config) -> Any:
+def _provenance_setting(
+    package: PackedPackage, options: StageOptions, target: StageTarget, config: Config
+) -> ProvenanceSetting:
     """Whether to attach provenance and from where: flags, publishConfig, releasekit.yaml, env, .npmrc.
 
     Resolved before the policies run so that a refusal (provenance on a
@@ -245,7 +220,7 @@ def _provenance_setting(package: PackedPackage, options: StageOptions, target: S
     return setting
 
 
-def _provenance(plan: StagePlan, *, dry_run: bool) -> Any:
+def _provenance(plan: StagePlan, *, dry_run: bool) -> ProvenanceResult | None:
     """The provenance result (signed or checked bundle; on a dry run what would be), or ``None`` if off."""
     from releasekit.provenance.attach import provenance_attachment
 
