@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit.errors import GateFailed, RefusedError, UsageError
+from releasekit.errors import GateFailed, UsageError
 from releasekit.options import StageOptions
 from releasekit.package.model import PackedPackage
 from releasekit.stage.target import StageTarget, resolve_target
@@ -106,10 +106,8 @@ class StageGateFailed(GateFailed):
         self.result = result
 
 
-class Declined(RefusedError):
-    """The person at the prompt said no."""
-
-    error_code = "usage"
+class Declined(UsageError):
+    """The person at the prompt said no: like an abort, a usage outcome (exit 2)."""
 
 
 Confirm = Callable[[StagePlan], bool]

@@ -180,7 +180,8 @@ def test_without_a_tty_publish_refuses_and_asks_for_yes(published, verdaccio, lp
 
 def test_tty_prompt_no_declines_and_yes_stages(published, verdaccio, lpm) -> None:
     run = lpm("stage", "publish", "--npm-registry", verdaccio.url, tty=True, stdin="n\n")
-    assert run.code == 1, run.text
+    assert run.code == 2, run.text
+    assert "declined" in run.err
     assert f"Stage {published.name}@1.1.0 to npm?" in run.err
     assert staged_items(verdaccio, published.token, published.name) == []
     run = lpm("stage", "publish", "--npm-registry", verdaccio.url, tty=True, stdin="y\n")

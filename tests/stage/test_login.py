@@ -80,3 +80,19 @@ def test_login_does_not_wait_for_eof_on_an_open_pipe(verdaccio, registry_user, t
         proc.kill()
     assert code == 0
     assert json.loads(proc.stdout.read())["data"]["path"] == str(token_store.token_path())
+
+
+def test_login_on_a_tty_prompts_with_hidden_input(verdaccio, registry_user, lpm, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    prompts: list[str] = []
+
+    def getpass(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return registry_user.token
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    run = lpm("login", "--npm", "--npm-registry", verdaccio.url, tty=True)
+    assert run.code == 0, run.text
+    assert len(prompts) == 1 and "npm token" in prompts[0]
+    assert registry_user.token not in run.text
+    assert token_store.load_token(verdaccio.url) == registry_user.token
