@@ -69,6 +69,10 @@ def resolve_registry(
     project_dir: Path | None = None,
     name: str | None = None,
 ) -> str:
+    """The registry URL: ``explicit`` (the flag), publishConfig, releasekit.yaml, .npmrc, then npmjs.
+
+    Also used by the ``registry`` fixture, so policies read the very registry the upload goes to.
+    """
     if explicit:
         return normalize_registry(explicit)
     if publish_config and isinstance(publish_config.get("registry"), str):
