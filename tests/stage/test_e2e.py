@@ -275,3 +275,11 @@ def test_list_pages_through_more_than_one_page(published, verdaccio, lpm) -> Non
     assert versions == sorted(f"2.0.{n}" for n in range(count))
     run = lpm("stage", "list", published.name, "--npm-registry", verdaccio.url)
     assert run.out.rstrip().endswith(f"{count} staged versions.")
+
+
+def test_json_on_a_tty_does_not_prompt(published, verdaccio, lpm) -> None:
+    """--json is for scripts: no prompt on a terminal (stdin has no answer to give), the stage goes ahead."""
+    run = lpm("stage", "publish", "--json", "--npm-registry", verdaccio.url, tty=True, stdin="")
+    assert run.code == 0, run.text
+    assert "to npm?" not in run.text
+    assert [i["id"] for i in staged_items(verdaccio, published.token, published.name)] == [run.json()["stageId"]]
