@@ -87,8 +87,8 @@ def demo(session: nox.Session) -> None:
 
 
 # The release kit on the bundled example package. It is never published to npmjs.com
-# (`nox -s demo` publishes it on the local registry), so the check skips the rule that
-# wants an existing package there.
+# (`nox -s demo` publishes it on the local registry): `nox -s stage` shows the refusal,
+# `nox -s stage -- --dry-run` what would be staged.
 register_sessions(
     KitOptions(
         package_dir="docs/example-package",
@@ -96,6 +96,5 @@ register_sessions(
         install=["-e", "."],
         reuse_venv=True,
         min_score=90,
-        extra_args={"check": ["-k", "not package_exists"]},
     )
 )

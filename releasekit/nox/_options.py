@@ -28,6 +28,10 @@ class KitOptions:
     policy_paths
         Extra folders or ``policy_*.py`` files handed to ``lpm check``
         (the project's ``releasekit.yaml`` ``policies.paths`` still apply).
+    remote
+        ``check`` also runs the registry rules (``lpm check --remote``:
+        version and tag against the live packument, read-only), with the
+        kit's ``tag`` and ``npm_registry``. Off, ``check`` stays on the machine.
     min_score, tag, access, provenance, npm_registry
         Defaults for the matching ``lpm`` flags. ``session.posargs`` win:
         ``nox -s stage -- --tag next`` replaces the default tag.
@@ -61,6 +65,7 @@ class KitOptions:
     package_dir: str = "."
     packages: Sequence[str] = ()
     policy_paths: Sequence[str] = ()
+    remote: bool = False
     min_score: int | None = None
     tag: str | None = None
     access: str | None = None

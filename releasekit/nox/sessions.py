@@ -39,11 +39,18 @@ def _policy_paths(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]
     return (), tuple(paths)
 
 
+def _tag_default(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return _flag(("--tag",), *(("--tag", options.tag) if options.tag else ()))
+
+
 def check(session: Any, options: KitOptions, package_dir: str) -> None:
     """Run the policies on the package (lpm check); nothing is uploaded."""
     posargs = options.args_for("check", session.posargs)
-    args = with_defaults([_policy_paths(options), _min_score_default(options)], posargs)
-    run_lpm(session, options, ["check", *args], cwd=package_dir)
+    defaults = [_policy_paths(options), _min_score_default(options)]
+    # lpm check takes --tag and --npm-registry only with --remote (the read-only registry rules).
+    if options.remote or "--remote" in posargs:
+        defaults += [_flag(("--remote",), "--remote"), _tag_default(options), _registry_default(options)]
+    run_lpm(session, options, ["check", *with_defaults(defaults, posargs)], cwd=package_dir)
 
 
 def quality(session: Any, options: KitOptions, package_dir: str) -> None:
@@ -64,7 +71,7 @@ def stage(session: Any, options: KitOptions, package_dir: str) -> None:
     """Stage the package (lpm stage publish); args after -- win, e.g. -- --dry-run."""
     yes = options.yes if options.yes is not None else not session.interactive
     defaults = [
-        _flag(("--tag",), *(("--tag", options.tag) if options.tag else ())),
+        _tag_default(options),
         _flag(("--access",), *(("--access", options.access) if options.access else ())),
         _provenance_default(options),
         _min_score_default(options),

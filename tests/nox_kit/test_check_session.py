@@ -37,16 +37,18 @@ def released_project(nox_project, verdaccio, registry_user, unique_name):
     return make
 
 
-def test_check_passes_then_fails_as_the_policies_say(nox_run, released_project) -> None:
+def test_check_passes_then_fails_as_the_policies_say(nox_run, released_project, verdaccio) -> None:
     project = released_project(
         "from releasekit.nox import KitOptions, register_sessions\n"
-        'register_sessions(KitOptions(venv_backend="none", policy_paths=["release-policies"]))\n'
+        "register_sessions(KitOptions(venv_backend='none', policy_paths=['release-policies'], remote=True,\n"
+        f"                            npm_registry={verdaccio.url!r}, tag='latest'))\n"
     )
     passing = nox_run(project, "-s", "check", "--", "--json")
     assert passing.returncode == 0, passing.output
     outcomes = {r["name"]: r["outcome"] for r in passing.json()["results"]}
     assert outcomes["policy_no_wip"] == "passed"  # from the kit's policy_paths
-    assert outcomes["policy_package_exists"] == "passed"  # built-in, against Verdaccio
+    assert outcomes["policy_package_exists"] == "passed"  # built-in, --remote against Verdaccio
+    assert f"--remote --tag latest --npm-registry {verdaccio.url}" in passing.stderr
 
     index = project / "lib" / "index.js"
     index.write_text(index.read_text() + "\n// WIP: not ready\n")
@@ -83,3 +85,21 @@ def test_min_score_option_gates_the_check(nox_run, released_project) -> None:
     lowered = nox_run(project, "-s", "check", "--", "--min-score", "0")
     assert lowered.returncode == 0, lowered.output
     assert "--min-score 100" not in lowered.stderr
+
+
+def test_check_stays_on_the_machine_unless_remote(nox_run, released_project, verdaccio) -> None:
+    project = released_project(
+        'from releasekit.nox import KitOptions, register_sessions\nregister_sessions(KitOptions(venv_backend="none"))\n'
+    )
+    name = json.loads((project / "package.json").read_text())["name"]
+    before = len(verdaccio.log_lines())
+    offline = nox_run(project, "-s", "check", "--", "--json")
+    assert offline.returncode == 0, offline.output
+    outcomes = {r["name"]: r for r in offline.json()["results"]}
+    assert outcomes["policy_package_exists"]["outcome"] == "skipped"
+    assert not [line for line in verdaccio.log_lines()[before:] if name in json.dumps(line)]
+    # --remote after -- turns the registry rules on for one run (registry from releasekit.yaml).
+    remote = nox_run(project, "-s", "check", "--", "--json", "--remote")
+    assert remote.returncode == 0, remote.output
+    assert {r["name"]: r["outcome"] for r in remote.json()["results"]}["policy_package_exists"] == "passed"
+    assert [line for line in verdaccio.log_lines()[before:] if name in json.dumps(line)]

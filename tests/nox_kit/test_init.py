@@ -211,7 +211,7 @@ def test_init_then_nox_list_then_lpm_check(tmp_path: Path, make_project, verdacc
     with (project / "releasekit.yaml").open("w") as fh:
         yaml.dump(doc, fh)
 
-    checked = lpm("--json", "check", cwd=project)
+    checked = lpm("--json", "check", "--remote", cwd=project)
     # 1.0.0 is already published, so the version rule refuses it ...
     outcomes = {r["name"]: r for r in json.loads(checked.stdout)["results"]}
     assert checked.returncode == 1
@@ -224,12 +224,12 @@ def test_init_then_nox_list_then_lpm_check(tmp_path: Path, make_project, verdacc
 
     manifest = json.loads((project / "package.json").read_text())
     (project / "package.json").write_text(json.dumps({**manifest, "version": "1.0.1"}))
-    failed = lpm("check", cwd=project)
+    failed = lpm("check", "--remote", cwd=project)
     assert failed.returncode == 1
     assert "CHANGELOG has no entry for 1.0.1" in failed.stdout
 
     (project / "CHANGELOG.md").write_text("# Changelog\n\n## 1.0.1\n\n- second\n\n## 1.0.0\n\n- first\n")
-    passed = lpm("check", cwd=project)
+    passed = lpm("check", "--remote", cwd=project)
     assert passed.returncode == 0, passed.stdout + passed.stderr
 
 
