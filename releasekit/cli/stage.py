@@ -391,7 +391,7 @@ def approve(stage_id: str, otp: str | None, npm_registry: str | None) -> None:
     if json_mode():
         emit_json(envelope(True, registry=registry, stageId=stage_id, data={**answer, "entry": entry}))
         return
-    echo(f"Approved {_describe_entry(entry)} (stage {stage_id}): it is now published with tag {entry.get('tag', 'latest')}.")
+    echo(f"Approved {_describe_entry(entry)} (stage {stage_id}): it is now published with tag {entry.get('tag') or 'latest'}.")
 
 
 @stage.command("reject")
