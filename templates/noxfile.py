@@ -27,6 +27,8 @@ register_sessions(
         # packages=["packages/a", "packages/b"],
         # Policy folders beyond releasekit.yaml's policies.paths.
         policy_paths=(),
+        # True: `check` also runs the read-only registry rules (lpm check --remote).
+        remote=False,
         # Quality gate; None uses releasekit.yaml's quality.min_score.
         min_score=None,
         # Dist-tag and provenance for `stage`; None lets lpm decide (flags, publishConfig, config).
