@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from releasekit.scan.engine import Hit, ScanPlan, load, scan_file
@@ -61,8 +62,11 @@ def scan_files(files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | N
         order = sorted(range(len(files)), key=lambda i: -len(files[i][1]))
         _FILES, _PLAN = files, plan
         try:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(files))) as pool:
-                for index, hits in pool.imap_unordered(_scan_index, order):
+            # An executor, not a Pool: a worker that dies (OOM killer) raises
+            # BrokenProcessPool here instead of leaving its file unscanned forever.
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(min(jobs, len(files)), mp_context=context) as pool:
+                for index, hits in pool.map(_scan_index, order):
                     results[index] = hits
         finally:
             _FILES, _PLAN = (), None
