@@ -15,23 +15,26 @@ from typing import Any
 from releasekit.nox._invoke import run_lpm, with_defaults
 from releasekit.nox._options import KitOptions
 
+# A default flag: (spellings that replace it when given after --, the arguments it adds).
+Default = tuple[tuple[str, ...], tuple[str, ...]]
+
 _CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "TF_BUILD", "JENKINS_URL")
 
 
-def _flag(spellings: tuple[str, ...], *args: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _flag(spellings: tuple[str, ...], *args: str) -> Default:
     return spellings, args
 
 
-def _registry_default(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _registry_default(options: KitOptions) -> Default:
     return _flag(("--npm-registry",), *(("--npm-registry", options.npm_registry) if options.npm_registry else ()))
 
 
-def _min_score_default(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _min_score_default(options: KitOptions) -> Default:
     value = options.min_score
     return _flag(("--min-score",), *(("--min-score", str(value)) if value is not None else ()))
 
 
-def _policy_paths(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _policy_paths(options: KitOptions) -> Default:
     paths: list[str] = []
     for path in options.policy_paths:
         paths += ["--policies", str(path)]
@@ -39,7 +42,7 @@ def _policy_paths(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]
     return (), tuple(paths)
 
 
-def _tag_default(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _tag_default(options: KitOptions) -> Default:
     return _flag(("--tag",), *(("--tag", options.tag) if options.tag else ()))
 
 
@@ -60,7 +63,7 @@ def quality(session: Any, options: KitOptions, package_dir: str) -> None:
     run_lpm(session, options, ["quality", *args], cwd=package_dir)
 
 
-def _provenance_default(options: KitOptions) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _provenance_default(options: KitOptions) -> Default:
     spellings = ("--provenance", "--no-provenance", "--provenance-file")
     if options.provenance is None:
         return spellings, ()
