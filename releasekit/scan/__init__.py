@@ -7,6 +7,7 @@ Entry points: :func:`scan_package` (what the built-in ``secrets`` policy runs),
 
 from __future__ import annotations
 
+import posixpath
 from typing import TYPE_CHECKING
 
 from releasekit.scan.scanner import SecretFinding, scan_files
@@ -25,5 +26,6 @@ def scan_package(package: PackedPackage, settings: ScanSettings | None = None) -
     "secret", which is not a finding of its own.
     """
     settings = settings or ScanSettings.default()
-    files = ((f.path, f.data) for f in package.files if f.path != settings.baseline)
+    baseline = posixpath.normpath(settings.baseline)
+    files = ((f.path, f.data) for f in package.files if f.path != baseline)
     return scan_files(files, settings.plan, settings.jobs)
