@@ -81,13 +81,16 @@ def test_monorepo_each_package_gets_its_own_result(nox_run, nox_project, tmp_pat
     listed = nox_run(root, "-l")
     assert "stage(pkg='packages/a')" in listed.stdout and "stage(pkg='packages/c')" in listed.stdout
 
-    result = nox_run(root, "-s", "stage", "--", "--dry-run")
+    report = tmp_path / "stage-report.json"
+    result = nox_run(root, "-s", "stage", "--report", str(report), "--", "--dry-run")
     assert result.returncode != 0  # b is private: its stage fails ...
     assert re.search(r"stage\(pkg='packages/a'\): success", result.stderr), result.stderr
     assert re.search(r"stage\(pkg='packages/b'\): failed", result.stderr), result.stderr
     # ... and does not hide c, which runs after it.
     assert re.search(r"stage\(pkg='packages/c'\): success", result.stderr), result.stderr
     assert "mono-a@1.0.0" in result.stdout and "mono-c@1.0.0" in result.stdout
+    results = {r["args"]["pkg"]: r["result"] for r in json.loads(report.read_text())["sessions"]}
+    assert results == {"packages/a": "success", "packages/b": "failed", "packages/c": "success"}
 
     one = nox_run(root, "-s", "stage(pkg='packages/c')", "--", "--dry-run")
     assert one.returncode == 0, one.output
