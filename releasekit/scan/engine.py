@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from releasekit.scan.detectors import EXTRA_CORES, check_filename, extra_plugin_classes
-from releasekit.scan.prefilter import Core, candidate_lines, cores_for, entropy_min_length
+from releasekit.scan.prefilter import Core, candidate_lines, cores_for, entropy_min_length, fold
 from releasekit.scan.rules import HEURISTIC_TYPES
 
 # Extensions scanned although detect-secrets skips them (see the module docstring).
@@ -239,17 +239,24 @@ def _scan_lines(
 
 def _line_secrets(path: str, raw: str, previous: str, indexes: frozenset[int], plugins: Sequence[Any]) -> list[tuple[str, str]]:
     from detect_secrets.filters import heuristic
+    from detect_secrets.plugins.base import RegexBasedDetector
 
     line = raw.rstrip()
     out: list[tuple[str, str]] = []
+    id_end: int | None = None
     for index in sorted(indexes):
         plugin = plugins[index]
         for secret in _analyze(plugin, path, line):
+            if heuristic.is_sequential_string(secret) or heuristic.is_potential_uuid(secret):
+                continue
+            if not isinstance(plugin, RegexBasedDetector):
+                if id_end is None:
+                    id_end = _first_id_match_end(line)
+                at = line.find(secret)
+                if at >= 0 and id_end <= at:
+                    continue  # is_likely_id_string
             if (
-                heuristic.is_sequential_string(secret)
-                or heuristic.is_potential_uuid(secret)
-                or heuristic.is_likely_id_string(secret, line, plugin)
-                or heuristic.is_templated_secret(secret)
+                heuristic.is_templated_secret(secret)
                 or heuristic.is_prefixed_with_dollar_sign(secret)
                 or heuristic.is_not_alphanumeric_string(secret)
             ):
@@ -286,12 +293,46 @@ def _analyze(plugin: Any, path: str, line: str) -> set[str]:
                 found.add(secret)
         return found
     if isinstance(plugin, KeywordDetector):
-        from detect_secrets.plugins import keyword
-        from detect_secrets.util.filetype import determine_file_type
-
-        table = keyword.REGEX_BY_FILETYPE.get(determine_file_type(path), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
-        return set(plugin.analyze_string(line, denylist_regex_to_group=table))
+        return _keyword_secrets(plugin, path, line)
     return set(plugin.analyze_string(line))
+
+
+# Every position where one of KeywordDetector's keywords could start, in folded text
+# (a lookahead, so that overlapping keywords all count).
+_KEYWORD_STARTS = re.compile(r"(?=api|auth|service|account|db|database|priv|client|key|pass|pwd|secret|contrase)")
+
+
+def _keyword_secrets(plugin: Any, path: str, line: str) -> set[str]:
+    """``KeywordDetector.analyze_string`` with its file type's table, linear on long lines.
+
+    Most of its patterns start with the keyword alternation, and ``re.IGNORECASE``
+    scanning for it at every position of a long minified line is slow. The leftmost
+    match of such a pattern starts at a keyword, so trying ``match`` at each keyword
+    start (found in the folded line), leftmost first, returns what ``search`` returns.
+    Patterns that do not start with the keyword run as they are.
+    """
+    from detect_secrets.plugins import keyword
+    from detect_secrets.util.filetype import determine_file_type
+
+    if plugin.keyword_exclude and plugin.keyword_exclude.search(line):
+        return set()
+    table = keyword.REGEX_BY_FILETYPE.get(determine_file_type(path), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+    starts: list[int] | None = None
+    found = set()
+    for regex, group in table.items():
+        if regex.pattern.startswith(keyword.DENYLIST_REGEX):
+            if starts is None:
+                starts = [m.start() for m in _KEYWORD_STARTS.finditer(fold(line))]
+            match = None
+            for start in starts:
+                match = regex.match(line, start)
+                if match:
+                    break
+        else:
+            match = regex.search(line)
+        if match:
+            found.add(match.group(group))
+    return found
 
 
 def _entropy(plugin: Any, data: str) -> float:
@@ -314,3 +355,23 @@ def _entropy(plugin: Any, data: str) -> float:
             p_x = float(count) / length
             entropy += -p_x * math.log(p_x, 2)
     return entropy
+
+
+@functools.cache
+def _id_lookahead() -> re.Pattern[str]:
+    from detect_secrets.filters.heuristic import _get_id_detector_regex
+
+    regex = _get_id_detector_regex()
+    return re.compile(f"(?=({regex.pattern}))", regex.flags)
+
+
+def _first_id_match_end(line: str) -> int:
+    """Where the earliest-ending match of detect-secrets' id regex ends (``len+1``: none).
+
+    ``is_likely_id_string`` searches ``line[:line.index(secret)]`` for that regex, once per
+    secret: quadratic on a long minified line with many candidates. The regex has at most
+    one match per start position, and a match fits before ``index`` exactly when its end
+    does, so one scan of every start gives all the answers.
+    """
+    ends = [m.start() + len(m.group(1)) for m in _id_lookahead().finditer(line)]
+    return min(ends) if ends else len(line) + 1

@@ -156,3 +156,25 @@ def test_fast_entropy_is_bit_identical_to_detect_secrets(data: str) -> None:
 
     for plugin in (Base64HighEntropyString(), HexHighEntropyString()):
         assert _entropy(plugin, data) == plugin.calculate_shannon_entropy(data)
+
+
+def test_long_minified_line_matches_detect_secrets(detect_secrets_scan) -> None:
+    import random
+
+    rng = random.Random(5)
+    pieces = [
+        "function(a){return a.key==b}", "var c=`tpl ${d}`;", "e.password=f;", 'g["api_key"]=h;', "i!==j&&k();",
+        "if(l=='m')n();", "o={secret:p,pwd:q};", "r.db_pass(s);", "t=u.contraseña;", "v='w'+\"x\";", "id_=y;",
+    ]
+    parts = []
+    for _ in range(20000):
+        parts.append(rng.choice(pieces))
+        if rng.random() < 0.01:
+            parts.append(f'var z{rng.randint(0, 99)}="{"".join(rng.choice(B64) for _ in range(rng.randint(20, 44)))}";')
+        if rng.random() < 0.003:
+            parts.append(f'password="{"".join(rng.choice(B64) for _ in range(12))}";')
+    data = ("".join(parts) + "\n").encode()
+    assert len(data) > 250_000
+    ours = _ours("bundle.min.js", data)
+    assert ours == detect_secrets_scan("bundle.min.js", data)
+    assert {rule for _, rule in ours} >= {"Secret Keyword", "Base64 High Entropy String"}
