@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stage.conftest import published_versions, staged_items
+from .conftest import published_versions, staged_items
 
 pytestmark = pytest.mark.registry
 

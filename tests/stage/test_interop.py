@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.stage.conftest import published_versions, staged_items
+from .conftest import published_versions, staged_items
 
 pytestmark = [pytest.mark.registry, pytest.mark.npm]
 

@@ -15,7 +15,8 @@ import pytest
 
 from releasekit.options import StageOptions
 from releasekit.stage.publish import stage_publish
-from tests.stage.conftest import staged_items
+
+from .conftest import staged_items
 
 REGISTRY = "https://registry.example.test/"
 ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvZGVtbyJ9.c2lnbmF0dXJlLW9mLXRoZS1pZC10b2tlbg"

@@ -11,7 +11,8 @@ import pytest
 
 from releasekit.options import StageOptions
 from releasekit.stage.publish import Declined, StageGateFailed, stage_publish
-from tests.stage.conftest import staged_items, write_example
+
+from .conftest import staged_items, write_example
 
 pytestmark = pytest.mark.registry
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stage.conftest import Run
+from .conftest import Run
 
 pytestmark = pytest.mark.registry
 
