@@ -77,7 +77,11 @@ def example_project(tmp_path: Path, unique_name: Callable[[str], str]) -> Callab
 
 @pytest.fixture
 def published(
-    verdaccio: Verdaccio, registry_user: Any, example_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    verdaccio: Verdaccio,
+    registry_user: Any,
+    example_project: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    npm_cli: str,  # the first version is published with the real npm CLI
 ) -> Published:
     """1.0.0 published with npm by a fresh user; the project now says 1.1.0; NPM_TOKEN set; cwd there."""
     project = example_project()

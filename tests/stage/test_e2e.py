@@ -28,6 +28,7 @@ def stage_json(lpm, registry: str, *extra: str) -> dict:
     return run.json()
 
 
+@pytest.mark.npm
 def test_stage_list_view_download_approve_with_otp_then_npm_install(published, verdaccio, lpm, tmp_path) -> None:
     # stage (text mode): the id and the exact next command
     run = lpm("stage", "publish", "-y", "--npm-registry", verdaccio.url)
