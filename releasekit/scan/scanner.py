@@ -42,6 +42,18 @@ def _scan_index(index: int) -> tuple[int, list[Hit]]:
     return index, scan_file(path, data, _PLAN)
 
 
+def _warm_up(plan: ScanPlan) -> None:
+    """Build the plugins and do every lazy import once, in the parent, before forking.
+
+    Workers then inherit them instead of each paying for them (and never import while
+    another thread of the parent might have held a lock at fork time).
+    """
+    load(plan)
+    scan_file("warm-up.cfg", b"[section]\nkey = value\n", plan)
+    scan_file("warm-up.yaml", b"key: value\n", plan)
+    scan_file("warm-up.js", b"const password = 'kR8vZ2xLq0pW9mN3bT7yH1cF5dG4sJ6a'; // id\n", plan)
+
+
 def default_jobs() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -54,7 +66,7 @@ def scan_files(files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | N
     global _FILES, _PLAN
     files = list(files)
     jobs = default_jobs() if jobs is None else jobs
-    load(plan)  # import detect-secrets and build plugins once, before forking
+    _warm_up(plan)
     results: dict[int, list[Hit]] = {}
     total = sum(len(data) for _, data in files)
     can_fork = "fork" in multiprocessing.get_all_start_methods()
