@@ -21,6 +21,8 @@ import httpx
 
 from releasekit.testing.totp import PERIOD, secret_from_uri, totp
 
+# Keeps a late setHeader in Verdaccio's stage tarball route from crashing the server (see the file).
+GUARD = Path(__file__).with_name("verdaccio_guard.cjs")
 REPO_REGISTRY_DIR = Path(__file__).resolve().parents[2] / "tests" / "registry"
 
 CONFIG_TEMPLATE = """\
@@ -115,7 +117,7 @@ class Verdaccio:
         env = {**os.environ, "PATH": f"{node.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
         env.pop("NODE_OPTIONS", None)
         self.process = subprocess.Popen(
-            [str(node), str(entry), "--config", str(config), "--listen", f"127.0.0.1:{self.port}"],
+            [str(node), "--require", str(GUARD), str(entry), "--config", str(config), "--listen", f"127.0.0.1:{self.port}"],
             cwd=self.workdir,
             env=env,
             stdout=(self.workdir / "stdout.log").open("wb"),

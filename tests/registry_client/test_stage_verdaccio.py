@@ -237,3 +237,14 @@ def test_npm_cli_sees_what_we_staged_and_we_handle_what_npm_staged(
     client.stage_approve(theirs[0].id)
     packument = client.packument(stageable.name)
     assert packument is not None and "5.0.1" in packument["versions"]
+
+
+def test_repeated_downloads_keep_the_registry_up(stageable: Stageable, verdaccio: Verdaccio) -> None:
+    # Regression: Verdaccio's staged-tarball route could throw ERR_HTTP_HEADERS_SENT and exit
+    # (see releasekit/testing/verdaccio_guard.cjs); downloads from fresh connections hit it often.
+    stage_id = stageable.client().stage_publish(stageable.name, stageable.body("6.0.0"))["stageId"]
+    expected = stageable.tarballs["6.0.0"]
+    for _ in range(40):
+        with stageable.client() as client:
+            assert client.stage_tarball(stage_id) == expected
+    assert verdaccio.process is not None and verdaccio.process.poll() is None
