@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 import rich_click as click
 
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option, print_rich
-from releasekit.errors import UsageError
+from releasekit.errors import ExitCode, GateFailed, UsageError
 from releasekit.redaction import register_secret
 
 if TYPE_CHECKING:
     from releasekit.registry.client import RegistryClient, StagedVersion
+    from releasekit.review.recheck import ApprovalReview
+    from releasekit.review.wait import WaitResult
     from releasekit.stage.publish import StagePlan, StageResult
 
 REGISTRY_HINT = (
@@ -183,6 +185,10 @@ def _report_text(result: StageResult) -> None:
               help="Fail the quality gate below this 0-100 score.")
 @click.option("--allow-secrets", is_flag=True, help="Report found secrets as warnings instead of failing.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation (required when stdin is not a TTY).")
+@click.option("--wait", is_flag=True,
+              help="After staging, wait for a human decision: exit 0 approved, 1 rejected, 124 timed out.")
+@click.option("--timeout", "timeout", default=None, metavar="DURATION",
+              help="How long --wait waits, e.g. 90s, 30m, 2h (default 30m).")
 @npm_registry_options
 @click.pass_context
 def publish(
@@ -196,11 +202,20 @@ def publish(
     min_score: int | None,
     allow_secrets: bool,
     yes: bool,
+    wait: bool,
+    timeout: str | None,
     npm_registry: str | None,
 ) -> None:
     """Pack this project, run its policies and stage it on npm for approval."""
     from releasekit.options import StageOptions
+    from releasekit.review.wait import parse_duration
     from releasekit.stage.publish import StageGateFailed, stage_publish
+
+    if timeout is not None and not wait:
+        raise UsageError("--timeout goes with --wait")
+    if wait and dry_run:
+        raise UsageError("--wait has nothing to wait for on a --dry-run")
+    wait_seconds = parse_duration(timeout or "30m") if wait else None
 
     options = StageOptions(
         tag=tag,
@@ -224,6 +239,15 @@ def publish(
         return
 
     target = result.target
+    if wait_seconds is not None and not result.dry_run:
+        if not json_mode():
+            _report_staged(result)
+        decision = _wait_for_decision(result, wait_seconds)
+        if json_mode():
+            emit_json(envelope(decision.decision == "approved", registry=target.registry, stageId=result.stage_id,
+                               auth=result.auth, data={**result.to_dict(), "wait": decision.to_dict()}))
+        ctx.exit(decision.decision.exit_code)
+        return
     if json_mode():
         emit_json(envelope(True, registry=target.registry, stageId=result.stage_id, auth=result.auth,
                            data=result.to_dict()))
@@ -235,6 +259,11 @@ def publish(
             echo(result.provenance.summary())
         echo("Dry run: nothing was staged. No auth was used and no remote version or tag checks were made.")
         return
+    _report_staged(result)
+
+
+def _report_staged(result: StageResult) -> None:
+    target = result.target
     echo(f"Staged {target.spec} to {target.registry} with tag {target.tag} "
          f"(auth: {result.auth}{f' from {result.auth_source}' if result.auth_source else ''})")
     if result.provenance is not None:
@@ -244,6 +273,29 @@ def publish(
     echo(f"Stage id: {result.stage_id}")
     echo("Nothing is public yet. Review it, then approve it with:")
     echo(f"  {result.approve_command()}")
+
+
+def _wait_for_decision(result: StageResult, seconds: float) -> WaitResult:
+    """Poll with the publish's own auth until approved, rejected or ``seconds`` pass."""
+    from releasekit.registry.client import RegistryClient
+    from releasekit.review.wait import wait_for_decision
+
+    target = result.target
+    token = result.credentials.token if result.credentials is not None else None
+    if not json_mode():
+        echo(f"Waiting up to {seconds:.0f}s for {target.spec} to be approved or rejected...")
+    with RegistryClient(target.registry, token=token) as client:
+        decision = wait_for_decision(
+            client, name=target.name, version=target.version, stage_id=str(result.stage_id), timeout=seconds
+        )
+    if not json_mode():
+        messages = {
+            "approved": f"Approved: {target.spec} is published.",
+            "rejected": f"Rejected: {target.spec} was not published.",
+            "timed_out": f"Timed out after {decision.elapsed:.0f}s: {target.spec} is still staged.",
+        }
+        echo(messages[str(decision.decision)])
+    return decision
 
 
 # -- list / view --------------------------------------------------------------
@@ -379,19 +431,113 @@ def _otp_value(otp: str | None) -> str | None:
 @json_option
 @click.argument("stage_id", metavar="STAGE_ID")
 @click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
+@click.option("--skip-checks", is_flag=True,
+              help="Approve without downloading, diffing and re-checking the staged tarball (not recommended).")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation after the review.")
 @npm_registry_options
-def approve(stage_id: str, otp: str | None, npm_registry: str | None) -> None:
-    """Approve a staged version: npm publishes it (needs 2FA)."""
+@click.pass_context
+def approve(
+    ctx: click.Context, stage_id: str, otp: str | None, skip_checks: bool, yes: bool, npm_registry: str | None
+) -> None:
+    """Approve a staged version: npm publishes it (needs 2FA).
+
+    First the staged tarball is downloaded, diffed against the published version
+    it replaces and put through this project's policies; approval is refused,
+    before anything is sent, if they fail. --skip-checks skips that review.
+    """
     stage_id = _validated_id(stage_id)
     code = _otp_value(otp)
     registry = registry_for_cwd(npm_registry)
+    review_doc: dict[str, Any] | None = None
     with _client(registry, otp_prompt=True) as client:
-        entry = _entry_dict(client.stage_view(stage_id))
+        if skip_checks:
+            echo("WARNING: --skip-checks: the staged tarball was NOT downloaded, diffed or checked by any policy "
+                 "before approval.", err=True)
+            entry = _entry_dict(client.stage_view(stage_id))
+        else:
+            review = _review_before_approval(client, stage_id)
+            entry = _entry_dict(review.staged.entry)
+            review_doc = review.to_dict()
+            if review.blocked:
+                message = (f"approval of {_describe_entry(entry)} refused: {'; '.join(review.reasons)}; "
+                           "nothing was sent to the registry")
+                if json_mode():
+                    emit_json(envelope(False, registry=registry, stageId=stage_id, error=message,
+                                       error_code="gate_failed", data={"entry": entry, "review": review_doc}))
+                    ctx.exit(int(ExitCode.REFUSED))
+                raise GateFailed(message)
+            if not (yes or json_mode()) and stdin_is_tty() and not click.confirm(
+                f"Approve {_describe_entry(entry)}? It becomes public and installable.", default=False, err=True
+            ):
+                raise UsageError(f"{_describe_entry(entry)} was not approved: declined at the prompt")
         answer = client.stage_approve(stage_id, otp=code)
     if json_mode():
-        emit_json(envelope(True, registry=registry, stageId=stage_id, data={**answer, "entry": entry}))
+        emit_json(envelope(True, registry=registry, stageId=stage_id,
+                           data={**answer, "entry": entry, "review": review_doc, "checksSkipped": skip_checks}))
         return
     echo(f"Approved {_describe_entry(entry)} (stage {stage_id}): it is now published with tag {entry.get('tag') or 'latest'}.")
+
+
+def _review_before_approval(client: RegistryClient, stage_id: str) -> ApprovalReview:
+    """Download, diff and re-check the staged tarball; print the summary in text mode."""
+    from releasekit.review.recheck import review_staged
+    from releasekit.review.report import render_diff
+
+    review = review_staged(client, stage_id, Path.cwd())
+    if not json_mode():
+        for renderable in render_diff(review.diff, summary_only=True):
+            print_rich(renderable, err=True)
+        from releasekit.policy.reports import console as console_report
+
+        print_rich("\n".join(console_report.summary_lines(review.session)), err=True)
+    return review
+
+
+# -- diff ---------------------------------------------------------------------
+
+
+@stage.command("diff")
+@json_option
+@click.argument("stage_id", metavar="STAGE_ID")
+@click.option("--against", default=None, metavar="VERSION",
+              help="Published version or dist-tag to compare with (default: the staged tag's version, else latest).")
+@click.option("--patch", is_flag=True, help="Also show text diffs of changed files (lines with secrets withheld).")
+@npm_registry_options
+def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | None) -> None:
+    """Compare a staged version with the published one it would replace, security changes first.
+
+    Both tarballs are downloaded, checked against their integrity and read in
+    memory only; hostile entries (traversal, links, collisions) are reported,
+    never followed.
+    """
+    from releasekit.review.diff import unified_patch
+    from releasekit.review.report import render_diff
+    from releasekit.review.staged import diff_staged, fetch_staged, secret_lines
+
+    stage_id = _validated_id(stage_id)
+    registry = registry_for_cwd(npm_registry)
+    with _client(registry) as client:
+        staged = fetch_staged(client, stage_id)
+        result, old = diff_staged(client, staged, against)
+    patches: dict[str, str] = {}
+    if patch and old is not None:
+        changed = [c.path for c in result.files if c.status != "removed"]
+        removed = [c.path for c in result.files if c.status != "added"]
+        hide_new, hide_old = secret_lines(staged.archive, changed), secret_lines(old, removed)
+        for change in result.files:
+            patches[change.path] = unified_patch(
+                old, staged.archive, change.path, hide_old=hide_old.get(change.path), hide_new=hide_new.get(change.path)
+            )
+    if json_mode():
+        data = result.to_dict()
+        if patch:
+            data["patches"] = patches
+        emit_json(envelope(True, registry=registry, stageId=stage_id, data=data))
+        return
+    for renderable in render_diff(result):
+        print_rich(renderable)
+    for text in patches.values():
+        echo(text.rstrip("\n"))
 
 
 @stage.command("reject")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -193,15 +194,35 @@ def diff_archives(new: Archive, old: Archive | None, *, against: str | None) -> 
     return result
 
 
-def unified_patch(old: Archive, new: Archive, path: str, context: int = 3) -> str:
-    """A unified diff of one text file; binary files are named, not diffed."""
+def _withhold(text: str, hidden: Mapping[int, str]) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    for number, why in hidden.items():
+        if 0 < number <= len(lines):
+            lines[number - 1] = f"[line withheld: {why}]\n"
+    return lines
+
+
+def unified_patch(
+    old: Archive,
+    new: Archive,
+    path: str,
+    context: int = 3,
+    *,
+    hide_old: Mapping[int, str] | None = None,
+    hide_new: Mapping[int, str] | None = None,
+) -> str:
+    """A unified diff of one text file; binary files are named, not diffed.
+
+    Lines in ``hide_old``/``hide_new`` (line number -> reason) are replaced before
+    diffing: a patch must never print a found secret.
+    """
     before, after = old.entries.get(path), new.entries.get(path)
     old_data, new_data = (before.data if before else b""), (after.data if after else b"")
     if is_binary(path, old_data) or is_binary(path, new_data):
         return f"Binary file {path} differs\n"
     lines = difflib.unified_diff(
-        _text(old_data).splitlines(keepends=True),
-        _text(new_data).splitlines(keepends=True),
+        _withhold(_text(old_data), hide_old or {}),
+        _withhold(_text(new_data), hide_new or {}),
         fromfile=f"a/{path}",
         tofile=f"b/{path}",
         n=context,

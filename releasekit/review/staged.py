@@ -91,3 +91,16 @@ def diff_staged(client: _Client, staged: StagedTarball, against: str | None = No
     old_version = baseline_version(packument, getattr(staged.entry, "tag", None), against)
     old = fetch_published(client, name, old_version, packument) if old_version and packument else None
     return diff_archives(staged.archive, old, against=old_version), old
+
+
+def secret_lines(archive: Archive, paths: list[str]) -> dict[str, dict[int, str]]:
+    """Per file, the lines the secret scan flags (line -> reason), so patches can withhold them."""
+    from releasekit.scan import ScanSettings, scan_files
+
+    settings = ScanSettings.default()
+    files = [(p, archive.entries[p].data) for p in paths if p in archive.entries]
+    hidden: dict[str, dict[int, str]] = {}
+    for found in scan_files(files, settings.plan, settings.jobs):
+        if found.line:
+            hidden.setdefault(found.file, {})[found.line] = f"possible secret ({found.type}, sha1 {found.hashed_secret})"
+    return hidden

@@ -8,7 +8,7 @@ callable so the pipeline itself never prints and never blocks.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,8 @@ class StageResult:
     auth_source: str | None = None
     response: Mapping[str, Any] | None = None  # the registry's answer to the stage POST
     provenance: ProvenanceResult | None = None
+    # kept for `--wait`, which polls with the same auth; never serialized
+    credentials: Credentials | None = field(default=None, repr=False)
 
     @property
     def package(self) -> PackedPackage:
@@ -167,6 +169,7 @@ def stage_publish(
         attachment = (result.provenance.attachment_name, result.provenance.attachment)
     credentials = _credentials(target, root, transport)
     result.auth, result.auth_source = credentials.kind, credentials.source
+    result.credentials = credentials
 
     from releasekit.registry.client import RegistryClient
     from releasekit.stage.packument import publish_body

@@ -100,8 +100,10 @@ def test_approve_refuses_missing_and_wrong_otp(published, verdaccio, lpm) -> Non
 
     run = lpm("stage", "approve", stage_id, "--npm-registry", verdaccio.url)  # no TTY, no --otp
     assert run.code == 1, run.text
-    assert "--otp" in run.err
-    assert len(run.err.strip().splitlines()) <= 2  # the error line and at most a hint
+    error_lines = [line for line in run.err.splitlines() if line.startswith(("Error:", "Hint:"))]
+    assert len(error_lines) == 1 and "--otp" in error_lines[0]  # one clear line, after the review summary
+    run = lpm("stage", "approve", stage_id, "--skip-checks", "--npm-registry", verdaccio.url)
+    assert run.code == 1 and run.err.strip().splitlines()[-1].startswith("Error:")
     run = lpm("stage", "approve", stage_id, "--npm-registry", verdaccio.url, "--json")
     assert run.json()["error_code"] == "otp_required"
 
@@ -242,7 +244,7 @@ def test_approve_on_a_tty_prompts_for_the_code_and_retries_once(published, verda
 
     # a wrong code at the prompt: asked once, refused, nothing approved
     monkeypatch.setattr("getpass.getpass", answer("000000"))
-    run = lpm("stage", "approve", stage_id, "--npm-registry", verdaccio.url, tty=True)
+    run = lpm("stage", "approve", stage_id, "-y", "--npm-registry", verdaccio.url, tty=True)
     assert run.code == 1, run.text
     assert len(asked) == 1 and "One-time password" in asked[0]
     assert "000000" not in run.text
@@ -250,7 +252,7 @@ def test_approve_on_a_tty_prompts_for_the_code_and_retries_once(published, verda
 
     # the right code at the prompt: approved
     monkeypatch.setattr("getpass.getpass", answer(verdaccio.otp(secret)))
-    run = lpm("stage", "approve", stage_id, "--npm-registry", verdaccio.url, tty=True)
+    run = lpm("stage", "approve", stage_id, "-y", "--npm-registry", verdaccio.url, tty=True)
     assert run.code == 0, run.text
     assert len(asked) == 2
     assert "one-time password" in run.err.lower()  # the registry's notice was shown before the prompt
