@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 import rich_click as click
+from click.exceptions import Abort, Exit
 
 from releasekit.cli.output import echo, emit_json, json_mode, json_option, reset_json_mode
 from releasekit.errors import ExitCode, ReleasekitError
@@ -86,9 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = lpm.main(args=args, prog_name="lpm", standalone_mode=False)
         code = int(result) if isinstance(result, int) else 0
-    except click.exceptions.Exit as exc:
+    except Exit as exc:
         code = exc.exit_code
-    except click.exceptions.Abort:
+    except Abort:
         _report_error("aborted", "usage")
         code = ExitCode.USAGE
     except click.ClickException as exc:

@@ -98,6 +98,11 @@ def check(
             raise UsageError(f"{path}: no such folder or tarball")
         if not (project / "package.json").is_file():
             raise UsageError(f"{path}: no package.json here; run `lpm check` on an npm project folder or a .tgz")
+        if not list_only:
+            # A broken package.json is a usage error, not thirty policies failing on the same fixture.
+            from releasekit.package.manifest import read_manifest
+
+            read_manifest(project)
     reports: dict[str, Any] = _pairs(report_specs, "--report")
     if junitxml is not None:
         reports["junitxml"] = junitxml
@@ -123,8 +128,13 @@ def check(
         reports=reports,
         collect_only=list_only,
     )
+    # An unusable registry is one cause behind several policy errors: name it once, like every other command.
+    registry_error = result.registry_error
     if json_mode():
-        emit_json(envelope(result.gate_passed and result.exit_code == 0, **result.to_dict()))
+        doc = envelope(result.gate_passed and result.exit_code == 0, **result.to_dict())
+        if registry_error:
+            doc.update(error=f"the registry rules could not run: {registry_error}", error_code="registry")
+        emit_json(doc)
     else:
         from releasekit.policy.reports import console
 
@@ -132,6 +142,8 @@ def check(
         print_rich("\n".join(lines))
         for name, written in result.reports_written.items():
             echo(f"{name} report written to {written}")
+        if registry_error:
+            echo(f"Error: the registry rules could not run: {registry_error}", err=True)
     return result.exit_code
 
 

@@ -93,7 +93,7 @@ def pack(path: Path, dry_run: bool, pack_destination: Path | None) -> int:
     from releasekit.package.pack import pack_project
 
     # without a releasekit.yaml the defaults apply: skip loading the validator
-    config = load_config(path) if (path / CONFIG_FILENAME).is_file() else None
+    config = load_config(path) if (path / CONFIG_FILENAME).exists() else None
     package = pack_project(path, config)
     bundled = sorted({f.path.split("/")[1] if not f.path.startswith("node_modules/@") else "/".join(f.path.split("/")[1:3])
                       for f in package.files if f.path.startswith("node_modules/")})

@@ -79,6 +79,9 @@ def _target(path: Path) -> tuple[Path, PackedPackage | None]:
         raise UsageError(f"{path}: no such folder or tarball")
     if not (path / "package.json").is_file():
         raise UsageError(f"{path}: no package.json here; run `lpm quality` on an npm project folder or a .tgz")
+    from releasekit.package.manifest import read_manifest
+
+    read_manifest(path.resolve())  # a broken package.json: one usage error, not every check failing on it
     return path.resolve(), None
 
 

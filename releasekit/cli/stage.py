@@ -86,7 +86,7 @@ def registry_for_cwd(npm_registry: str | None) -> str:
     from releasekit.stage.target import resolve_registry
 
     cwd = Path.cwd()
-    config = load_config(cwd) if (cwd / "releasekit.yaml").is_file() else None
+    config = load_config(cwd) if (cwd / "releasekit.yaml").exists() else None
     return resolve_registry(npm_registry, config=config, project_dir=cwd)
 
 

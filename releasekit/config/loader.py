@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -84,6 +85,15 @@ def _line_of(document: Any, path: list[str | int]) -> int | None:
     return line
 
 
+def _unknown_keys(error: Any) -> list[str]:
+    """Keys an ``additionalProperties: false`` error is about (empty for any other error)."""
+    if error.validator != "additionalProperties" or not isinstance(error.instance, Mapping):
+        return []
+    known = set(error.schema.get("properties", {}))
+    patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
+    return [k for k in error.instance if k not in known and not any(p.search(k) for p in patterns)]
+
+
 def load_config(project_dir: Path | str, path: Path | str | None = None) -> Config:
     """Load ``releasekit.yaml`` from ``project_dir`` (or ``path``); defaults if absent."""
     import jsonschema
@@ -95,13 +105,17 @@ def load_config(project_dir: Path | str, path: Path | str | None = None) -> Conf
     defaults = _defaults(schema)
     config_path = Path(path) if path is not None else project_dir / CONFIG_FILENAME
     if not config_path.is_file():
+        if config_path.exists():  # a directory (or a device) by that name is a mistake, not "no config"
+            raise ConfigError(f"{config_path}: not a regular file")
         if path is not None:
             raise ConfigError(f"{config_path}: config file not found")
         return Config(defaults, None, project_dir)
     try:
         text = config_path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{config_path}: cannot read config: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{config_path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{config_path}: cannot read config: {exc.strerror or exc}") from None
     try:
         document = YAML(typ="rt").load(text)
     except YAMLError as exc:
@@ -118,8 +132,16 @@ def load_config(project_dir: Path | str, path: Path | str | None = None) -> Conf
     errors = sorted(validator.iter_errors(plain), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
-        where = list(first.absolute_path)
-        line = _line_of(document, where)
-        key = ".".join(str(p) for p in where) or "(top level)"
-        raise ConfigError(f"{config_path}:{line or 1}: {key}: {first.message}")
+        key_path: list[str | int] = list(first.absolute_path)
+        message = first.message
+        unknown = _unknown_keys(first)
+        if unknown:
+            # Point at the offending key itself, not at the mapping that holds it.
+            key_path.append(unknown[0])
+            message = f"unknown key {unknown[0]!r}" + (
+                f" (allowed: {', '.join(sorted(first.schema['properties']))})" if first.schema.get("properties") else ""
+            )
+        line = _line_of(document, key_path)
+        key = ".".join(str(p) for p in key_path) or "(top level)"
+        raise ConfigError(f"{config_path}:{line or 1}: {key}: {message}")
     return Config(_merge(defaults, plain), config_path, project_dir)

@@ -183,6 +183,21 @@ class SessionResult:
     def by_outcome(self, outcome: Outcome | str) -> list[PolicyResult]:
         return [r for r in self.results if Outcome(r.outcome) == Outcome(outcome)]
 
+    @property
+    def registry_error(self) -> str | None:
+        """Why the registry rules could not run (the first policy error the registry caused), or ``None``.
+
+        A registry that is down or answers garbage errors every rule that reads
+        it; callers print this one cause instead of leaving the reader to find
+        it among the policy lines.
+        """
+        names = _registry_error_names()
+        for result in self.by_outcome(Outcome.ERROR):
+            kind, sep, message = result.message.partition(": ")
+            if sep and kind in names:
+                return redact(message)
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "project_dir": str(self.project_dir),
@@ -200,3 +215,15 @@ class SessionResult:
             "collection_errors": [e.to_dict() for e in self.collection_errors],
             "reports": dict(self.reports_written),
         }
+
+
+def _registry_error_names() -> set[str]:
+    """Class names of :class:`~releasekit.errors.RegistryError` and its subclasses, as the runner records them."""
+    from releasekit.errors import RegistryError
+
+    names, pending = set(), [RegistryError]
+    while pending:
+        cls = pending.pop()
+        names.add(cls.__name__)
+        pending.extend(cls.__subclasses__())
+    return names

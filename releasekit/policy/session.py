@@ -347,7 +347,8 @@ def _check_reports(requested: Mapping[str, Path], formats: Mapping[str, ReportFo
         if name not in formats:
             raise UsageError(f"unknown report format {name!r}; available: {', '.join(sorted(formats))}")
         if not path.parent.is_dir():
-            raise UsageError(f"cannot write the {name} report to {path}: folder {path.parent} does not exist")
+            problem = "is not a folder" if path.parent.exists() else "does not exist"
+            raise UsageError(f"cannot write the {name} report to {path}: {path.parent} {problem}")
         if path.is_dir():
             raise UsageError(f"cannot write the {name} report to {path}: it is a folder")
 

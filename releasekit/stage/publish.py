@@ -154,6 +154,8 @@ def stage_publish(
         report(result)
     if not session.gate_passed:
         reasons = "; ".join(session.gate_messages) or "a gate failed"
+        if session.registry_error:
+            reasons = f"the registry rules could not run: {session.registry_error}"
         raise StageGateFailed(f"policies refused {target.spec} ({reasons}); nothing was staged", result)
 
     if options.dry_run:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ def write_report(path: Path, text: str) -> None:
     """Write ``text`` (redacted) to ``path`` atomically: temp file in the same folder, then rename."""
     data = redact(text).encode("utf-8")
     path = Path(path)
+    if _is_special(path):
+        _write_through(path, data)
+        return
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
@@ -51,3 +55,25 @@ def write_report(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _is_special(path: Path) -> bool:
+    """Whether ``path`` is an existing device, pipe or socket (``/dev/stdout``, ``/dev/null``, a FIFO).
+
+    Those are written into, never replaced: renaming a temp file over
+    ``/dev/null`` would turn the device into a plain file.
+    """
+    try:
+        mode = path.stat().st_mode  # follows symlinks: /dev/stdout -> /proc/self/fd/1
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _write_through(path: Path, data: bytes) -> None:
+    try:
+        with open(path, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from None
