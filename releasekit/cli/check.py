@@ -109,8 +109,12 @@ def check(
     if sarif is not None:
         reports["sarif"] = sarif
     config = load_config(project)
-    if (tag or npm_registry) and not remote:
+    if (tag is not None or npm_registry is not None) and not remote:
         raise UsageError("--tag and --npm-registry apply to the registry rules: add --remote")
+    if tag is not None:
+        from releasekit.stage.target import validate_tag
+
+        tag = validate_tag(tag, "--tag")
     options = StageOptions(
         min_score=min_score, allow_secrets=allow_secrets, dry_run=not remote, tag=tag, registry=npm_registry
     )

@@ -86,20 +86,32 @@ def _target(path: Path) -> tuple[Path, PackedPackage | None]:
 
 
 def read_tarball(path: Path) -> PackedPackage:
+    """The package in the .tgz at ``path``; a usage error (exit 2) if it is not a readable npm tarball."""
+    import json
+
+    from releasekit.errors import PackError
     from releasekit.package.model import PackedFile, PackedPackage
     from releasekit.review.archive import read_archive
-    from releasekit.review.diff import manifest_of
 
     try:
         blob = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    archive = read_archive(blob)
+    try:
+        archive = read_archive(blob)
+    except PackError as exc:  # not gzip, or a gzip bomb: a bad input file either way
+        raise ManifestError(f"{path}: {exc.message}") from None
     if archive.hostile:
         raise ManifestError(f"{path}: unsafe tarball: {archive.findings[0].message}")
-    manifest = manifest_of(archive)
-    if not manifest:
-        raise ManifestError(f"{path}: no package/package.json in the tarball")
+    entry = archive.entries.get("package.json")
+    if entry is None:
+        raise ManifestError(f"{path}: not an npm tarball (no package/package.json in it)")
+    try:
+        manifest = json.loads(entry.data.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: package/package.json in the tarball is not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise ManifestError(f"{path}: package/package.json in the tarball is not a JSON object")
     files = tuple(PackedFile(e.path, len(e.data), e.mode, e.data) for e in archive.entries.values())
     return PackedPackage(manifest, files, blob, None)
 

@@ -216,6 +216,10 @@ def publish(
     if wait and dry_run:
         raise UsageError("--wait has nothing to wait for on a --dry-run")
     wait_seconds = parse_duration(timeout or "30m") if wait else None
+    if tag is not None:  # "" must not quietly mean "latest"
+        from releasekit.stage.target import validate_tag
+
+        tag = validate_tag(tag, "--tag")
 
     options = StageOptions(
         tag=tag,
@@ -395,6 +399,9 @@ def download(stage_id: str, output: str | None, npm_registry: str | None) -> Non
     if output is not None:
         # Refuse before downloading anything if the named file is already there.
         probe = resolve_destination(output, "x.tgz")
+        if not probe.parent.is_dir():  # a bad -o is a usage error, found before any download
+            problem = "is not a directory" if probe.parent.exists() else "does not exist"
+            raise UsageError(f"-o {output}: {probe.parent} {problem}")
         if not Path(output).is_dir() and (probe.exists() or probe.is_symlink()):
             from releasekit.errors import StorageError
 

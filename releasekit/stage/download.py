@@ -104,7 +104,7 @@ def write_new_file(dest: Path, data: bytes) -> None:
         raise StorageError(f"{dest}: already exists; not overwriting it", hint="choose another path with -o")
     parent = dest.parent
     if not parent.is_dir():
-        raise StorageError(f"{parent}: no such directory")
+        raise StorageError(f"{parent}: {'not a directory' if parent.exists() else 'no such directory'}")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=".lpm-download-", suffix=".part", dir=parent)
     except OSError as exc:

@@ -92,6 +92,14 @@ def _publish_config(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def validate_tag(tag: str, flag: str | None = None) -> str:
+    """``tag`` stripped, or a usage error if npm would refuse it as a dist-tag (empty, spaces, ``/``, ``%``)."""
+    cleaned = tag.strip()
+    if not cleaned or any(ch.isspace() for ch in cleaned) or "/" in cleaned or "%" in cleaned:
+        raise UsageError(f"{flag + ': ' if flag else ''}invalid dist-tag {tag!r}")
+    return cleaned
+
+
 def resolve_target(package: PackedPackage, options: StageOptions, config: Config | None = None) -> StageTarget:
     """Resolve everything the upload needs from flags, the manifest and configuration."""
     manifest = package.manifest
@@ -104,9 +112,7 @@ def resolve_target(package: PackedPackage, options: StageOptions, config: Config
     publish_config = _publish_config(manifest)
 
     tag = options.tag or publish_config.get("tag") or (config.get("stage.tag") if config else None) or DEFAULT_TAG
-    tag = str(tag).strip()
-    if not tag or any(ch.isspace() for ch in tag) or "/" in tag or "%" in tag:
-        raise UsageError(f"invalid dist-tag {tag!r}")
+    tag = validate_tag(str(tag))
 
     access = options.access or publish_config.get("access") or (config.get("stage.access") if config else None)
     if access not in (None, "public", "restricted"):
