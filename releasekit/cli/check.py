@@ -84,6 +84,7 @@ def check(
     from releasekit.policy.session import run_policies
 
     package = None
+    manifest: Any = {}
     if path.is_file():
         if not path.name.endswith((".tgz", ".tar.gz")):
             raise UsageError(f"{path}: not a project folder or a .tgz tarball")
@@ -92,6 +93,7 @@ def check(
         from releasekit.cli.quality import read_tarball
 
         project, package = Path.cwd().resolve(), read_tarball(path)
+        manifest = package.manifest
     else:
         project = path.resolve()
         if not project.is_dir():
@@ -102,7 +104,7 @@ def check(
             # A broken package.json is a usage error, not thirty policies failing on the same fixture.
             from releasekit.package.manifest import read_manifest
 
-            read_manifest(project)
+            manifest = read_manifest(project).data
     reports: dict[str, Any] = _pairs(report_specs, "--report")
     if junitxml is not None:
         reports["junitxml"] = junitxml
@@ -115,6 +117,13 @@ def check(
         from releasekit.stage.target import validate_tag
 
         tag = validate_tag(tag, "--tag")
+    if remote and not list_only:
+        # A bad registry URL (flag, publishConfig, releasekit.yaml, .npmrc) is a usage error, found before any policy runs.
+        from releasekit.stage.target import resolve_registry
+
+        publish_config = manifest.get("publishConfig")
+        resolve_registry(npm_registry, publish_config=publish_config if isinstance(publish_config, dict) else None,
+                         config=config, project_dir=project, name=str(manifest.get("name") or "") or None)
     options = StageOptions(
         min_score=min_score, allow_secrets=allow_secrets, dry_run=not remote, tag=tag, registry=npm_registry
     )

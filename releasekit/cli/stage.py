@@ -458,9 +458,9 @@ def approve(
     review_doc: dict[str, Any] | None = None
     with _client(registry, otp_prompt=True) as client:
         if skip_checks:
+            entry = _entry_dict(client.stage_view(stage_id))
             echo("WARNING: --skip-checks: the staged tarball was NOT downloaded, diffed or checked by any policy "
                  "before approval.", err=True)
-            entry = _entry_dict(client.stage_view(stage_id))
         else:
             review = _review_before_approval(client, stage_id)
             entry = _entry_dict(review.staged.entry)
@@ -557,9 +557,10 @@ def reject(stage_id: str, otp: str | None, npm_registry: str | None) -> None:
     stage_id = _validated_id(stage_id)
     code = _otp_value(otp)
     registry = registry_for_cwd(npm_registry)
-    echo("Warning: rejecting permanently deletes the staged version and its tarball from the registry.", err=True)
     with _client(registry, otp_prompt=True) as client:
         entry = _entry_dict(client.stage_view(stage_id))
+        # Warned once the entry is known to exist: a failure before that stays one "Error:" line.
+        echo("Warning: rejecting permanently deletes the staged version and its tarball from the registry.", err=True)
         answer = client.stage_reject(stage_id, otp=code)
     if json_mode():
         emit_json(envelope(True, registry=registry, stageId=stage_id, data={**answer, "entry": entry}))

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from releasekit.config import Config
-from releasekit.errors import PackError
+from releasekit.errors import PackError, UsageError
 from releasekit.package.manifest import Manifest, apply_publish_config, read_manifest
 from releasekit.package.model import PackedFile, PackedPackage
 from releasekit.package.packlist import PackList, normalized_bin, pack_list
@@ -56,8 +56,8 @@ def packed_manifest(project_dir: Path, manifest: Manifest) -> dict[str, Any]:
 def pack_project(project_dir: Path | str, config: Config | None = None) -> PackedPackage:
     """Pack ``project_dir``: npm's file list, the rewritten manifest, the tarball."""
     root = Path(project_dir)
-    if not root.is_dir():
-        raise PackError(f"{root}: not a directory")
+    if not root.is_dir():  # bad input (exit 2), not a refusal to pack
+        raise UsageError(f"{root}: {'not a directory' if root.exists() else 'no such directory'}")
     root = root.resolve()
     manifest = read_manifest(root)
     if manifest.data.get("private") is True:

@@ -155,7 +155,7 @@ def stage_publish(
     if not session.gate_passed:
         reasons = "; ".join(session.gate_messages) or "a gate failed"
         if session.registry_error:
-            reasons = f"the registry rules could not run: {session.registry_error}"
+            reasons += f"; the registry rules could not run: {session.registry_error}"
         raise StageGateFailed(f"policies refused {target.spec} ({reasons}); nothing was staged", result)
 
     if options.dry_run:
