@@ -5,7 +5,7 @@
 1. start the local Verdaccio test registry (installed by ``tests/registry/install``);
 2. create a user and publish 1.0.0 of the bundled example package with npm;
 3. stage 1.0.1 with ``lpm stage publish`` (packed, checked, uploaded to staging);
-4. list it with ``lpm stage list``;
+4. list it with ``lpm stage list`` and review it with ``lpm stage diff``;
 5. turn on 2FA, see ``lpm stage approve`` ask for a one-time password, approve with one;
 6. install the approved version with npm and run it.
 
@@ -53,13 +53,12 @@ def show(args: Sequence[str], *, hide: Sequence[str] = ()) -> None:
 
 
 def lpm(args: Sequence[str], *, cwd: Path, env: dict[str, str], hide: Sequence[str] = (), ok: bool = True) -> str:
-    """Run ``lpm`` (this interpreter's releasekit), print its output, answer stdout."""
+    """Run ``lpm`` (this interpreter's releasekit), print its output as it came, answer it."""
     show(["lpm", *args], hide=hide)
-    result = subprocess.run([sys.executable, "-m", "releasekit", *args], cwd=cwd, env=env, capture_output=True,
-                            text=True, timeout=300, stdin=subprocess.DEVNULL)
-    for stream in (result.stdout, result.stderr):
-        if stream.strip():
-            say(stream.rstrip())
+    result = subprocess.run([sys.executable, "-m", "releasekit", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    if result.stdout.strip():
+        say(result.stdout.rstrip())
     if ok and result.returncode != 0:
         raise DemoFailed(f"lpm {args[0]} {args[1] if len(args) > 1 else ''} exited {result.returncode}")
     if not ok and result.returncode == 0:
@@ -130,8 +129,9 @@ def _flow(registry: object, workdir: Path) -> None:
     show(["npm", "view", name, "versions", "--json"])
     say(registry.npm("view", name, "versions", "--json", token=token, cwd=workdir).stdout.strip())
 
-    step(4, "List what is waiting for approval")
+    step(4, "List what is waiting for approval, and review it against the published 1.0.0")
     lpm(["stage", "list", name, "--npm-registry", url], cwd=package, env={**env, "COLUMNS": "160"})
+    lpm(["stage", "diff", stage_id, "--npm-registry", url], cwd=package, env={**env, "COLUMNS": "160"})
 
     step(5, "Turn on 2FA, then approve: first without a one-time password, then with one")
     secret = registry.enable_2fa(token, password)

@@ -140,7 +140,7 @@ def write_step_summary(summary: Path, stage_json: str, package_dir: str) -> dict
             f"Staged as `{stage_id}`; nothing is public yet. Review it, then approve it from a maintainer's machine:",
             "",
             "```sh",
-            f"lpm stage view {stage_id}",
+            f"lpm stage diff {stage_id}",
             approve,
             "```",
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -81,7 +82,11 @@ def test_approve_session_prompts_for_the_id_and_the_otp_and_publishes(nox_run, n
     term.expect(stage_id)  # the session lists what is staged first ...
     term.expect("Stage id to approve:")  # ... then asks which one
     term.send(stage_id)
-    term.expect("One-time password")  # lpm, at a terminal, asks for the code the registry wants
+    # lpm reviews the staged tarball against this project's policies, then asks a human to confirm ...
+    term.expect("It becomes public and installable.")
+    assert re.search(r"\d+ passed", term.seen), term.seen[-3000:]
+    term.send("y")
+    term.expect("One-time password")  # ... and, at a terminal, for the code the registry wants
     code = verdaccio.otp(secret)
     term.send(code)
     assert term.finish() == 0, term.seen[-3000:]
@@ -111,6 +116,8 @@ def test_approve_session_with_the_otp_as_posarg_never_prints_it(nox_run, nox_pro
 
     env = {**os.environ, "NPM_TOKEN": registry_user.token}
     term = Terminal([sys.executable, "-m", "nox", "-s", "approve", "--", stage_id, "--otp", code], project, env)
+    term.expect("It becomes public and installable.")
+    term.send("y")
     assert term.finish() == 0, term.seen[-3000:]
     assert f"{stage_id} --otp ****" in term.seen  # the command nox logs, masked
     assert code not in term.seen

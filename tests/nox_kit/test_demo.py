@@ -28,6 +28,8 @@ def test_demo_stages_approves_and_installs(npm_cli: str) -> None:
     # Before approval only 1.0.0 is public; the stage list shows the staged 1.0.1.
     assert re.search(r'\[\s*"1\.0\.0"\s*\]', out)
     assert "1 staged version" in out
+    # It is reviewed against the published version, by `lpm stage diff` and again by approve itself.
+    assert out.count("releasekit-example@1.0.1 against releasekit-example@1.0.0") >= 2
     # Approving without a code is refused, with a code it publishes.
     assert f"stage approve {stage_id} needs a one-time password" in out
     assert "--otp '****'" in out and re.search(r"--otp \d{6}", out) is None

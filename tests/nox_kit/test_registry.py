@@ -47,6 +47,7 @@ def test_stage_session_stages_lists_and_summarises(nox_run, nox_project, verdacc
     assert [(i["id"], i["version"]) for i in items] == [(stage_id, "1.0.1")]
     text = summary.read_text()
     assert f"{name}@1.0.1" in text and f"lpm stage approve {stage_id}" in text
+    assert f"lpm stage diff {stage_id}" in text
 
     listed = nox_run(project, "-s", "stage_list", env=env)
     assert listed.returncode == 0, listed.output
