@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from releasekit.errors import RegistryError, UsageError
+from releasekit.errors import PackError, RegistryError, UsageError
 from releasekit.package.model import PackedFile, PackedPackage
 from releasekit.review.archive import Archive, read_archive
 from releasekit.review.diff import StageDiff, diff_archives, manifest_of
@@ -39,7 +39,19 @@ def fetch_staged(client: _Client, stage_id: str) -> StagedTarball:
     expected = getattr(entry, "shasum", None)
     if expected and actual != expected:
         raise RegistryError(f"staged tarball sha1 {actual} does not match the stage entry's shasum {expected}")
-    return StagedTarball(entry, blob, read_archive(blob))
+    spec = f"{getattr(entry, 'package_name', '?')}@{getattr(entry, 'version', '?')}"
+    return StagedTarball(entry, blob, _read_tarball(blob, f"the staged tarball of {spec}"))
+
+
+def _read_tarball(blob: bytes, what: str) -> Archive:
+    """Read a tarball the registry sent; garbage (an HTML page, say) is an error, not an empty package."""
+    try:
+        archive = read_archive(blob)
+    except PackError as exc:
+        raise RegistryError(f"{what} is unreadable: {exc.message}") from None
+    if not archive.entries and not archive.findings:  # hostile archives are reported by the diff, not refused here
+        raise RegistryError(f"{what} is not a tarball: the registry sent {len(blob)} bytes holding no files")
+    return archive
 
 
 def _check_integrity(blob: bytes, dist: dict[str, Any], spec: str) -> None:
@@ -82,7 +94,7 @@ def fetch_published(client: _Client, name: str, version: str, packument: dict[st
         raise RegistryError(f"{name}@{version} has no tarball URL in its packument")
     blob = client.tarball(str(url))
     _check_integrity(blob, dist, f"{name}@{version}")
-    return read_archive(blob)
+    return _read_tarball(blob, f"the published tarball of {name}@{version}")
 
 
 def diff_staged(client: _Client, staged: StagedTarball, against: str | None = None) -> tuple[StageDiff, Archive | None]:

@@ -693,3 +693,47 @@ def test_as_processes(project: Path, lpm_process: Callable[..., Run], closed_url
     assert_one_error(lpm_process("check", "--sarif", str(a_file / "r.sarif"), cwd=project), 2,
                      contains=("is not a folder",))
     assert listing(project) == ["README.md", "index.js", "package.json"]
+
+
+@pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
+@pytest.mark.parametrize("command", [("diff",), ("approve", "--otp", "123456", "-y")], ids=["diff", "approve"])
+@pytest.mark.parametrize("kind", ["html", "truncated-json", "wrong-shape", "http-500", "published-tarball",
+                                  "staged-tarball"])
+def test_review_with_a_garbage_packument(
+    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch,
+    kind, command, json_flag,
+) -> None:
+    """One side is garbage: the packument, the published tarball, or the staged tarball (with a matching sha1).
+
+    A blob with no files in it is an error, never an empty package to diff against or to approve.
+    """
+    import hashlib
+
+    monkeypatch.setenv("NPM_TOKEN", FAKE_TOKEN)
+    staged = tgz({"package.json": b'{"name": "demo-bad-input", "version": "1.1.0"}'})
+    published = b"<html>not a tarball</html>"
+    if kind == "staged-tarball":
+        staged = published
+    packument = {
+        "name": "demo-bad-input",
+        "dist-tags": {"latest": "1.0.0"},
+        "versions": {"1.0.0": {"name": "demo-bad-input", "version": "1.0.0", "dist": {
+            "tarball": fault_registry.url + "demo-bad-input/-/demo-bad-input-1.0.0.tgz",
+            "shasum": hashlib.sha1(published).hexdigest()}}},
+    }
+
+    def handler(seen):
+        if seen.path.startswith(f"/-/stage/{STAGE_ID}/tarball"):
+            return Answer(200, staged, "application/octet-stream")
+        if seen.path.startswith("/-/stage/"):
+            return json_answer({**_stage_entry(hashlib.sha1(staged).hexdigest()), "version": "1.1.0"})
+        if seen.path.endswith(".tgz"):
+            return Answer(200, published, "application/octet-stream")
+        return json_answer(packument) if kind == "published-tarball" else garbage(kind)
+
+    fault_registry.handler = handler
+    run = lpm("stage", *command[:1], STAGE_ID, *command[1:], "--npm-registry", fault_registry.url, *json_flag)
+    message = assert_one_error(run, 1)
+    if kind.endswith("-tarball"):
+        assert "is not a tarball" in message
+    assert not [s for s in fault_registry.seen if s.method != "GET"]  # nothing approved
