@@ -12,7 +12,7 @@ from typing import Any
 import rich_click as click
 
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option, print_rich
-from releasekit.errors import UsageError
+from releasekit.errors import ExitCode, UsageError
 
 
 def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
@@ -141,12 +141,17 @@ def check(
         reports=reports,
         collect_only=list_only,
     )
-    # An unusable registry is one cause behind several policy errors: name it once, like every other command.
-    registry_error = result.registry_error
+    # A bad input file (a broken baseline...) or an unusable registry is one cause behind policy errors:
+    # name it once, on one line, like every other command.
+    error, error_code, code = None, None, result.exit_code
+    if result.input_error:
+        error, error_code, code = result.input_error, "usage", int(ExitCode.USAGE)
+    elif result.registry_error:
+        error, error_code = f"the registry rules could not run: {result.registry_error}", "registry"
     if json_mode():
         doc = envelope(result.gate_passed and result.exit_code == 0, **result.to_dict())
-        if registry_error:
-            doc.update(error=f"the registry rules could not run: {registry_error}", error_code="registry")
+        if error:
+            doc.update(error=error, error_code=error_code, exit_code=code)
         emit_json(doc)
     else:
         from releasekit.policy.reports import console
@@ -155,9 +160,9 @@ def check(
         print_rich("\n".join(lines))
         for name, written in result.reports_written.items():
             echo(f"{name} report written to {written}")
-        if registry_error:
-            echo(f"Error: the registry rules could not run: {registry_error}", err=True)
-    return result.exit_code
+        if error:
+            echo(f"Error: {error}", err=True)
+    return code
 
 
 def _update_baseline(project: Path, config: Any) -> Any:

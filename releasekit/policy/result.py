@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -191,11 +192,19 @@ class SessionResult:
         it; callers print this one cause instead of leaving the reader to find
         it among the policy lines.
         """
-        names = _registry_error_names()
+        return self._first_error_of("RegistryError")
+
+    @property
+    def input_error(self) -> str | None:
+        """The first policy error caused by bad input (a ``UsageError``: an invalid baseline or config file...)."""
+        return self._first_error_of("UsageError")
+
+    def _first_error_of(self, base: str) -> str | None:
+        names = _error_names(base)
         for result in self.by_outcome(Outcome.ERROR):
-            kind, sep, message = result.message.partition(": ")
-            if sep and kind in names:
-                return redact(message)
+            match = _RAISED.match(result.message)
+            if match and match.group("kind") in names:
+                return redact(match.group("message"))
         return None
 
     def to_dict(self) -> dict[str, Any]:
@@ -217,13 +226,17 @@ class SessionResult:
         }
 
 
-def _registry_error_names() -> set[str]:
-    """Class names of :class:`~releasekit.errors.RegistryError` and its subclasses, as the runner records them."""
-    from releasekit.errors import RegistryError
+def _error_names(base: str) -> set[str]:
+    """Class names of the :mod:`releasekit.errors` class ``base`` and its subclasses, as the runner records them."""
+    import releasekit.errors
 
-    names, pending = set(), [RegistryError]
+    names, pending = set(), [getattr(releasekit.errors, base)]
     while pending:
         cls = pending.pop()
         names.add(cls.__name__)
         pending.extend(cls.__subclasses__())
     return names
+
+
+# How the runner records an exception: "Kind: message", or through a fixture "fixture 'x' (origin) raised Kind: message".
+_RAISED = re.compile(r"^(?:fixture '[^']*' \(.*?\) raised )?(?P<kind>\w+): (?P<message>.*)$", re.DOTALL)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit.errors import GateFailed, UsageError
+from releasekit.errors import ExitCode, GateFailed, UsageError
 from releasekit.options import StageOptions
 from releasekit.package.model import PackedPackage
 from releasekit.stage.target import StageTarget, resolve_target
@@ -154,6 +154,10 @@ def stage_publish(
         report(result)
     if not session.gate_passed:
         reasons = "; ".join(session.gate_messages) or "a gate failed"
+        if session.input_error:  # bad input (a broken baseline...), not a verdict on the package: exit 2
+            failure = StageGateFailed(f"{target.spec} was not staged: {session.input_error}", result)
+            failure.exit_code, failure.error_code = ExitCode.USAGE, "usage"
+            raise failure
         if session.registry_error:
             reasons += f"; the registry rules could not run: {session.registry_error}"
         raise StageGateFailed(f"policies refused {target.spec} ({reasons}); nothing was staged", result)

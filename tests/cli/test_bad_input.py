@@ -384,6 +384,26 @@ def test_unreadable_config(project: Path, lpm: Callable[..., Run], command) -> N
     assert_one_error(lpm(*command), 2, contains=(str(config), "not a regular file"))
 
 
+@pytest.mark.parametrize(
+    "command",
+    [("check",), ("check", "--json"), ("check", "--update-baseline"), ("stage", "publish", "--dry-run"),
+     ("stage", "publish", "--dry-run", "--json")],
+    ids=["check", "check-json", "update-baseline", "publish", "publish-json"],
+)
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"{not json", "not valid JSON"), (b"[1, 2]", "not a detect-secrets baseline"),
+     (b'{"results": {"a.js": 7}}', "expected a list")],
+    ids=["invalid-json", "a-list", "bad-results"],
+)
+def test_bad_secrets_baseline(project: Path, lpm: Callable[..., Run], command, content, reason) -> None:
+    """A broken ``.secrets.baseline`` is a bad input file: exit 2 on one line (the report may still print)."""
+    baseline = project / ".secrets.baseline"
+    baseline.write_bytes(content)
+    assert_one_error(lpm(*command), 2, contains=(str(baseline), reason), report_on_stdout=True)
+    assert baseline.read_bytes() == content  # --update-baseline did not overwrite what it could not read
+
+
 # -- a registry answering garbage ----------------------------------------------------
 
 REGISTRY_COMMANDS = {
