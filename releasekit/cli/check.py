@@ -100,11 +100,6 @@ def check(
             raise UsageError(f"{path}: no such folder or tarball")
         if not (project / "package.json").is_file():
             raise UsageError(f"{path}: no package.json here; run `lpm check` on an npm project folder or a .tgz")
-        if not list_only:
-            # A broken package.json is a usage error, not thirty policies failing on the same fixture.
-            from releasekit.package.manifest import read_manifest
-
-            manifest = read_manifest(project).data
     reports: dict[str, Any] = _pairs(report_specs, "--report")
     if junitxml is not None:
         reports["junitxml"] = junitxml
@@ -117,8 +112,17 @@ def check(
         from releasekit.stage.target import validate_tag
 
         tag = validate_tag(tag, "--tag")
-    if remote and not list_only:
-        # A bad registry URL (flag, publishConfig, releasekit.yaml, .npmrc) is a usage error, found before any policy runs.
+    if package is None and not list_only:
+        # Pack now: a broken package.json or an unpackable project is one clear error, not every policy
+        # failing on the same fixture.
+        from releasekit.package.pack import pack_project
+
+        package = pack_project(project, config)
+    if package is not None:
+        manifest = package.manifest
+    if not list_only:
+        # A bad registry URL (flag, publishConfig, releasekit.yaml, .npmrc) is a usage error, found before any policy
+        # runs (the registry fixture resolves it even for a local check).
         from releasekit.stage.target import resolve_registry
 
         publish_config = manifest.get("publishConfig")
@@ -128,7 +132,7 @@ def check(
         min_score=min_score, allow_secrets=allow_secrets, dry_run=not remote, tag=tag, registry=npm_registry
     )
     if update_baseline and not list_only:
-        package = _update_baseline(project, config)
+        _update_baseline(project, config, package)
     result = run_policies(
         project,
         options=options,
@@ -165,13 +169,10 @@ def check(
     return code
 
 
-def _update_baseline(project: Path, config: Any) -> Any:
-    """Pack once, record today's secrets in the baseline, and check that same package."""
-    from releasekit.package.pack import pack_project
+def _update_baseline(project: Path, config: Any, package: Any) -> None:
+    """Record today's secrets of ``package`` in the baseline; the check then runs on that same package."""
     from releasekit.scan.baseline import update_baseline
 
-    package = pack_project(project, config)
     written = update_baseline(project, package, config)
     if written is not None:
         echo(f"secrets baseline updated: {written}")
-    return package

@@ -46,6 +46,10 @@ def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no
 
     project, package = _target(path)
     config = load_config(project)
+    if package is None:  # pack now: an unpackable project is one clear error, not every check failing on it
+        from releasekit.package.pack import pack_project
+
+        package = pack_project(project, config)
     result = run_policies(
         project,
         options=StageOptions(min_score=min_score, dry_run=True),
@@ -79,9 +83,6 @@ def _target(path: Path) -> tuple[Path, PackedPackage | None]:
         raise UsageError(f"{path}: no such folder or tarball")
     if not (path / "package.json").is_file():
         raise UsageError(f"{path}: no package.json here; run `lpm quality` on an npm project folder or a .tgz")
-    from releasekit.package.manifest import read_manifest
-
-    read_manifest(path.resolve())  # a broken package.json: one usage error, not every check failing on it
     return path.resolve(), None
 
 

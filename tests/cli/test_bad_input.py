@@ -144,6 +144,29 @@ def test_malformed_package_json(project: Path, lpm: Callable[..., Run], case, co
     assert listing(project) == before  # no tarball, no temp file
 
 
+@pytest.mark.parametrize("command", [("check",), ("check", "--json"), ("quality",), ("pack", "--dry-run"),
+                                     ("stage", "publish", "--dry-run")])
+@pytest.mark.parametrize(
+    ("extra", "code", "reason"),
+    [
+        ({"files": "dist"}, 2, '"files" must be an array of strings'),
+        ({"dependencies": {"a": "workspace:*"}}, 2, "needs a workspace"),
+        ({"private": True}, 1, "private"),
+    ],
+    ids=["files-a-string", "workspace-outside-a-workspace", "private"],
+)
+def test_unpackable_project(project: Path, lpm: Callable[..., Run], command, extra, code, reason) -> None:
+    """The package cannot be packed: one line (2 for bad input, 1 for npm's refusal), before any policy runs."""
+    write_manifest(project, {"name": "demo-bad-input", "version": "1.0.0", **extra})
+    assert_one_error(lpm(*command), code, contains=(reason,))
+
+
+@pytest.mark.parametrize("command", [("check",), ("check", "--remote"), ("stage", "publish", "--dry-run")])
+def test_bad_publish_config_registry(project: Path, lpm: Callable[..., Run], command) -> None:
+    write_manifest(project, {"name": "demo-bad-input", "version": "1.0.0", "publishConfig": {"registry": "ftp://x/"}})
+    assert_one_error(lpm(*command), 2, contains=("publishConfig.registry", "http(s) URL"))
+
+
 def test_malformed_package_json_stops_a_real_publish_before_the_registry(
     project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
