@@ -129,6 +129,10 @@ class RegistryClient:
     ) -> None:
         self.registry_url = normalize_registry_url(registry_url)
         register_secret(token)
+        if token and not _sendable(token):
+            # httpx would fail deep inside (and quote the header); say it here, without the token.
+            raise UsageError("the npm token has characters an HTTP header cannot carry (spaces, control or non-ASCII "
+                             "characters); check NPM_TOKEN, the stored login or .npmrc")
         self._token = token or None
         self._transport = transport
         self._timeout = timeout
@@ -473,6 +477,11 @@ def _single_version(name: str, body: Mapping[str, Any]) -> tuple[str, str | None
             except ValueError:
                 raise UsageError("stage body's tarball attachment is not valid base64") from None
     return str(version), shasum
+
+
+def _sendable(token: str) -> bool:
+    """Whether ``token`` can go in an ``Authorization`` header: visible ASCII only."""
+    return all("!" <= ch <= "~" for ch in token)
 
 
 def _json_or_empty(response: httpx.Response) -> dict[str, Any]:

@@ -28,6 +28,22 @@ Decisions recorded here (each is asserted below):
   accepted; anything that is not a UUID is exit 2 and nothing is sent.
 - Retries still happen on 5xx and dropped connections (``no_retry_wait`` only
   removes the sleeps).
+- ``check``, ``quality`` and ``stage publish`` pack before any policy runs, so
+  an unpackable project is one line: exit 2 for bad input (``"files"`` not an
+  array, ``workspace:`` outside a workspace), exit 1 for npm's refusal
+  (``"private": true``).
+- A policy that meets bad input (a broken ``.secrets.baseline``: a
+  ``UsageError``) makes ``check``/``stage publish`` exit 2 with that one cause;
+  the policy report may still be printed above it.
+- A token no HTTP header can carry (control or non-ASCII characters) is a usage
+  error before any request, from any source.
+- A staged or published "tarball" that holds no files (an HTML page) is a
+  registry error, never an empty package to diff or approve.
+- ``lpm quality`` below its minimum is a gate report, not bad input: it may
+  print one ``Error:`` line per gate message (not tested here).
+- ``--provenance-file`` with a file that is not a Sigstore bundle exits 1 after
+  the policies ran: errors.py files an invalid supplied bundle under
+  ``ProvenanceError`` (a refusal), so it is left as designed.
 """
 
 from __future__ import annotations
@@ -679,6 +695,20 @@ def test_report_on_a_full_disk_keeps_the_old_report(
     assert listing(reports) == ["junit.xml"] and old.read_text() == "<old/>"
 
 
+def test_update_baseline_on_a_full_disk_keeps_the_old_baseline(
+    project: Path, lpm: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    baseline = project / ".secrets.baseline"
+    assert lpm("check", "--update-baseline").code == 0
+    before = baseline.read_bytes()
+    (project / "index.js").write_text('const key = "AKIAIOSFODNN7EXAMPLE";\n')
+    disk_full(monkeypatch)
+    run = lpm("check", "--update-baseline")
+    assert_one_error(run, 1, contains=("cannot write secrets baseline", "No space left on device"))
+    assert baseline.read_bytes() == before
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".")) == [".secrets.baseline"]
+
+
 def test_login_token_file_under_a_file(
     project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -780,3 +810,22 @@ def test_review_with_a_garbage_packument(
     if kind.endswith("-tarball"):
         assert "is not a tarball" in message
     assert not [s for s in fault_registry.seen if s.method != "GET"]  # nothing approved
+
+
+@pytest.mark.parametrize("token", ["tok\x00en-value", "tökén-value", "tok\x1ben-value"], ids=["nul", "non-ascii", "escape"])
+def test_token_that_cannot_be_sent(
+    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch, token
+) -> None:
+    """A token no HTTP header can carry is a usage error before any request, and is never echoed (not even escaped)."""
+    _good_tarball_registry(fault_registry)
+    runs = [lpm("login", "--npm", "--npm-registry", fault_registry.url, stdin=token + "\n")]
+    if "\x00" not in token:  # an environment variable cannot hold NUL
+        monkeypatch.setenv("NPM_TOKEN", token)
+        runs += [lpm("stage", "list", "--npm-registry", fault_registry.url, *fmt) for fmt in ((), ("--json",))]
+        runs.append(lpm("stage", "publish", "-y", "--npm-registry", fault_registry.url))
+    for run in runs:
+        assert_one_error(run, 2, contains=("an HTTP header cannot carry",), report_on_stdout=run.args[0] == "stage"
+                         and run.args[1] == "publish")
+        for shown in (token, repr(token)[1:-1], "en-value"):
+            assert shown not in run.out + run.err
+    assert fault_registry.seen == []
