@@ -396,6 +396,8 @@ def download(stage_id: str, output: str | None, npm_registry: str | None) -> Non
     from releasekit.stage.download import resolve_destination, save_staged_tarball
 
     stage_id = _validated_id(stage_id)
+    if output is not None and not output.strip():
+        raise UsageError("-o is empty: give a file or directory, or leave -o out for ./NAME-VERSION-ID.tgz")
     if output is not None:
         # Refuse before downloading anything if the named file is already there.
         probe = resolve_destination(output, "x.tgz")
@@ -522,6 +524,8 @@ def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | No
     from releasekit.review.staged import diff_staged, fetch_staged, secret_lines
 
     stage_id = _validated_id(stage_id)
+    if against is not None and not against.strip():
+        raise UsageError("--against is empty: give a published version or dist-tag")
     registry = registry_for_cwd(npm_registry)
     with _client(registry) as client:
         staged = fetch_staged(client, stage_id)

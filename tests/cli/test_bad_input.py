@@ -307,6 +307,8 @@ def test_option_missing_its_value(project: Path, lpm: Callable[..., Run], args) 
         (("stage", "list", "--npm-registry", "https://user:pw@registry.example/"), "must not carry credentials"),
         (("stage", "list", "--registry", "https://lpm.dev/"), "--npm-registry"),
         (("--registry", "https://lpm.dev/", "stage", "list"), "--npm-registry"),
+        (("stage", "download", STAGE_ID, "-o", ""), "-o is empty"),
+        (("stage", "diff", STAGE_ID, "--against", " "), "--against is empty"),
         (("stage", "approve", STAGE_ID, "--otp", " "), "--otp is empty"),
         (("stage", "reject", STAGE_ID, "--otp", ""), "--otp is empty"),
         (("login",), "pass --npm"),
