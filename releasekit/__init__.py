@@ -37,7 +37,25 @@ _EXPORTS = {
     "ReleasekitError": "releasekit.errors",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = [
+    "Failed",
+    "Finding",
+    "PackedFile",
+    "PackedPackage",
+    "Points",
+    "ReleasekitError",
+    "Severity",
+    "Skipped",
+    "StageOptions",
+    "fail",
+    "fixture",
+    "hookimpl",
+    "hookspec",
+    "mark",
+    "run_policies",
+    "skip",
+    "__version__",
+]
 
 if TYPE_CHECKING:
     from releasekit.errors import ReleasekitError

@@ -9,8 +9,6 @@ overwritten without ``--force``: if any would be, nothing is written.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 import rich_click as click
 
 import releasekit
+from releasekit.atomicfile import write_atomic
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option
 from releasekit.errors import StorageError, UsageError
 
@@ -161,15 +160,7 @@ def _write_atomically(target: Path, content: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_symlink():
         target.unlink()  # --force replaces the link itself, never the file it points to
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, content, what="the template")
 
 
 def scaffold(project: Path, *, force: bool = False, dry_run: bool = False) -> list[PlannedFile]:

@@ -8,16 +8,13 @@ never leaves a half-written tarball.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import rich_click as click
 
+from releasekit.atomicfile import write_atomic
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option
-from releasekit.errors import StorageError
 
 
 def _human(size: int) -> str:
@@ -29,23 +26,8 @@ def _human(size: int) -> str:
 
 
 def write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` via a temporary file in the same directory and a rename."""
-    directory = target.parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise StorageError(f"{directory}: cannot write the tarball: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise StorageError(f"{target}: cannot write the tarball: {exc.strerror}") from exc
+    """Write the tarball atomically (replacing an older one, as npm pack does)."""
+    write_atomic(target, data, what="the tarball")
 
 
 def describe(package: Any, bundled: list[str]) -> dict[str, Any]:

@@ -9,15 +9,14 @@ complete token file. A file that has become readable by others is ignored.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from releasekit.atomicfile import write_atomic
 from releasekit.errors import StorageError
 from releasekit.redaction import register_secret
 from releasekit.registry.names import nerf_dart
@@ -97,21 +96,8 @@ def delete_token(registry_url: str, *, env: Mapping[str, str] | None = None) -> 
 
 
 def _write(path: Path, document: Mapping[str, Any]) -> None:
-    """Write ``document`` as JSON through a 0600 temp file in the same directory, then rename."""
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mkstemp: mode 0600
-    except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    """Write ``document`` as JSON, atomically, mode 0600 (its folder 0700 if created)."""
+    data = (json.dumps(document, indent=2) + "\n").encode("utf-8")
+    write_atomic(path, data, mode=0o600, what="the token file", make_parents=True)
+
+

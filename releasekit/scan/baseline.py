@@ -12,15 +12,14 @@ leak is still a leak.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit.errors import ConfigError, StorageError
+from releasekit.atomicfile import write_atomic
+from releasekit.errors import ConfigError
 from releasekit.scan.scanner import SecretFinding
 from releasekit.scan.settings import ScanSettings
 
@@ -130,20 +129,8 @@ def render_baseline(findings: Iterable[SecretFinding], settings: ScanSettings, p
 
 def write_baseline(path: Path, document: Mapping[str, Any]) -> None:
     """Write atomically: a reader sees the old file or the new one, never half of one."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise StorageError(f"{path}: cannot write secrets baseline: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(json.dumps(document, indent=2) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise StorageError(f"{path}: cannot write secrets baseline: {exc}") from exc
+    data = (json.dumps(document, indent=2) + "\n").encode("utf-8")
+    write_atomic(path, data, what="secrets baseline", make_parents=True)
 
 
 def update_baseline(project_dir: Path | str, package: PackedPackage, config: Any) -> Path:

@@ -6,14 +6,13 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import tarfile
-import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from releasekit.atomicfile import write_atomic
 from releasekit.errors import RegistryError, StorageError
 
 
@@ -100,35 +99,15 @@ def resolve_destination(output: Path | str | None, default_name: str, cwd: Path 
 
 def write_new_file(dest: Path, data: bytes) -> None:
     """Write ``data`` to ``dest`` atomically; refuse if ``dest`` exists (even if it appears meanwhile)."""
-    if dest.exists() or dest.is_symlink():
-        raise StorageError(f"{dest}: already exists; not overwriting it", hint="choose another path with -o")
     parent = dest.parent
     if not parent.is_dir():
         raise StorageError(f"{parent}: {'not a directory' if parent.exists() else 'no such directory'}")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".lpm-download-", suffix=".part", dir=parent)
-    except OSError as exc:
-        raise StorageError(f"{parent}: cannot write here: {exc.strerror or exc}") from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        # link() fails if dest exists, unlike replace(): no overwrite even in a race.
-        try:
-            os.link(tmp, dest)
-        except FileExistsError as exc:
-            raise StorageError(f"{dest}: already exists; not overwriting it", hint="choose another path with -o") from exc
-        except OSError:
-            if dest.exists():
-                raise StorageError(f"{dest}: already exists; not overwriting it") from None
-            os.replace(tmp, dest)
-    except OSError as exc:
-        raise StorageError(f"{dest}: cannot write the tarball: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+        write_atomic(dest, data, what="the tarball", overwrite=False)
+    except StorageError as exc:
+        if "already exists" in exc.message:
+            raise StorageError(exc.message, hint="choose another path with -o") from None
+        raise
 
 
 def save_staged_tarball(

@@ -8,15 +8,13 @@ atomically and every text passes through secret redaction.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from releasekit.atomicfile import write_atomic
 from releasekit.errors import StorageError
 from releasekit.redaction import redact
 
@@ -34,27 +32,13 @@ class ReportFormat:
 
 
 def write_report(path: Path, text: str) -> None:
-    """Write ``text`` (redacted) to ``path`` atomically: temp file in the same folder, then rename."""
+    """Write ``text`` (redacted) to ``path`` atomically; devices and pipes are written into."""
     data = redact(text).encode("utf-8")
     path = Path(path)
     if _is_special(path):
         _write_through(path, data)
         return
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    write_atomic(path, data, what="the report")
 
 
 def _is_special(path: Path) -> bool:
