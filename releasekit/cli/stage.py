@@ -257,6 +257,9 @@ def publish(
                            data=result.to_dict()))
         return
     if result.dry_run:
+        echo("Files that would be published:")
+        for packed in sorted(result.package.files, key=lambda f: f.path.lower()):
+            echo(f"  {_human_size(packed.size):>9}  {packed.path}")
         access = target.access or "default"
         echo(f"Would stage {target.spec} to {target.registry} with tag {target.tag} and {access} access")
         if result.provenance is not None:
