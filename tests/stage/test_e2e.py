@@ -198,6 +198,10 @@ def test_dry_run_stays_local_and_says_so(published, verdaccio, lpm, monkeypatch)
     run = lpm("stage", "publish", "--dry-run", "--npm-registry", verdaccio.url)
     assert run.code == 0, run.text
     assert "nothing was staged" in run.out and "no remote version or tag checks" in run.out.lower()
+    listed = run.out.split("Files that would be published:")[1].split("Would stage")[0]
+    assert [line.split()[-1] for line in listed.strip().splitlines()] == [
+        "lib/index.d.ts", "lib/index.js", "LICENSE", "package.json", "README.md"
+    ]
     run = lpm("stage", "publish", "--dry-run", "--json", "--npm-registry", verdaccio.url)
     doc = run.json()
     assert doc["success"] is True and "stageId" not in doc and "auth" not in doc
