@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +18,7 @@ import pytest
 
 from releasekit.redaction import forget_all
 from releasekit.testing.verdaccio import RegistryNotInstalled, Verdaccio
+from tests.lpm_runner import Run
 
 _counter = itertools.count()
 
@@ -102,3 +106,42 @@ def npm_cli() -> str:
     if npm is None:
         pytest.skip("npm CLI not on PATH")
     return npm
+
+
+@pytest.fixture
+def lpm(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
+    """Run ``lpm ARGS`` in this process through ``releasekit.cli.main``.
+
+    ``tty`` fakes an interactive stdin (prompts are answered from ``stdin``);
+    by default stdin is not a TTY, as on CI.
+    """
+    from releasekit.cli import main
+
+    def run(*args: str, tty: bool = False, stdin: str | None = None) -> Run:
+        capsys.readouterr()
+        monkeypatch.setattr("releasekit.cli.stage.stdin_is_tty", lambda: tty)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err, tuple(args))
+
+    return run
+
+
+@pytest.fixture
+def lpm_process() -> Callable[..., Run]:
+    """``python -m releasekit ARGS`` as its own process (stdin from ``stdin``, never a TTY)."""
+
+    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str = "") -> Run:
+        proc = subprocess.run(
+            [sys.executable, "-m", "releasekit", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            env={**os.environ, "COLUMNS": "200", **(env or {})},
+        )
+        return Run(proc.returncode, proc.stdout, proc.stderr, tuple(args))
+
+    return run

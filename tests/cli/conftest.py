@@ -4,15 +4,9 @@ and a local registry that answers garbage."""
 from __future__ import annotations
 
 import functools
-import io
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,21 +14,6 @@ from releasekit.testing.faults import FaultRegistry
 
 STAGE_ID = "123e4567-e89b-12d3-a456-426614174000"
 FAKE_TOKEN = "npm_" + "A1b2C3d4E5" * 3 + "f6G7h8"  # npm's token shape: npm_ + 36 characters
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-    args: tuple[str, ...] = ()
-
-    @property
-    def text(self) -> str:
-        return f"lpm {' '.join(self.args)} -> {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
-
-    def json(self) -> Any:
-        return json.loads(self.out)
 
 
 @pytest.fixture
@@ -47,41 +26,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "README.md").write_text("# demo\n")
     monkeypatch.chdir(root)
     return root
-
-
-@pytest.fixture
-def lpm(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
-    """``lpm ARGS`` in this process through ``releasekit.cli.main`` (stdin is never a TTY)."""
-    from releasekit.cli import main
-
-    def run(*args: str, stdin: str = "") -> Run:
-        capsys.readouterr()
-        monkeypatch.setattr("releasekit.cli.stage.stdin_is_tty", lambda: False)
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err, tuple(args))
-
-    return run
-
-
-@pytest.fixture
-def lpm_process() -> Callable[..., Run]:
-    """``python -m releasekit ARGS`` as its own process: nothing registered for redaction in advance."""
-
-    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str = "") -> Run:
-        proc = subprocess.run(
-            [sys.executable, "-m", "releasekit", *args],
-            cwd=cwd,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=240,
-            env={**os.environ, "COLUMNS": "200", **(env or {})},
-        )
-        return Run(proc.returncode, proc.stdout, proc.stderr, tuple(args))
-
-    return run
 
 
 @pytest.fixture

@@ -59,8 +59,9 @@ from pathlib import Path
 import pytest
 
 from releasekit.testing.faults import GARBAGE_KINDS, Answer, FaultRegistry, garbage, json_answer
+from tests.lpm_runner import Run
 
-from .conftest import FAKE_TOKEN, STAGE_ID, Run
+from .conftest import FAKE_TOKEN, STAGE_ID
 
 # -- the shared assertion -------------------------------------------------------
 

@@ -10,8 +10,6 @@ from typing import Any
 
 import pytest
 
-from releasekit.cli import main
-from releasekit.cli import output as cli_output
 from releasekit.options import StageOptions
 from releasekit.package.model import PackedPackage
 from releasekit.package.pack import pack_project
@@ -172,24 +170,8 @@ def quality(quality_project: Callable[..., Path]) -> Callable[..., QualityRun]:
     return score
 
 
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
 
-
-@pytest.fixture
-def lpm(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
-    """The real ``lpm`` entry function, in-process, with its output captured."""
-    monkeypatch.setitem(cli_output._state, "json", False)  # --json is sticky for the process
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quality table is checked cell by cell: give rich room for every column."""
     monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*args: str) -> CliResult:
-        capsys.readouterr()
-        code = main(list(args))
-        captured = capsys.readouterr()
-        cli_output._state["json"] = False
-        return CliResult(code, captured.out, captured.err)
-
-    return run

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from releasekit.package.pack import pack_project
+from tests.lpm_runner import Run as CliResult
 
-from .conftest import BUILTIN_POINTS, DELETE, CliResult, run_quality
+from .conftest import BUILTIN_POINTS, DELETE, run_quality
 
 TEAM_POLICY = textwrap.dedent(
     '''

@@ -3,12 +3,8 @@ version on the real Verdaccio, and two ways to run ``lpm`` (in-process and as a 
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,23 +14,9 @@ import httpx
 import pytest
 
 from releasekit.testing.verdaccio import Verdaccio
+from tests.lpm_runner import Run
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example-package"
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-    args: tuple[str, ...] = ()
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
 
 
 @dataclass
@@ -92,42 +74,6 @@ def published(
     monkeypatch.setenv("NPM_TOKEN", registry_user.token)
     monkeypatch.chdir(project)
     return result
-
-
-@pytest.fixture
-def lpm(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
-    """Run ``lpm ARGS`` in this process; ``tty`` fakes an interactive stdin, ``stdin`` feeds it."""
-    from releasekit.cli import main, output
-
-    def run(*args: str, tty: bool = False, stdin: str | None = None) -> Run:
-        capsys.readouterr()
-        output._state["json"] = False  # main() only ever switches JSON mode on
-        monkeypatch.setattr("releasekit.cli.stage.stdin_is_tty", lambda: tty)
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err, tuple(args))
-
-    return run
-
-
-@pytest.fixture
-def lpm_process() -> Callable[..., Run]:
-    """Run ``lpm ARGS`` as a separate process (stdin from ``stdin``, never a TTY)."""
-
-    def run(*args: str, cwd: Path | None = None, stdin: str = "", env: dict[str, str] | None = None) -> Run:
-        proc = subprocess.run(
-            [sys.executable, "-m", "releasekit", *args],
-            cwd=cwd,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=240,
-            env={**os.environ, **(env or {})},
-        )
-        return Run(proc.returncode, proc.stdout, proc.stderr, tuple(args))
-
-    return run
 
 
 def staged_items(verdaccio: Verdaccio, token: str, package: str | None = None) -> list[dict[str, Any]]:

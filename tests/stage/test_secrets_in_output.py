@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Run
+from tests.lpm_runner import Run
 
 pytestmark = pytest.mark.registry
 
