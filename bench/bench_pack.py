@@ -10,10 +10,8 @@ ratio below 1 means releasekit is faster or smaller.
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,31 +19,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.results import save
+from bench.results import run_measured, save
 from releasekit.testing.npm_fixtures import fetch_package, npm_binary, npm_env
 
 TARGETS = (("typescript", "5.6.3"), ("lodash", "4.17.21"))
 REPEAT = 5
 
 
-def run_measured(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one run of ``argv``."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(list(argv), env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        raise RuntimeError(f"{argv[0]} failed ({proc.returncode}): {err[-500:]}")
-    if proc.stderr:
-        proc.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024
-
-
 def measure(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> dict[str, float]:
-    run_measured(argv, env, cwd)  # warm the page cache and any on-disk caches
-    runs = [run_measured(argv, env, cwd) for _ in range(REPEAT)]
+    run_measured(argv, env=env, cwd=cwd)  # warm the page cache and any on-disk caches
+    runs = [run_measured(argv, env=env, cwd=cwd) for _ in range(REPEAT)]
     return {"seconds": statistics.median(t for t, _ in runs), "peak_mib": max(m for _, m in runs)}
 
 
