@@ -91,7 +91,7 @@ def read_tarball(path: Path) -> PackedPackage:
     import json
 
     from releasekit.errors import PackError
-    from releasekit.package.model import PackedFile, PackedPackage
+    from releasekit.package.model import PackedPackage
     from releasekit.review.archive import read_archive
 
     try:
@@ -113,8 +113,7 @@ def read_tarball(path: Path) -> PackedPackage:
         raise ManifestError(f"{path}: package/package.json in the tarball is not valid JSON ({exc})") from None
     if not isinstance(manifest, dict):
         raise ManifestError(f"{path}: package/package.json in the tarball is not a JSON object")
-    files = tuple(PackedFile(e.path, len(e.data), e.mode, e.data) for e in archive.entries.values())
-    return PackedPackage(manifest, files, blob, None)
+    return PackedPackage(manifest, archive.packed_files(), blob, None)
 
 
 def _quality_results(result: SessionResult) -> list[PolicyResult]:

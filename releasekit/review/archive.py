@@ -15,6 +15,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from releasekit.errors import PackError
+from releasekit.package.model import PackedFile
 from releasekit.policy.findings import Finding, Severity
 
 BLOCK = 512
@@ -43,6 +44,10 @@ class Archive:
     @property
     def hostile(self) -> bool:
         return bool(self.findings)
+
+    def packed_files(self) -> tuple[PackedFile, ...]:
+        """The entries as the ``package`` fixture's files."""
+        return tuple(PackedFile(e.path, len(e.data), e.mode, e.data) for e in self.entries.values())
 
 
 def _decompress(blob: bytes) -> bytes:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from releasekit.errors import PackError, RegistryError, UsageError
-from releasekit.package.model import PackedFile, PackedPackage
+from releasekit.package.model import PackedPackage
 from releasekit.review.archive import Archive, read_archive
 from releasekit.review.diff import StageDiff, diff_archives, manifest_of
+from releasekit.stage.download import check_shasum
 
 
 class _Client(Protocol):
@@ -28,17 +29,13 @@ class StagedTarball:
 
     def as_package(self) -> PackedPackage:
         """The staged tarball as the ``package`` fixture hands it to policies."""
-        files = tuple(PackedFile(e.path, len(e.data), e.mode, e.data) for e in self.archive.entries.values())
-        return PackedPackage(manifest_of(self.archive), files, self.tarball, None)
+        return PackedPackage(manifest_of(self.archive), self.archive.packed_files(), self.tarball, None)
 
 
 def fetch_staged(client: _Client, stage_id: str) -> StagedTarball:
     entry = client.stage_view(stage_id)
     blob = client.stage_tarball(stage_id)
-    actual = hashlib.sha1(blob).hexdigest()
-    expected = getattr(entry, "shasum", None)
-    if expected and actual != expected:
-        raise RegistryError(f"staged tarball sha1 {actual} does not match the stage entry's shasum {expected}")
+    check_shasum(blob, getattr(entry, "shasum", None))
     spec = f"{getattr(entry, 'package_name', '?')}@{getattr(entry, 'version', '?')}"
     return StagedTarball(entry, blob, _read_tarball(blob, f"the staged tarball of {spec}"))
 

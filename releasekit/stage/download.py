@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import io
 import json
-import tarfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from releasekit.atomicfile import write_atomic
-from releasekit.errors import RegistryError, StorageError
+from releasekit.errors import PackError, RegistryError, StorageError
 
 
 @dataclass(frozen=True)
@@ -51,27 +47,28 @@ def default_filename(name: str, version: str, stage_id: str) -> str:
 
 
 def read_listing(data: bytes) -> tuple[dict[str, Any], tuple[TarballEntry, ...]]:
-    """The tarball's ``package/package.json`` and its file list; a clear error if it is not a package."""
-    manifest: dict[str, Any] | None = None
-    entries: list[TarballEntry] = []
+    """The tarball's ``package/package.json`` and its file list; a clear error if it is not a package.
+
+    Read in memory with the same bounded reader as ``stage diff``: nothing is extracted or followed.
+    """
+    from releasekit.review.archive import read_archive
+
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            for member in tar:
-                if not member.isfile():
-                    continue
-                # npm packs under "package/", but any single top folder is accepted by npm.
-                rel = member.name.split("/", 1)[1] if "/" in member.name else member.name
-                entries.append(TarballEntry(rel, member.size))
-                if rel == "package.json" and manifest is None:
-                    handle = tar.extractfile(member)
-                    if handle is not None:
-                        manifest = json.loads(handle.read(10_000_000))
-    except (tarfile.TarError, gzip.BadGzipFile, EOFError, OSError, zlib.error) as exc:
-        raise RegistryError(f"the staged tarball is not a readable .tgz: {exc}") from exc
+        archive = read_archive(data)
+    except PackError as exc:
+        raise RegistryError(f"the staged tarball is not a readable .tgz: {exc.message}") from None
+    if not archive.entries:
+        raise RegistryError("the staged tarball is not a readable .tgz: it holds no files")
+    entry = archive.entries.get("package.json")
+    if entry is None:
+        raise RegistryError("the staged tarball has no package.json")
+    try:
+        manifest = json.loads(entry.data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise RegistryError(f"the staged tarball's package.json is not valid JSON: {exc}") from exc
     if not isinstance(manifest, dict):
-        raise RegistryError("the staged tarball has no package.json")
+        raise RegistryError("the staged tarball's package.json is not a JSON object")
+    entries = (TarballEntry(path, len(e.data)) for path, e in archive.entries.items())
     return manifest, tuple(sorted(entries, key=lambda e: e.path))
 
 
