@@ -97,49 +97,12 @@ def _env_value(env: Mapping[str, str]) -> tuple[str, str] | None:
 
 def npmrc_provenance(path: Path, env: Mapping[str, str] | None = None) -> bool | None:
     """``provenance`` from one ``.npmrc`` file, or ``None`` if the file or key is absent."""
-    values = _read_npmrc(path, os.environ if env is None else env)
-    if values is None or "provenance" not in values:
+    from releasekit.registry import npmrc
+
+    found = npmrc.read(path, env=os.environ if env is None else env)
+    if found is None or "provenance" not in found.values:
         return None
-    return _as_bool(values["provenance"], str(path))
-
-
-def _read_npmrc(path: Path, env: Mapping[str, str]) -> Mapping[str, str] | None:
-    import importlib
-
-    try:  # the shared .npmrc reader (registry helper) when this build has it
-        shared: Any = importlib.import_module("releasekit.registry.npmrc")
-    except ImportError:
-        return _minimal_npmrc(path)
-    found = shared.read(path, env=env)
-    return None if found is None else dict(found.values)
-
-
-def _minimal_npmrc(path: Path) -> dict[str, str] | None:
-    """``key=value`` lines, ``#``/``;`` comments, ``${VAR}`` expansion: enough for ``provenance``."""
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from exc
-    values: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith(("#", ";")) or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        value = os.path.expandvars(value.strip())
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
-
-
-def user_npmrc(env: Mapping[str, str]) -> Path:
-    for key in ("NPM_CONFIG_USERCONFIG", "npm_config_userconfig"):
-        if env.get(key):
-            return Path(env[key]).expanduser()
-    return Path(env.get("HOME") or Path.home()) / ".npmrc"
+    return _as_bool(found.values["provenance"], str(path))
 
 
 def resolve_setting(
@@ -179,7 +142,9 @@ def resolve_setting(
         on = _as_bool(value, key, UsageError)
         return ProvenanceSetting("generate" if on else "off", key)
 
-    for label, path in (("project .npmrc", root / ".npmrc"), ("user .npmrc", user_npmrc(env))):
+    from releasekit.registry import npmrc
+
+    for label, path in (("project .npmrc", root / ".npmrc"), ("user .npmrc", npmrc.user_npmrc_path(env))):
         found = npmrc_provenance(path, env)
         if found is not None:
             return ProvenanceSetting("generate" if found else "off", f"{label} ({path})")

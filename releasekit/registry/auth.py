@@ -146,15 +146,7 @@ def id_token(
             raise RegistryError(f"{what}: request failed ({type(exc).__name__})") from None
     if response.status_code != 200:
         raise RegistryError(f"{what}: GitHub answered {response.status_code}", status=response.status_code)
-    try:
-        import json
-
-        raw = json.loads(response.content)
-        if isinstance(raw, dict) and isinstance(raw.get("value"), str):
-            register_secret(raw["value"])
-    except (ValueError, UnicodeDecodeError):
-        pass
-    value = str(parse_answer(response, "github-id-token", what=what)["value"])
+    value = str(parse_answer(response, "github-id-token", what=what, secret_field="value")["value"])
     return value, "GitHub Actions"
 
 

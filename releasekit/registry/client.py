@@ -344,13 +344,7 @@ class RegistryClient:
         except _transport_errors() as exc:
             raise NetworkError(f"{what}: {_describe(exc)}") from None
         self._check(response, what)
-        try:  # register first so a schema error can never quote the token
-            raw = json.loads(response.content)
-            if isinstance(raw, dict) and isinstance(raw.get("token"), str):
-                register_secret(raw["token"])
-        except (ValueError, UnicodeDecodeError):
-            pass
-        return dict(parse_answer(response, "oidc-exchange", what=what))
+        return dict(parse_answer(response, "oidc-exchange", what=what, secret_field="token"))
 
     # -- plumbing --------------------------------------------------------------
     def _absolute(self, path_or_url: str) -> str:

@@ -153,7 +153,9 @@ class OtpFlow:
         while True:
             response = poll(done_url)
             if response.status_code == 200:
-                body: dict[str, Any] = _register_then_parse(response, parse_answer)
+                body: dict[str, Any] = parse_answer(
+                    response, "web-auth-done", what="web authentication", secret_field="token"
+                )
                 return str(body["token"])
             if response.status_code != 202:
                 raise RegistryError(
@@ -169,13 +171,3 @@ class OtpFlow:
             self.sleep(wait)
             waited += wait
 
-
-def _register_then_parse(response: httpx.Response, parse: Callable[..., Any]) -> Any:
-    # Register the token before validation so that no error message can echo it.
-    try:
-        raw = json.loads(response.content)
-        if isinstance(raw, dict) and isinstance(raw.get("token"), str):
-            register_secret(raw["token"])
-    except (ValueError, UnicodeDecodeError):
-        pass
-    return parse(response, "web-auth-done", what="web authentication")

@@ -15,7 +15,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from releasekit.errors import RegistryError
-from releasekit.redaction import redact
+from releasekit.redaction import redact, register_secret
 
 if TYPE_CHECKING:
     import httpx
@@ -65,8 +65,12 @@ def validate(instance: Any, schema: str, *, what: str) -> Any:
     raise RegistryError(redact(f"registry answered an unexpected {what} ({where}: {_short(error.message)})"))
 
 
-def parse_answer(response: httpx.Response, schema: str, *, what: str) -> Any:
-    """Decode ``response`` as JSON and validate it; errors name ``what`` the answer was for."""
+def parse_answer(response: httpx.Response, schema: str, *, what: str, secret_field: str | None = None) -> Any:
+    """Decode ``response`` as JSON and validate it; errors name ``what`` the answer was for.
+
+    ``secret_field`` (a token the answer carries) is registered for redaction
+    before validation, so that no schema error can ever quote it.
+    """
     try:
         body = json.loads(response.content)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -76,4 +80,6 @@ def parse_answer(response: httpx.Response, schema: str, *, what: str) -> Any:
         else:
             message = f"registry answered malformed JSON for {what} (HTTP {status}: {_short(str(exc))})"
         raise RegistryError(message, status=status) from None
+    if secret_field is not None and isinstance(body, dict) and isinstance(body.get(secret_field), str):
+        register_secret(body[secret_field])
     return validate(body, schema, what=what)
