@@ -1,10 +1,11 @@
 """The built distributions: what the wheel and sdist carry, and an installed wheel working on its own.
 
 The wheel is built once per session from this checkout (sdist first, then the wheel from the
-sdist, as ``python -m build`` does) and installed into a fresh venv that borrows the test
-environment's dependencies (``--system-site-packages``) but holds its own copy of releasekit,
-which shadows the editable install. Every command then runs from a folder outside the checkout,
-so anything the installed copy finds (built-in policies, templates, schemas) came from the wheel.
+sdist, as ``python -m build`` does) and installed into a fresh venv that holds its own copy of
+releasekit. Its dependencies come from the test session's own environment, named explicitly in a
+``.pth`` file, never from the interpreter that environment was made from: on a fresh machine the
+base Python has none of them. Every command then runs from a folder outside the checkout, so
+anything the installed copy finds (built-in policies, templates, schemas) came from the wheel.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import tomllib
 import zipfile
@@ -105,23 +107,28 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
 @pytest.fixture(scope="session")
 def installed(dists: Dists, tmp_path_factory: pytest.TempPathFactory) -> Installed:
     root = tmp_path_factory.mktemp("venv") / "env"
-    # No pip of its own: the system pip is visible through --system-site-packages and, run by the
-    # venv's interpreter, installs into the venv.
+    # An isolated venv (no --system-site-packages: the base interpreter is not what the repo installs).
     subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(root)],
+        [sys.executable, "-m", "venv", "--without-pip", str(root)],
         check=True, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
     )
     python = root / "bin" / "python"
+    # The session's pip installs the wheel into the venv, which then holds releasekit alone...
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
          "--disable-pip-version-check", "--no-index", str(dists.wheel)],
         check=True, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
     )
-    probe = subprocess.run(
+    # ...and only then sees the session's dependencies. Paths listed in a .pth file are added after
+    # the venv's own site-packages, and .pth files inside them are not run, so the session's editable
+    # releasekit stays invisible while httpx, rich-click, sigstore and the rest resolve.
+    session_paths = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    venv_site = Path(subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True, capture_output=True, text=True, cwd=root,
-    )
-    return Installed(root, python, root / "bin" / "lpm", Path(probe.stdout.strip()).resolve())
+    ).stdout.strip())
+    (venv_site / "releasekit-test-session-deps.pth").write_text("".join(f"{p}\n" for p in session_paths))
+    return Installed(root, python, root / "bin" / "lpm", venv_site.resolve())
 
 
 @pytest.fixture
@@ -219,6 +226,17 @@ def test_installed_copy_shadows_the_checkout(installed: Installed, outside: Path
     assert package_file == installed.site_packages / "releasekit" / "__init__.py"
     assert policies_dir == installed.site_packages / "releasekit" / "_builtin_policies"
     assert templates_dir == installed.site_packages / "releasekit" / "_templates"
+
+
+def test_installed_venv_imports_only_from_itself_and_the_test_session(installed: Installed, outside: Path) -> None:
+    # The base interpreter's site-packages must not leak in: on a fresh machine it has none of the deps.
+    probe = installed.run(
+        installed.python, "-c", "import json, sys; print(json.dumps([p for p in sys.path if p.endswith('-packages')]))",
+        cwd=outside, check=True,
+    )
+    allowed = {installed.site_packages, *(Path(p).resolve() for p in sysconfig.get_paths().values())}
+    leaked = [p for p in json.loads(probe.stdout) if Path(p).resolve() not in allowed]
+    assert leaked == []
 
 
 def test_lpm_version_and_module_help(installed: Installed, outside: Path) -> None:
