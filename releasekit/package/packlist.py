@@ -438,21 +438,49 @@ def _gather_bundles(walker: _Walker, root: Path, manifest: Mapping[str, Any], ou
         if real in seen:
             continue
         seen.add(real)
-        if not real.is_relative_to(walker.real_root):
-            raise PackError(f"bundled dependency {name!r} links outside the package ({real}); refusing to pack it")
-        dep_manifest = _read_json(location / "package.json") or {}
         is_link = location.is_symlink()
+        sibling = False
+        if not real.is_relative_to(walker.real_root):
+            # npm follows a link to a workspace sibling and packs the sibling's own file list
+            sibling = is_link and start == root and _is_workspace_member(root, real)
+            if not sibling:
+                raise PackError(f"bundled dependency {name!r} links outside the package ({real}); refusing to pack it")
+        dep_manifest = _read_json(location / "package.json") or {}
         names = (
             [DEFAULTS, PACKAGE_JSON, NPMIGNORE, GITIGNORE, STRICT] if is_link else [PACKAGE_JSON, STRICT]
         )
         dep_out: set[str] = set()
         dep_walker = _Walker(location, dep_manifest)
-        dep_walker.real_root = walker.real_root
+        dep_walker.real_root = real if sibling else walker.real_root
         dep_walker.walk_package(location, dep_manifest, names, dep_out)
         prefix = location.relative_to(root).as_posix()
         out.update(f"{prefix}/{f}" for f in dep_out)
         if start == root:
             found.append(name)
         for dep in _dep_names(dep_manifest, "dependencies", "optionalDependencies"):
-            queue.append((location, dep))
+            if sibling:
+                _check_sibling_dep(real, name, dep)
+            else:
+                queue.append((location, dep))
     return found
+
+
+def _is_workspace_member(package_root: Path, target: Path) -> bool:
+    from releasekit.package.workspace import find_workspace
+
+    workspace = find_workspace(package_root)
+    return workspace is not None and workspace.member_at(target) is not None
+
+
+def _check_sibling_dep(sibling: Path, name: str, dep: str) -> None:
+    """A linked sibling's dependencies resolve from where it really is, outside the package.
+
+    npm then bundles none of them, unless one sits in the sibling's own
+    node_modules: then npm writes entries with ``../`` paths out of the
+    package, which we refuse rather than copy.
+    """
+    if os.path.lexists(sibling / "node_modules" / dep):
+        raise PackError(
+            f"bundled workspace package {name!r} has its own node_modules/{dep}; npm would pack it with paths "
+            "outside the package; refusing to pack it (hoist it to the workspace root or bundle it directly)"
+        )

@@ -25,6 +25,8 @@ class Member:
     name: str
     version: str
     path: Path
+    private: bool = False
+    manifest: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,24 @@ class Workspace:
     source: Path  # the file that declared the workspace
     members: dict[str, Member] = field(default_factory=dict)
     catalogs: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        """``"pnpm"`` for pnpm-workspace.yaml, ``"npm"`` for package.json workspaces (npm, yarn, bun)."""
+        return "pnpm" if self.source.name == PNPM_WORKSPACE else "npm"
+
+    def packages(self) -> list[Member]:
+        """The members a recursive run considers, by name.
+
+        pnpm counts the root package as a member; npm's ``--workspaces`` does not.
+        """
+        return [
+            m for _, m in sorted(self.members.items()) if self.kind == "pnpm" or m.path != self.root.resolve()
+        ]
+
+    def member_at(self, path: Path) -> Member | None:
+        real = path.resolve()
+        return next((m for m in self.members.values() if m.path == real), None)
 
 
 def _load_yaml(path: Path) -> Any:
@@ -58,14 +78,23 @@ def find_workspace(project_dir: Path | str) -> Workspace | None:
     """The nearest enclosing workspace (``project_dir`` itself included), or ``None``."""
     start = Path(project_dir).resolve()
     for here in (start, *start.parents):
-        pnpm = here / PNPM_WORKSPACE
-        if pnpm.is_file():
-            return _pnpm_workspace(here, pnpm)
-        pkg = here / "package.json"
-        if pkg.is_file():
-            _, data = parse_json_file(pkg)
-            if isinstance(data, Mapping) and _root_workspaces(data) is not None:
-                return _package_json_workspace(here, pkg, data)
+        found = workspace_at(here)
+        if found is not None:
+            return found
+    return None
+
+
+def workspace_at(root: Path | str) -> Workspace | None:
+    """The workspace declared in ``root`` itself (not above it), or ``None``."""
+    here = Path(root).resolve()
+    pnpm = here / PNPM_WORKSPACE
+    if pnpm.is_file():
+        return _pnpm_workspace(here, pnpm)
+    pkg = here / "package.json"
+    if pkg.is_file():
+        _, data = parse_json_file(pkg)
+        if isinstance(data, Mapping) and _root_workspaces(data) is not None:
+            return _package_json_workspace(here, pkg, data)
     return None
 
 
@@ -151,7 +180,13 @@ def _members(root: Path, patterns: list[str]) -> dict[str, Member]:
             continue
         name = data["name"]
         version = data.get("version")
-        members[name] = Member(name, version if isinstance(version, str) else "", (root / rel).resolve())
+        path = (root / rel).resolve()
+        if name in members and members[name].path != path:
+            raise ManifestError(
+                f"{root}: two workspace packages are named {name!r} ({members[name].path} and {path})"
+            )
+        private = data.get("private") is True
+        members[name] = Member(name, version if isinstance(version, str) else "", path, private, data)
     return members
 
 
