@@ -44,10 +44,10 @@ def _cache_path(name: str, version: str) -> Path:
     return CACHE_DIR / "npm" / f"{name.replace('/', '+')}-{version}"
 
 
-def fetch_package(name: str, version: str, *, timeout: float = 60.0) -> Path:
-    """The unpacked contents (the tarball's ``package/`` folder) of ``name@version``."""
-    target = _cache_path(name, version)
-    if (target / "package.json").is_file():
+def fetch_tarball(name: str, version: str, *, timeout: float = 60.0) -> Path:
+    """The published ``.tgz`` of ``name@version``, downloaded once and checked against its integrity."""
+    target = CACHE_DIR / "npm-tarballs" / f"{name.replace('/', '+')}-{version}.tgz"
+    if target.is_file():
         return target
     import httpx
 
@@ -65,6 +65,19 @@ def fetch_package(name: str, version: str, *, timeout: float = 60.0) -> Path:
         digest = base64.b64encode(hashlib.sha512(data).digest()).decode()
         if digest != integrity.removeprefix("sha512-"):
             raise FixtureUnavailable(f"{name}@{version}: downloaded tarball fails its integrity check")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+    return target
+
+
+def fetch_package(name: str, version: str, *, timeout: float = 60.0) -> Path:
+    """The unpacked contents (the tarball's ``package/`` folder) of ``name@version``."""
+    target = _cache_path(name, version)
+    if (target / "package.json").is_file():
+        return target
+    data = fetch_tarball(name, version, timeout=timeout).read_bytes()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=target.parent))
     try:
