@@ -14,16 +14,26 @@ from typing import Any
 
 @dataclass(frozen=True)
 class PackedFile:
-    """One file as it sits in the tarball, path relative to ``package/``."""
+    """One file as it sits in the tarball, path relative to ``package/``.
+
+    A hard link (``linkpath`` set, relative to ``package/`` too) is written as
+    npm writes a second name for one inode: a link entry with no bytes of its
+    own; ``size`` is 0 and ``data`` empty, the bytes are the target's.
+    """
 
     path: str
     size: int
     mode: int
     data: bytes = field(repr=False)
+    linkpath: str | None = None
 
     @property
     def executable(self) -> bool:
         return bool(self.mode & 0o111)
+
+    @property
+    def kind(self) -> str:
+        return "file" if self.linkpath is None else "link"
 
 
 @dataclass(frozen=True)

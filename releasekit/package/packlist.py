@@ -303,10 +303,17 @@ class _Walker:
             raise PackError(f"{d.path / name}: cannot read: {exc.strerror}") from exc
         d.rule_sets[name] = parse_ignore_text(text)
 
-    def walk_package(self, root: Path, manifest: Mapping[str, Any], names: Sequence[str], out: set[str]) -> None:
+    def walk_package(
+        self,
+        root: Path,
+        manifest: Mapping[str, Any],
+        names: Sequence[str],
+        out: set[str],
+        outer_rules: Sequence[Rule] = (),
+    ) -> None:
         d = _Dir(root, "", None, names)
         if DEFAULTS in names:
-            d.rule_sets[DEFAULTS] = _DEFAULT_RULES
+            d.rule_sets[DEFAULTS] = [*_DEFAULT_RULES, *outer_rules]
         self._walk_dir(d, out, package=(root, manifest))
 
     def _walk_dir(self, d: _Dir, out: set[str], package: tuple[Path, Mapping[str, Any]] | None = None) -> None:
@@ -406,13 +413,45 @@ def _resolve_dep(start: Path, name: str, stop: Path) -> Path | None:
                 here = here.parent.parent
 
 
+def workspace_ignore_rules(root: Path) -> list[Rule]:
+    """The ignore files npm applies to a workspace package from the folders above it.
+
+    npm packing a workspace member reads, from the workspace root down to the
+    member's parent folder, each folder's ``.npmignore`` (or else its
+    ``.gitignore``) and adds their rules to the member's default rules, as if
+    written at the member's root.
+    """
+    from releasekit.package.workspace import npm_workspace_root
+
+    real = Path(root).resolve()
+    ws_root = npm_workspace_root(real)
+    if ws_root is None:
+        return []
+    folders = [ws_root]
+    for part in real.parent.relative_to(ws_root).parts:
+        folders.append(folders[-1] / part)
+    rules: list[Rule] = []
+    for folder in folders:
+        for name in (NPMIGNORE, GITIGNORE):
+            try:
+                text = (folder / name).read_text("utf-8", errors="replace")
+            except FileNotFoundError:
+                continue
+            except OSError as exc:  # npm fails on an ignore file it cannot read, too
+                raise PackError(f"{folder / name}: cannot read: {exc.strerror}") from exc
+            rules.extend(parse_ignore_text(text))
+            break
+    return rules
+
+
 def pack_list(root: Path, manifest: Mapping[str, Any]) -> PackList:
     """The files ``npm pack`` would include for the package at ``root``, in npm's order."""
     root = Path(root)
     check_manifest_paths(manifest)
     walker = _Walker(root, manifest)
     out: set[str] = set()
-    walker.walk_package(root, manifest, [DEFAULTS, PACKAGE_JSON, NPMIGNORE, GITIGNORE, STRICT], out)
+    outer = workspace_ignore_rules(root)
+    walker.walk_package(root, manifest, [DEFAULTS, PACKAGE_JSON, NPMIGNORE, GITIGNORE, STRICT], out, outer)
     bundled = _gather_bundles(walker, root, manifest, out)
     files = sorted(out, key=npm_sort_key)
     return PackList(files, bundled, root)

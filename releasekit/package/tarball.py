@@ -1,6 +1,7 @@
 """Write the package tarball the way npm (node-tar in "portable" mode) does.
 
-Every entry sits under ``package/``; headers are ustar with node-tar's number
+Every entry sits under ``package/``; a hard link to an earlier entry is a
+link entry (type 1, no data) naming it, as node-tar writes one; headers are ustar with node-tar's number
 formatting, uid/gid/uname/gname left empty, and npm's fixed mtime
 (1985-10-26T08:15:00Z). Paths that do not fit ustar get a pax header first,
 as node-tar writes it. The stream ends with two zero blocks and is gzipped at
@@ -75,7 +76,7 @@ def _split_prefix(path: str) -> tuple[str, str, bool]:
             return path[: _PATH_SIZE - 1], "", True
 
 
-def _header(path: str, mode: int, size: int, typeflag: bytes) -> tuple[bytearray, bool]:
+def _header(path: str, mode: int, size: int, typeflag: bytes, linkpath: str = "") -> tuple[bytearray, bool]:
     buf = bytearray(BLOCK)
     name, prefix, need_pax = _split_prefix(path)
     need_pax = _put_string(buf, 0, _PATH_SIZE, name) or need_pax
@@ -83,6 +84,7 @@ def _header(path: str, mode: int, size: int, typeflag: bytes) -> tuple[bytearray
     buf[124:136] = _octal(size, 12)
     buf[136:148] = _octal(NPM_MTIME, 12)
     buf[156:157] = typeflag
+    need_pax = _put_string(buf, 157, _PATH_SIZE, linkpath) or need_pax
     buf[257:265] = b"ustar\x0000"
     buf[329:337] = _octal(0, 8)  # devmajor/devminor: node-tar writes zeros
     buf[337:345] = _octal(0, 8)
@@ -101,8 +103,10 @@ def _pax_record(key: str, value: str) -> str:
     return f"{length + digits}{line}"
 
 
-def _pax(path: str, size: int) -> bytes:
-    body = (_pax_record("path", path) + _pax_record("mtime", str(NPM_MTIME)) + _pax_record("size", str(size))).encode()
+def _pax(path: str, size: int, linkpath: str = "") -> bytes:
+    # node-tar's record order: path, linkpath, mtime, size
+    records = _pax_record("path", path) + (_pax_record("linkpath", linkpath) if linkpath else "")
+    body = (records + _pax_record("mtime", str(NPM_MTIME)) + _pax_record("size", str(size))).encode()
     name = ("PaxHeader/" + posixpath.basename(path))[:99]
     header, _ = _header(name, 0o644, len(body), b"x")
     return bytes(header) + _pad(body)
@@ -117,6 +121,13 @@ def tar_stream(files: Iterable[PackedFile]) -> Iterator[bytes]:
     """The uncompressed tar, in chunks, for ``files`` in the given order."""
     for f in files:
         path = PREFIX + f.path
+        if f.linkpath is not None:  # a hard link: no bytes of its own
+            linkpath = PREFIX + f.linkpath
+            header, need_pax = _header(path, f.mode, 0, b"1", linkpath)
+            if need_pax:
+                yield _pax(path, 0, linkpath)
+            yield bytes(header)
+            continue
         header, need_pax = _header(path, f.mode, f.size, b"0")
         if need_pax:
             yield _pax(path, f.size)

@@ -195,3 +195,30 @@ def _glob_match(rule: Any, rel: str) -> bool:
     return any(len(p) > 1 and rule.match(rel) for p in rule.patterns) or (
         "/" not in rel and rule.match(rel)
     )
+
+
+def npm_workspace_root(package_dir: Path | str) -> Path | None:
+    """The workspace root ``npm`` finds for a package it packs from ``package_dir``.
+
+    As npm's config loader: the nearest folder above whose package.json has
+    ``workspaces`` listing ``package_dir``; a workspace root that does not list
+    it is passed over. pnpm-workspace.yaml means nothing to npm.
+    """
+    start = Path(package_dir).resolve()
+    for here in start.parents:
+        pkg = here / "package.json"
+        if not pkg.is_file():
+            continue
+        try:
+            _, data = parse_json_file(pkg)
+        except ManifestError:
+            continue  # npm moves on past a package.json it cannot read
+        if not isinstance(data, Mapping) or not data.get("workspaces"):
+            continue
+        try:
+            workspace = _package_json_workspace(here, pkg, data)
+        except ManifestError:
+            continue
+        if any(member.path == start for member in workspace.members.values()):
+            return here
+    return None

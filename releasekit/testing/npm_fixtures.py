@@ -128,12 +128,19 @@ def npm_binary() -> str:
     return npm
 
 
-def npm_pack_json(project: Path, workdir: Path, *, dry_run: bool = True) -> dict[str, Any]:
-    """``npm pack --json`` of ``project`` (``--dry-run`` unless told otherwise; tarball into ``workdir``)."""
-    argv = [npm_binary(), "pack", str(project), "--json", "--ignore-scripts", "--pack-destination", str(workdir)]
+def npm_pack_json(project: Path, workdir: Path, *, dry_run: bool = True, inside: bool = False) -> dict[str, Any]:
+    """``npm pack --json`` of ``project`` (``--dry-run`` unless told otherwise; tarball into ``workdir``).
+
+    ``inside`` runs npm in ``project`` itself, as a maintainer would: a
+    workspace member is then packed as one, with its workspace root found.
+    """
+    argv = [npm_binary(), "pack", *([] if inside else [str(project)]), "--json", "--ignore-scripts"]
+    argv += ["--pack-destination", str(workdir)]
     if dry_run:
         argv.append("--dry-run")
-    proc = subprocess.run(argv, cwd=workdir, env=npm_env(workdir), capture_output=True, text=True, timeout=300)
+    env = npm_env(workdir)
+    cwd = project if inside else workdir
+    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         raise RuntimeError(f"npm pack failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
     result = json.loads(proc.stdout)

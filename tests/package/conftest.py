@@ -49,8 +49,8 @@ def npm_pack(tmp_path: Path) -> Callable[..., dict[str, Any]]:
         pytest.skip(str(exc))
     workdir = tmp_path / "npm-work"
 
-    def run(project: Path, dry_run: bool = True) -> dict[str, Any]:
-        return npm_pack_json(project, workdir, dry_run=dry_run)
+    def run(project: Path, dry_run: bool = True, inside: bool = False) -> dict[str, Any]:
+        return npm_pack_json(project, workdir, dry_run=dry_run, inside=inside)
 
     return run
 

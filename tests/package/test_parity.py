@@ -11,6 +11,8 @@ import pytest
 from releasekit.cli.pack import describe
 from releasekit.package.pack import pack_project
 
+from .conftest import write_layout
+
 pytestmark = pytest.mark.npm
 
 M = {"name": "demo", "version": "1.0.0"}
@@ -119,6 +121,26 @@ LAYOUTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {**BASIC, "vendor/linked/package.json": '{"name":"linked","version":"1.0.0"}', "vendor/linked/l.js": "l", "vendor/linked/.npmignore": "skip.js\n", "vendor/linked/skip.js": "s"},
     ),
     "executable-modes": (m(), {"run.sh": ("#!/bin/sh\n", 0o755), "data.bin": (b"\0\1\2", 0o644), "grp.sh": ("x", 0o775)}),
+    # npm keeps permission bits, adds u+rw, drops g+w/o+w; setuid survives
+    "odd-modes": (m(), {"a.txt": ("a", 0o600), "x.sh": ("x", 0o741), "s.sh": ("s", 0o4755), "g.txt": ("g", 0o664), "r.txt": ("r", 0o400), "w.txt": ("w", 0o666)}),
+    # pacote drops the first folder of a path before comparing it with the bin paths
+    "bin-mode-quirk": (
+        m(bin={"a": "bin/a.js", "c": "cli.js", "d": "d.js"}),
+        {"bin/a.js": "a", "cli.js": ("c", 0o640), "sub/cli.js": "c", "sub/d.js": "d", "x/y/d.js": "d", "d.js": "d"},
+    ),
+    "bin-string-in-folder": (m(bin="lib/run.js"), {**BASIC, "lib/run.js": "r", "dist/lib/run.js": "r"}),
+    "hard-links": (m(bin={"t": "twin.js"}), {"a.js": ("same\n", 0o600), "b.txt": "other\n", "x" * 120 + ".js": "long\n"}),
+}
+
+# layouts that need more than files: run after writing them
+POST: dict[str, Any] = {
+    "hard-links": lambda p: [
+        os.link(p / "a.js", p / "twin.js"),
+        os.link(p / "a.js", p / "lib-twin.js"),
+        os.makedirs(p / ("d" * 60)),
+        os.link(p / ("x" * 120 + ".js"), p / ("d" * 60) / ("y" * 60 + ".js")),
+        os.link(p / "b.txt", p / ".npmignore-not"),
+    ],
 }
 
 
@@ -135,6 +157,8 @@ def test_same_files_as_npm(name: str, layout: Any, npm_pack: Any) -> None:
     if name == "symlinked-bundled-dep":
         (project / "node_modules").mkdir()
         os.symlink("../vendor/linked", project / "node_modules" / "linked")
+    if name in POST:
+        POST[name](project)
     npm = npm_pack(project)
     ours = _ours(project)
     npm_files = [f["path"] for f in npm["files"]]
@@ -149,3 +173,32 @@ def test_same_files_as_npm(name: str, layout: Any, npm_pack: Any) -> None:
 
 def test_at_least_thirty_layouts() -> None:
     assert len(LAYOUTS) >= 30
+
+
+def test_workspace_member_applies_the_ignore_files_above_it(layout: Any, npm_pack: Any) -> None:
+    """npm packing a member from inside it reads the ignore files of the root and the folders between."""
+    root = layout(
+        {"name": "root", "private": True, "workspaces": ["packages/*", "tools/nested/*"]},
+        {
+            ".gitignore": "secret.txt\n/dist\n",
+            "packages/.npmignore": "*.log\n",
+            "packages/.gitignore": "never-read-when-npmignore-exists.js\n",
+            "tools/.gitignore": "*.tmp\n",
+            "tools/nested/.npmignore": "",
+        },
+        where="ws",
+    )
+    files = {"a.js": "a", "secret.txt": "s", "x.log": "l", "dist/x.js": "d", "never-read-when-npmignore-exists.js": "n", "y.tmp": "t"}
+    members = [
+        write_layout(root / "packages" / "a", m(name="a"), files),
+        write_layout(root / "packages" / "b", m(name="b", files=["dist", "secret.txt", "*.log"]), files),
+        write_layout(root / "tools" / "nested" / "c", m(name="c"), {**files, ".npmignore": "a.js\n"}),
+        # not a member: npm packs it as a plain package
+        write_layout(root / "loose", m(name="loose"), files),
+    ]
+    for member in members:
+        npm = npm_pack(member, inside=True)
+        ours = _ours(member)
+        assert [f["path"] for f in ours["files"]] == [f["path"] for f in npm["files"]], member.name
+    assert "secret.txt" not in [f["path"] for f in _ours(members[0])["files"]]
+    assert "secret.txt" in [f["path"] for f in _ours(members[3])["files"]]

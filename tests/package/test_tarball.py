@@ -17,7 +17,7 @@ from releasekit.package.model import PackedFile
 from releasekit.package.pack import pack_project
 from releasekit.package.tarball import NPM_MTIME, build_tarball
 
-from .test_parity import LAYOUTS
+from .test_parity import LAYOUTS, POST
 
 
 def _members(data: bytes) -> list[tuple[str, int, bytes, int, int, int]]:
@@ -31,10 +31,15 @@ def _members(data: bytes) -> list[tuple[str, int, bytes, int, int, int]]:
 
 
 @pytest.mark.npm
-@pytest.mark.parametrize("name", ["no-files-field", "bin-map", "bundle-dependencies", "deep-paths", "unicode-names", "sorting"])
+@pytest.mark.parametrize(
+    "name",
+    ["no-files-field", "bin-map", "bundle-dependencies", "deep-paths", "unicode-names", "sorting", "odd-modes", "bin-mode-quirk", "hard-links"],
+)
 def test_tar_stream_is_byte_identical_to_npm(name: str, layout: Any, npm_pack: Any, tmp_path: Path) -> None:
     manifest, files = LAYOUTS[name]
     project = layout(manifest, files)
+    if name in POST:
+        POST[name](project)
     info = npm_pack(project, dry_run=False)
     npm_tgz = (tmp_path / "npm-work" / info["filename"]).read_bytes()
     ours = pack_project(project).tarball
@@ -46,12 +51,22 @@ def test_tar_stream_is_byte_identical_to_npm(name: str, layout: Any, npm_pack: A
 
 
 def test_entries_are_under_package_with_npm_metadata(layout: Any) -> None:
-    project = layout({"name": "m", "version": "1.0.0", "bin": {"x": "bin/x.js"}}, {"bin/x.js": "x", "run.sh": ("s", 0o700), "a.txt": ("a", 0o600)})
+    project = layout(
+        {"name": "m", "version": "1.0.0", "bin": {"x": "bin/x.js", "y": "y.js"}},
+        {"bin/x.js": "x", "y.js": "y", "run.sh": ("s", 0o700), "a.txt": ("a", 0o600), "g.txt": ("g", 0o664)},
+    )
     members = _members(pack_project(project).tarball)
-    assert {name for name, *_ in members} == {"package/package.json", "package/bin/x.js", "package/run.sh", "package/a.txt"}
+    assert {name for name, *_ in members} == {f"package/{n}" for n in ("package.json", "bin/x.js", "y.js", "run.sh", "a.txt", "g.txt")}
     modes = {name: mode for name, mode, *_ in members}
-    # bin targets are always executable (npm leaves bins in sub-folders as they are on disk)
-    assert modes == {"package/package.json": 0o644, "package/bin/x.js": 0o755, "package/run.sh": 0o755, "package/a.txt": 0o644}
+    # a bin at the root gains +x; npm leaves bin/x.js as it is on disk (pacote's quirk)
+    assert modes == {
+        "package/package.json": 0o644,
+        "package/bin/x.js": 0o644,
+        "package/y.js": 0o755,
+        "package/run.sh": 0o700,
+        "package/a.txt": 0o600,
+        "package/g.txt": 0o644,
+    }
     assert {(mtime, uid, gid) for *_, mtime, uid, gid in members} == {(NPM_MTIME, 0, 0)}
 
 
@@ -60,7 +75,7 @@ def test_same_input_same_bytes_whatever_the_disk_metadata(layout: Any) -> None:
     first = layout({"name": "d", "version": "1.0.0"}, files, where="one")
     second = layout({"name": "d", "version": "1.0.0"}, dict(reversed(list(files.items()))), where="two")
     os.utime(second / "b.js", (1, 1))
-    os.chmod(second / "README.md", 0o664)
+    os.chmod(second / "README.md", 0o664)  # npm drops group write: still 0644
     one, two = pack_project(first), pack_project(second)
     assert one.tarball == two.tarball
     assert one.integrity == two.integrity and one.shasum == two.shasum
@@ -82,3 +97,15 @@ def test_property_tarball_is_deterministic_and_round_trips(entries: dict[str, tu
     assert [(name, mode, data) for name, mode, data, *_ in members] == [
         ("package/" + f.path, f.mode, f.data) for f in packed
     ]
+
+
+def test_a_second_name_of_one_inode_is_a_link_entry(layout: Any) -> None:
+    project = layout({"name": "l", "version": "1.0.0"}, {"a.js": "same", "b.js": "b"})
+    os.link(project / "a.js", project / "c.js")
+    packed = pack_project(project)
+    link = packed.get("c.js")
+    assert link is not None and link.linkpath == "a.js" and link.kind == "link" and link.size == 0
+    with tarfile.open(fileobj=io.BytesIO(packed.tarball), mode="r:gz") as tar:
+        member = tar.getmember("package/c.js")
+        assert member.islnk() and member.linkname == "package/a.js"
+    assert packed.unpacked_size == len(b"same") + len(b"b") + len(packed.read("package.json"))
