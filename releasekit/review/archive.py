@@ -1,44 +1,61 @@
-"""Read an npm tarball in memory, never extracting it, and report hostile entries.
+"""What ``npm install`` puts on disk from a tarball, read in memory and never extracted.
 
-A small tar reader of our own rather than :mod:`tarfile`: it never follows a
-link, never touches the disk, bounds every header and the total decompressed
-size, and turns each suspicious entry into a finding (the classes of node-tar's
-advisories: traversal, absolute paths, links, duplicates, case or Unicode
-collisions, oversized headers and folder depth) instead of trusting it.
+npm extracts with node-tar through pacote: the first path component is
+stripped, only file entries are written (links, devices and folders are
+filtered out), a ``.gitignore`` becomes ``.npmignore`` unless one was seen, a
+root is stripped, a ``..`` entry is skipped, and the last entry for a path
+wins. :func:`read_archive` computes exactly that view from
+:func:`releasekit.review.tarstream.iter_entries`, which refuses whatever
+node-tar reads in a way we do not reproduce.
+
+Entries a reviewer must not wave through become findings (the classes of
+node-tar's advisories, plus names that fool a terminal): links, devices,
+absolute or ``..`` paths, backslashes, control characters, duplicates, paths
+outside the one top folder, case or Unicode collisions, deep folders. A
+finding blocks approval and makes ``lpm check``/``lpm quality`` refuse the
+tarball; the entries stay what npm would install.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 import unicodedata
-import zlib
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
-from releasekit.errors import PackError
 from releasekit.package.model import PackedFile
 from releasekit.policy.findings import Finding, Severity
+from releasekit.review.tarstream import (
+    FILE_TYPES,
+    LINK_TYPES,
+    MAX_DECOMPRESSED,
+    MAX_ENTRIES,
+    iter_entries,
+    refuse,
+)
 
-BLOCK = 512
-MAX_DECOMPRESSED = 1 << 30  # 1 GiB: refuse gzip bombs
-MAX_LONG_HEADER = 64 * 1024  # pax / GNU long-name records
-MAX_PATH_BYTES = 4096
+MAX_COMPONENT_BYTES = 255  # NAME_MAX: longer names fail to extract, and we would list them
+MAX_PATH_BYTES = 3072  # below PATH_MAX with room for the install folder
 MAX_DEPTH = 64  # node-tar CVE-2024-28863: deep folders exhaust the extractor
+NODE_TAR_MAX_DEPTH = 1024  # unpack.js skips entries deeper than this
 
-REGULAR_TYPES = {b"0", b"\0", b"7", b""}
-LINK_TYPES = {b"1": "hardlink", b"2": "symlink"}
-SPECIAL_TYPES = {b"3": "character device", b"4": "block device", b"6": "fifo"}
+_FILE_NAMES = set(FILE_TYPES.values())
+_LINK_NAMES = set(LINK_TYPES.values())
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_DRIVE = re.compile(r"[A-Za-z]:")
 
 
 @dataclass(frozen=True)
 class ArchiveEntry:
-    path: str  # with the top folder ("package/") stripped, as npm installs it
-    mode: int
+    path: str  # as npm installs it: top folder stripped, normalized
+    mode: int  # the header's mode & 0o7777 (pacote widens it to at least 0o644 on disk)
     data: bytes = field(repr=False)
 
 
 @dataclass
 class Archive:
-    entries: dict[str, ArchiveEntry]
+    entries: dict[str, ArchiveEntry]  # in installation order
     findings: list[Finding]
 
     @property
@@ -50,176 +67,115 @@ class Archive:
         return tuple(PackedFile(e.path, len(e.data), e.mode, e.data) for e in self.entries.values())
 
 
-def _decompress(blob: bytes) -> bytes:
-    if blob[:2] != b"\x1f\x8b":
-        return blob  # plain tar
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = inflater.decompress(blob, MAX_DECOMPRESSED + 1)
-    except zlib.error as exc:
-        raise PackError(f"tarball is not valid gzip: {exc}") from exc
-    if len(out) > MAX_DECOMPRESSED or inflater.unconsumed_tail:
-        raise PackError(f"tarball expands past {MAX_DECOMPRESSED >> 20} MiB; refusing to read it")
-    return out
+def shown(path: str) -> str:
+    """``path`` safe to print: control and bidi characters escaped."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", path)
 
 
-def _field(header: bytes, start: int, length: int) -> bytes:
-    return header[start : start + length].split(b"\0", 1)[0]
+class _View:
+    def __init__(self) -> None:
+        self.entries: dict[str, ArchiveEntry] = {}
+        self.findings: list[Finding] = []
+        self.npmignores: set[str] = set()
+        self.tops: dict[str, str] = {}
+        self.folded: dict[str, str] = {}
 
+    def flag(self, rule: str, path: str, message: str) -> None:
+        self.findings.append(Finding(f"tar-{rule}", message, file=shown(path) or None, severity=Severity.ERROR))
 
-def _octal(raw: bytes) -> int:
-    raw = raw.strip(b" \0")
-    if not raw:
-        return 0
-    if raw[0] & 0x80:  # GNU base-256
-        value = raw[0] & 0x7F
-        for byte in raw[1:]:
-            value = (value << 8) | byte
-        return value
-    try:
-        return int(raw, 8)
-    except ValueError as exc:
-        raise PackError(f"tar header has a bad number field {raw!r}") from exc
+    def add(self, raw: str, type_name: str, mode: int, data: bytes, linkpath: str) -> None:
+        if _CONTROL.search(raw):
+            self.flag("control-character", raw, f"control or bidi character in a file name: {shown(raw)!r}")
+        if type_name in _LINK_NAMES:  # pacote's filter drops links
+            kind = "hardlink" if type_name == "Link" else "symlink"
+            self.flag(kind, raw, f"{kind} entry -> {shown(linkpath)!r}; npm skips it, not followed")
+            return
+        if type_name not in _FILE_NAMES:  # folders, devices, FIFOs: pacote's filter drops them
+            if type_name != "Directory":
+                self.flag("special-file", raw, f"{type_name} entry; npm skips it")
+            return
+        base = posixpath.basename(raw)
+        if base == ".npmignore":
+            self.npmignores.add(raw)
+        elif base == ".gitignore":  # pacote installs it as .npmignore, or drops it after one
+            renamed = raw[: -len(".gitignore")] + ".npmignore"
+            if renamed in self.npmignores:
+                return
+            raw = renamed
+        self._install(raw, mode, data)
 
-
-def _checksum_ok(header: bytes) -> bool:
-    stored = _octal(header[148:156])
-    computed = sum(header[:148]) + 8 * 32 + sum(header[156:])
-    return stored == computed
-
-
-def _pax_records(data: bytes) -> dict[str, str]:
-    records: dict[str, str] = {}
-    pos = 0
-    while pos < len(data):
-        space = data.find(b" ", pos)
-        if space < 0:
-            break
-        try:
-            length = int(data[pos:space])
-        except ValueError:
-            break
-        if length <= 0:
-            break
-        record = data[space + 1 : pos + length - 1]
-        key, _, value = record.partition(b"=")
-        records[key.decode("utf-8", "replace")] = value.decode("utf-8", "replace")
-        pos += length
-    return records
-
-
-def _strip_top(path: str) -> str:
-    """npm installs ``package/x`` as ``x``: drop the first folder, whatever its name."""
-    parts = path.split("/", 1)
-    return parts[1] if len(parts) == 2 else ""
-
-
-def _hostile_path(raw: str) -> str | None:
-    """Why ``raw`` would escape or confuse an extractor, or ``None``."""
-    unified = raw.replace("\\", "/")
-    if unified.startswith("/") or (len(unified) > 1 and unified[1] == ":"):
-        return "absolute path"
-    if ".." in unified.split("/"):
-        return "path traversal ('..')"
-    if "\\" in raw:
-        return "backslash in path (a separator on Windows)"
-    if "\0" in raw:
-        return "NUL byte in path"
-    return None
-
-
-def read_archive(blob: bytes) -> Archive:
-    """Read every entry of ``blob`` (a .tgz or .tar) into memory with findings for hostile ones."""
-    tar = _decompress(blob)
-    entries: dict[str, ArchiveEntry] = {}
-    findings: list[Finding] = []
-    seen_exact: set[str] = set()
-    seen_folded: dict[str, str] = {}
-    pending_long: dict[str, str] = {}
-    global_pax: dict[str, str] = {}
-
-    def flag(rule: str, path: str, message: str) -> None:
-        findings.append(Finding(f"tar-{rule}", message, file=path or None, severity=Severity.ERROR))
-
-    pos = 0
-    while pos + BLOCK <= len(tar):
-        header = tar[pos : pos + BLOCK]
-        if header == b"\0" * BLOCK:
-            break
-        if not _checksum_ok(header):
-            flag("corrupt-header", "", f"tar header at byte {pos} has a bad checksum; reading stopped")
-            break
-        size = _octal(header[124:136])
-        typeflag = header[156:157]
-        data_start = pos + BLOCK
-        data_end = data_start + size
-        pos = data_start + ((size + BLOCK - 1) // BLOCK) * BLOCK
-        if data_end > len(tar):
-            flag("truncated", "", "tar entry runs past the end of the archive")
-            break
-        if typeflag in (b"x", b"g", b"L", b"K"):
-            if size > MAX_LONG_HEADER:
-                flag("oversized-header", "", f"{typeflag.decode()} header of {size} bytes (limit {MAX_LONG_HEADER})")
-                continue
-            body = tar[data_start:data_end]
-            if typeflag == b"x":
-                pending_long.update(_pax_records(body))
-            elif typeflag == b"g":
-                global_pax.update(_pax_records(body))
-            elif typeflag == b"L":
-                pending_long["path"] = body.rstrip(b"\0").decode("utf-8", "replace")
-            else:
-                pending_long["linkpath"] = body.rstrip(b"\0").decode("utf-8", "replace")
-            continue
-
-        name = _field(header, 0, 100)
-        prefix = _field(header, 345, 155) if header[257:263] in (b"ustar\0", b"ustar ") else b""
-        raw_path = (prefix + b"/" + name if prefix else name).decode("utf-8", "replace")
-        attrs = {**global_pax, **pending_long}
-        pending_long = {}
-        raw_path = attrs.get("path", raw_path)
-        link_target = attrs.get("linkpath", _field(header, 157, 100).decode("utf-8", "replace"))
-        mode = _octal(header[100:108]) & 0o7777
-
-        if len(raw_path.encode()) > MAX_PATH_BYTES:
-            flag("oversized-header", raw_path[:80] + "...", f"path of {len(raw_path.encode())} bytes")
-            continue
-        reason = _hostile_path(raw_path)
-        if reason:
-            flag("unsafe-path", raw_path, f"{reason}: {raw_path!r}")
-            continue
-        path = _strip_top(posixpath.normpath(raw_path) if raw_path not in ("", ".") else "")
-        if raw_path.endswith("/") or typeflag == b"5":
-            continue  # folders carry nothing to review
+    def _install(self, raw: str, mode: int, data: bytes) -> None:
+        top, slash, rest = raw.partition("/")
+        if not slash:
+            self.flag("outside-package", raw, f"{shown(raw)!r} is outside any folder; npm skips it")
+            return
+        self.tops.setdefault(top, raw)
+        if len(self.tops) == 2:
+            first = next(iter(self.tops.values()))
+            self.flag("outside-package", raw,
+                      f"entries under two top folders ({shown(first)!r}, {shown(raw)!r}); npm merges them")
+        if rest.startswith("//?/"):
+            raise refuse(f"Windows device path {shown(raw)!r}")
+        stripped = rest.lstrip("/")
+        if stripped.startswith("\\") or _DRIVE.match(stripped):
+            raise refuse(f"Windows-absolute path {shown(raw)!r}")
+        if stripped != rest or raw.startswith("/"):
+            self.flag("unsafe-path", raw, f"absolute path: {shown(raw)!r}; npm strips the root")
+        parts = re.split(r"[\\/]", stripped)
+        if ".." in parts:
+            self.flag("unsafe-path", raw, f"path traversal ('..'): {shown(raw)!r}; npm skips it")
+            return
+        if "\\" in stripped:
+            self.flag("unsafe-path", raw, f"backslash in path (a separator on Windows): {shown(raw)!r}")
+        if len(stripped.split("/")) > NODE_TAR_MAX_DEPTH:
+            self.flag("deep-path", raw[:80] + "...", f"path deeper than {NODE_TAR_MAX_DEPTH}; npm skips it")
+            return
+        path = posixpath.normpath(stripped) if stripped else "."
+        if path == ".":
+            self.flag("unsafe-path", raw, f"entry without a file name: {shown(raw)!r}; npm skips it")
+            return
+        encoded = path.encode()
+        if len(encoded) > MAX_PATH_BYTES or any(len(p.encode()) > MAX_COMPONENT_BYTES for p in path.split("/")):
+            raise refuse(f"path of {len(encoded)} bytes or a name past {MAX_COMPONENT_BYTES} bytes: {shown(path[:80])!r}...")
         if path.count("/") + 1 > MAX_DEPTH:
-            flag("deep-path", path[:80] + "...", f"path {path.count('/') + 1} folders deep (limit {MAX_DEPTH})")
-            continue
-        if typeflag in LINK_TYPES:
-            flag(LINK_TYPES[typeflag], path, f"{LINK_TYPES[typeflag]} entry -> {link_target!r}; not followed")
-            continue
-        if typeflag in SPECIAL_TYPES:
-            flag("special-file", path, f"{SPECIAL_TYPES[typeflag]} entry")
-            continue
-        if typeflag not in REGULAR_TYPES:
-            flag("unknown-entry", path, f"entry of unknown type {typeflag!r}")
-            continue
-        if not path:
-            flag("unsafe-path", raw_path, f"entry without a file name: {raw_path!r}")
-            continue
-        if path in seen_exact:
-            flag("duplicate", path, "duplicate entry; an extractor keeps only one of them")
-            continue
-        folded = unicodedata.normalize("NFC", path).casefold()
-        if folded in seen_folded:
-            other = seen_folded[folded]
-            kind = "Unicode normalization" if unicodedata.normalize("NFC", path) == unicodedata.normalize("NFC", other) else "case"
-            flag(
-                "name-collision",
-                path,
-                f"differs from {other!r} only by {kind}; they collide on case-insensitive or normalizing file systems",
-            )
-            continue
-        seen_exact.add(path)
-        seen_folded[folded] = path
-        entries[path] = ArchiveEntry(path, mode, tar[data_start:data_end])
-    return Archive(entries, findings)
+            self.flag("deep-path", path[:80] + "...", f"path {path.count('/') + 1} folders deep (limit {MAX_DEPTH})")
+        if path in self.entries:
+            self.flag("duplicate", path, "duplicate entry; npm installs the last one, other tools the first")
+            del self.entries[path]
+        else:
+            self._collisions(path)
+        self.entries[path] = ArchiveEntry(path, mode, data)
+
+    def _collisions(self, path: str) -> None:
+        nfc = unicodedata.normalize("NFC", path)
+        folded = nfc.casefold()
+        other = self.folded.setdefault(folded, path)
+        if other != path:
+            kind = "Unicode normalization" if nfc == unicodedata.normalize("NFC", other) else "case"
+            self.flag("name-collision", path,
+                      f"differs from {shown(other)!r} only by {kind}; they collide on case-insensitive "
+                      "or normalizing file systems")
+
+    def check_folders(self) -> None:
+        """A file that is also a folder of another: node-tar keeps whichever came first; not reproduced."""
+        files = set(self.entries)
+        for path in files:
+            parent = path
+            while "/" in parent:
+                parent = parent.rsplit("/", 1)[0]
+                if parent in files:
+                    raise refuse(f"{shown(parent)!r} is both a file and the folder of {shown(path)!r}")
+
+
+def read_archive(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
+                 max_entries: int = MAX_ENTRIES) -> Archive:
+    """The files npm would install from ``source`` (a .tgz or .tar), with findings for hostile entries.
+
+    Raises :class:`~releasekit.errors.PackError` (one line) for a tarball npm's
+    reader would read differently from us, or one past the size and entry caps.
+    """
+    view = _View()
+    for entry in iter_entries(source, max_size=max_size, max_entries=max_entries):
+        view.add(entry.path, entry.type, entry.mode, entry.data, entry.linkpath)
+    view.check_folders()
+    return Archive(view.entries, view.findings)

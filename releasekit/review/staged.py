@@ -45,6 +45,8 @@ def _read_tarball(blob: bytes, what: str) -> Archive:
     try:
         archive = read_archive(blob)
     except PackError as exc:
+        if exc.message.startswith("not an npm tarball"):
+            raise RegistryError(f"{what} is not a tarball: {exc.message}") from None
         raise RegistryError(f"{what} is unreadable: {exc.message}") from None
     if not archive.entries and not archive.findings:  # hostile archives are reported by the diff, not refused here
         raise RegistryError(f"{what} is not a tarball: the registry sent {len(blob)} bytes holding no files")
