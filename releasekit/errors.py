@@ -106,6 +106,12 @@ class NetworkError(RegistryError):
     error_code = "network"
 
 
+class RegistryTimeout(NetworkError):
+    """The registry accepted nothing or answered nothing in time: a per-read timeout or the overall deadline."""
+
+    error_code = "timeout"
+
+
 class ProvenanceError(RefusedError):
     """Provenance could not be generated or a supplied bundle is invalid."""
 

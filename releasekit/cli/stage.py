@@ -396,28 +396,15 @@ def view(stage_id: str, npm_registry: str | None) -> None:
 @npm_registry_options
 def download(stage_id: str, output: str | None, npm_registry: str | None) -> None:
     """Download a staged tarball for inspection (sha1 checked against the stage entry)."""
-    from releasekit.stage.download import resolve_destination, save_staged_tarball
+    from releasekit.stage.download import check_output, download_staged_tarball
 
     stage_id = _validated_id(stage_id)
-    if output is not None and not output.strip():
-        raise UsageError("-o is empty: give a file or directory, or leave -o out for ./NAME-VERSION-ID.tgz")
-    if output is not None:
-        # Refuse before downloading anything if the named file is already there.
-        probe = resolve_destination(output, "x.tgz")
-        if not probe.parent.is_dir():  # a bad -o is a usage error, found before any download
-            problem = "is not a directory" if probe.parent.exists() else "does not exist"
-            raise UsageError(f"-o {output}: {probe.parent} {problem}")
-        if not Path(output).is_dir() and (probe.exists() or probe.is_symlink()):
-            from releasekit.errors import StorageError
-
-            raise StorageError(f"{probe}: already exists; not overwriting it", hint="choose another path with -o")
+    check_output(output)  # a bad -o is found before any request
     registry = registry_for_cwd(npm_registry)
     with _client(registry) as client:
-        entry = _entry_dict(client.stage_view(stage_id))
-        data = client.stage_tarball(stage_id)
-    saved = save_staged_tarball(data, stage_id=stage_id, expected_shasum=entry.get("shasum"), output=output)
+        saved = download_staged_tarball(client, stage_id, output=output)
     if json_mode():
-        emit_json(envelope(True, registry=registry, stageId=stage_id, data={**saved.to_dict(), "entry": entry}))
+        emit_json(envelope(True, registry=registry, stageId=stage_id, data=saved.to_dict()))
         return
     check = "matches the stage entry" if saved.verified else "NOT checked: the stage entry has no shasum"
     echo(f"{saved.name}@{saved.version}: {len(saved.files)} files, {_human_size(saved.size)}, sha1 {saved.shasum} ({check})")

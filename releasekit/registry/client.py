@@ -4,7 +4,14 @@ Every method answers plain data (dicts, bytes, :class:`StagedVersion`) or
 raises one of the :mod:`releasekit.errors` registry classes with a one-line
 message that never contains the token or an OTP. HTTP statuses map as:
 401 -> AuthRequired (or the OTP flow), 403 -> Forbidden, 404 -> NotFound,
-409 -> Conflict, anything else -> RegistryError.
+409 -> Conflict, anything else -> RegistryError. A request that gets no
+answer in time (the per-read timeout, or the overall deadline that also ends a
+server trickling bytes) is :class:`~releasekit.errors.RegistryTimeout`; one
+that cannot connect at all is :class:`~releasekit.errors.NetworkError`.
+
+Tarballs are streamed: :meth:`RegistryClient.stage_tarball_to` hands the body
+to a sink chunk by chunk, and no body is accepted past a size limit (the
+``content-length`` the registry announced, else :data:`MAX_TARBALL_BYTES`).
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -24,12 +31,23 @@ from releasekit.errors import (
     NetworkError,
     NotFound,
     RegistryError,
+    RegistryTimeout,
     UsageError,
 )
 from releasekit.redaction import redact, register_secret
 from releasekit.registry.names import escape_name, normalize_registry_url, same_origin, validate_stage_id
 from releasekit.registry.otp import OTP_HEADER, Notify, OtpFlow, OtpProvider
-from releasekit.registry.transport import STAGE_HEADERS, RetryPolicy, build_http_client, send
+from releasekit.registry.transport import (
+    DEADLINE_PASSED,
+    DEFAULT_DEADLINE,
+    STAGE_HEADERS,
+    RetryPolicy,
+    build_http_client,
+    deadline_passed,
+    remaining,
+    request_deadline,
+    send,
+)
 from releasekit.registry.validation import parse_answer
 
 if TYPE_CHECKING:
@@ -39,6 +57,11 @@ log = logging.getLogger("releasekit.registry")
 
 MAX_PER_PAGE = 100
 _RECONCILE_ATTEMPTS = 3
+# No tarball body is accepted past this (1 GiB, the most the tar reader will ever expand).
+MAX_TARBALL_BYTES = 1 << 30
+_MAX_ERROR_BODY = 64 * 1024
+
+Sink = Callable[[bytes], object]
 
 
 @dataclass(frozen=True)
@@ -122,6 +145,7 @@ class RegistryClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
+        deadline: float | None = None,
         otp_provider: OtpProvider | None = None,
         web_auth_notify: Notify | None = None,
         web_auth_timeout: float = 300.0,
@@ -136,6 +160,11 @@ class RegistryClient:
         self._token = token or None
         self._transport = transport
         self._timeout = timeout
+        if deadline is None:  # npm's fetch-timeout from the environment or the user's .npmrc
+            from releasekit.registry.npmrc import fetch_timeout
+
+            deadline = fetch_timeout()
+        self._deadline = DEFAULT_DEADLINE if deadline is None else deadline
         self._retry = retry or RetryPolicy()
         self._otp = OtpFlow(otp_provider, web_auth_notify, web_auth_timeout, sleep=self._retry.sleep)
         self._http: httpx.Client | None = None
@@ -183,16 +212,19 @@ class RegistryClient:
         self._check(response, "whoami")
         return str(parse_answer(response, "whoami", what="whoami")["username"])
 
-    def tarball(self, url: str) -> bytes:
-        """Bytes of a published tarball; the token is sent only to the registry's own origin."""
+    def tarball(self, url: str, *, limit: int = MAX_TARBALL_BYTES) -> bytes:
+        """Bytes of a published tarball (at most ``limit``); the token is sent only to the registry's origin."""
         import httpx
 
-        absolute = str(httpx.URL(self.registry_url).join(url))
+        try:
+            absolute = str(httpx.URL(self.registry_url).join(url))
+        except (httpx.InvalidURL, TypeError, ValueError):
+            raise RegistryError(f"the registry gave an unusable tarball URL: {_shown(url)!r}") from None
         if not absolute.startswith(("http://", "https://")):
-            raise UsageError(f"tarball URL must be http(s): {url!r}")
-        response = self._get(absolute, what=f"tarball {absolute}", accept="application/octet-stream")
-        self._check(response, f"tarball {absolute}")
-        return response.content
+            raise UsageError(f"tarball URL must be http(s): {_shown(url)!r}")
+        chunks: list[bytes] = []
+        self._download(absolute, what=f"tarball {_shown(absolute)}", sink=chunks.append, limit=limit)
+        return b"".join(chunks)
 
     # -- staging ---------------------------------------------------------------
     def stage_list(self, package: str | None = None, per_page: int = MAX_PER_PAGE) -> list[StagedVersion]:
@@ -230,12 +262,17 @@ class RegistryClient:
         self._check(response, what)
         return StagedVersion.from_wire(parse_answer(response, "stage-item", what=what))
 
-    def stage_tarball(self, stage_id: str) -> bytes:
+    def stage_tarball(self, stage_id: str, *, limit: int = MAX_TARBALL_BYTES) -> bytes:
+        """The staged tarball in memory, refused past ``limit`` bytes (for review; to save one, stream it)."""
+        chunks: list[bytes] = []
+        self.stage_tarball_to(stage_id, chunks.append, limit=limit)
+        return b"".join(chunks)
+
+    def stage_tarball_to(self, stage_id: str, sink: Sink, *, limit: int = MAX_TARBALL_BYTES) -> int:
+        """Stream the staged tarball into ``sink`` chunk by chunk; answers the byte count."""
         stage_id = validate_stage_id(stage_id)
-        what = f"stage download {stage_id}"
-        response = self._get(f"-/stage/{stage_id}/tarball", what=what, stage=True, accept="application/octet-stream")
-        self._check(response, what)
-        return response.content
+        return self._download(f"-/stage/{stage_id}/tarball", what=f"stage download {stage_id}", sink=sink,
+                              limit=limit, stage=True)
 
     def stage_approve(self, stage_id: str, otp: str | None = None) -> dict[str, Any]:
         """Publish a staged version for real; may ask for an OTP (see :mod:`releasekit.registry.otp`)."""
@@ -264,7 +301,7 @@ class RegistryClient:
         except httpx.TransportError as exc:
             cause = _describe(exc)
             if _never_sent(exc):
-                raise NetworkError(f"{what} was not sent: could not reach {self.registry_url} ({cause})") from None
+                raise self._unreachable(f"{what} was not sent", exc) from None
             settled = self._settle(staged, method, what, cause)
             if settled is not None:
                 return settled
@@ -314,9 +351,7 @@ class RegistryClient:
             )
         except httpx.TransportError as exc:
             if _never_sent(exc):
-                raise NetworkError(
-                    f"{what}: could not reach {self.registry_url} ({_describe(exc)}); nothing was staged"
-                ) from None
+                raise self._unreachable(what, exc, "; nothing was staged") from None
             return self._reconcile(name, version, shasum, cause=_describe(exc))
         if response.status_code == 409:
             raise Conflict(
@@ -340,9 +375,10 @@ class RegistryClient:
                     headers={"authorization": f"Bearer {id_token}"},
                 ),
                 self._retry,
+                deadline=self._deadline,
             )
         except _transport_errors() as exc:
-            raise NetworkError(f"{what}: {_describe(exc)}") from None
+            raise _network_error(exc, f"{what}: {_describe(exc)}") from None
         self._check(response, what)
         return dict(parse_answer(response, "oidc-exchange", what=what, secret_field="token"))
 
@@ -374,11 +410,44 @@ class RegistryClient:
         url = self._absolute(path_or_url)
         request = self.http.build_request("GET", url, params=params, headers=self._headers(url, stage=stage, accept=accept))
         try:
-            response = send(self.http, request, self._retry)
+            response = send(self.http, request, self._retry, deadline=self._deadline)
         except _transport_errors() as exc:
-            raise NetworkError(f"{what}: could not reach {self.registry_url} ({_describe(exc)})") from None
+            raise self._unreachable(what, exc) from None
         log.debug("GET %s -> %s", request.url.path, response.status_code)
         return response
+
+    def _unreachable(self, what: str, exc: Exception, tail: str = "") -> NetworkError:
+        """The error for a request that failed in transport: timed out, or could not reach the registry."""
+        import httpx
+
+        if isinstance(exc, httpx.TimeoutException):
+            return RegistryTimeout(f"{what}: {self.registry_url} did not answer in time ({_timeout_cause(exc, self)}){tail}")
+        return NetworkError(f"{what}: could not reach {self.registry_url} ({_describe(exc)}){tail}")
+
+    def _download(self, path_or_url: str, *, what: str, sink: Sink, limit: int, stage: bool = False) -> int:
+        """GET a body into ``sink`` in chunks, refusing more than ``limit`` bytes or the announced length."""
+        import httpx
+
+        url = self._absolute(path_or_url)
+        headers = self._headers(url, stage=stage, accept="application/octet-stream")
+        request = self.http.build_request("GET", url, headers=headers)
+        with request_deadline(self._deadline):
+            try:
+                response = send(self.http, request, self._retry, deadline=self._deadline, stream=True)
+                try:
+                    if not 200 <= response.status_code < 300:
+                        self._check(_bounded_error(response, request), what)
+                    return _stream_body(response, what, sink, limit)
+                finally:
+                    response.close()
+            except _transport_errors() as exc:
+                if isinstance(exc, httpx.RemoteProtocolError):  # the body ended before content-length
+                    raise NetworkError(
+                        f"{what}: the registry closed the connection before the whole body came ({_describe(exc)})"
+                    ) from None
+                if isinstance(exc, httpx.TimeoutException) and deadline_passed():
+                    exc = type(exc)(DEADLINE_PASSED)
+                raise self._unreachable(what, exc) from None
 
     def _write(
         self, method: str, path: str, *, what: str, otp: str | None, content: bytes | None = None
@@ -393,7 +462,7 @@ class RegistryClient:
             if code:
                 headers[OTP_HEADER] = code
             request = self.http.build_request(method, url, content=content, headers=headers)
-            response = send(self.http, request, self._retry)  # never retried: not GET
+            response = send(self.http, request, self._retry, deadline=self._deadline)  # never retried: not GET
             log.debug("%s %s -> %s", method, request.url.path, response.status_code)
             return response
 
@@ -504,3 +573,72 @@ def _never_sent(exc: Exception) -> bool:
 def _describe(exc: Exception) -> str:
     text = str(exc).strip()
     return redact(f"{type(exc).__name__}: {_one_line(text, 120)}" if text else type(exc).__name__)
+
+
+def _shown(url: str) -> str:
+    """``url`` without userinfo, for messages."""
+    from releasekit.registry.names import strip_userinfo
+
+    return strip_userinfo(url)
+
+
+def _timeout_cause(exc: Exception, client: RegistryClient) -> str:
+    import httpx
+
+    if DEADLINE_PASSED in str(exc):
+        return f"the {client._deadline:g}s deadline for the whole request passed"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "no connection was accepted"
+    return f"no data for {client._timeout:g}s"
+
+
+def _bounded_error(response: httpx.Response, request: httpx.Request) -> httpx.Response:
+    """A copy of an error ``response`` holding at most the first 64 KiB of its body, for the message."""
+    import httpx
+
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) >= _MAX_ERROR_BODY:
+            break
+    return httpx.Response(response.status_code, headers=response.headers, content=bytes(body[:_MAX_ERROR_BODY]),
+                          request=request)
+
+
+def _stream_body(response: httpx.Response, what: str, sink: Sink, limit: int) -> int:
+    """Feed the body to ``sink``; refuse it past ``limit`` or the announced length, and at the deadline."""
+    announced = _content_length(response)
+    if announced is not None and announced > limit:
+        raise RegistryError(f"{what}: the registry announces {announced} bytes, more than the {limit}-byte limit; "
+                            "nothing was kept")
+    cap = limit if announced is None else announced
+    total = 0
+    for chunk in response.iter_bytes():
+        total += len(chunk)
+        if total > cap:
+            raise RegistryError(f"{what}: the registry sent more than "
+                                + (f"the {announced} bytes it announced" if announced is not None
+                                   else f"the {limit}-byte limit") + "; nothing was kept")
+        left = remaining()
+        if left is not None and left <= 0:  # a transport without deadline streams (a test double)
+            import httpx
+
+            raise httpx.ReadTimeout(DEADLINE_PASSED)
+        sink(chunk)
+    if announced is not None and total != announced:
+        raise NetworkError(f"{what}: the registry sent {total} of the {announced} bytes it announced")
+    return total
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    """The body length the registry announced, when the bytes we count are the bytes it counted."""
+    if response.headers.get("content-encoding", "identity").lower() not in ("", "identity"):
+        return None
+    value = response.headers.get("content-length", "")
+    return int(value) if value.isdigit() else None
+
+
+def _network_error(exc: Exception, message: str) -> NetworkError:
+    import httpx
+
+    return RegistryTimeout(message) if isinstance(exc, httpx.TimeoutException) else NetworkError(message)

@@ -10,9 +10,10 @@ our requests exactly as they route npm's.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from releasekit.errors import UsageError
+from releasekit.redaction import register_secret
 
 NPMJS_REGISTRY = "https://registry.npmjs.org/"
 
@@ -45,20 +46,66 @@ def scope_of(name: str) -> str | None:
     return name.split("/", 1)[0] if name.startswith("@") and "/" in name else None
 
 
+# scheme://userinfo@ : the userinfo runs to the last "@" before the path, query or fragment.
+_USERINFO = re.compile(r"^(?P<head>\s*(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)(?P<userinfo>[^/?#]*)@")
+
+
+def strip_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` removed (and remembered as a secret); never raises.
+
+    Works on malformed URLs too, since those are the ones that end up in error messages.
+    """
+    match = _USERINFO.match(url)
+    if match is None:
+        return url
+    register_userinfo(match.group("userinfo"))
+    return match.group("head") + url[match.end() :]
+
+
+def register_userinfo(userinfo: str) -> None:
+    """Register the secrets of a URL's ``user:password`` for redaction (raw and percent-decoded)."""
+    user, sep, password = userinfo.partition(":")
+    for value in {userinfo, unquote(userinfo)}:
+        register_secret(value)
+    for value in {password, unquote(password)} if sep else {user, unquote(user)}:  # a lone user is often a token
+        register_secret(value)
+
+
 def normalize_registry_url(url: str) -> str:
-    """An absolute http(s) URL ending in ``/`` (so relative paths join below it)."""
+    """An absolute http(s) URL ending in ``/`` (so relative paths join below it).
+
+    Every refusal is a :class:`UsageError` that quotes the URL without its
+    userinfo; a URL carrying credentials is refused, whatever else is wrong with it.
+    """
     if not isinstance(url, str) or not url.strip():
         raise UsageError("registry URL is empty")
     url = url.strip()
-    parts = urlsplit(url)
+    shown = strip_userinfo(url)
+    has_userinfo = shown != url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "http://[::1", "http://host:abc/", a port past 65535
+        raise UsageError(f"registry URL is malformed ({_url_problem(exc)}): {shown!r}") from None
+    if has_userinfo or parts.username is not None or parts.password is not None:
+        # Credentials in the URL would end up in logs, error messages and every request line.
+        raise UsageError(f"registry URL must not carry credentials: {shown!r}; use NPM_TOKEN or lpm login --npm")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"registry URL must be an absolute http(s) URL: {url!r}")
-    if parts.username or parts.password:
-        # Credentials in the URL would end up in logs and error messages.
-        raise UsageError("registry URL must not carry credentials; use NPM_TOKEN or lpm login --npm")
+        raise UsageError(f"registry URL must be an absolute http(s) URL: {shown!r}")
+    if port == 0:
+        raise UsageError(f"registry URL is malformed (port 0): {shown!r}")
     if parts.query or parts.fragment:
         raise UsageError(f"registry URL must not have a query or fragment: {parts.scheme}://{parts.netloc}{parts.path}")
     return url if url.endswith("/") else url + "/"
+
+
+def _url_problem(exc: ValueError) -> str:
+    text = str(exc)
+    if "IPv6" in text:
+        return "unbalanced [ ] around an IPv6 address"
+    if "out of range" in text:
+        return "port out of range 1-65535"
+    return "port is not a number"
 
 
 def registry_host(url: str) -> str:

@@ -186,6 +186,21 @@ def provenance(project_dir: Path | str | None = None, *, env: Mapping[str, str] 
     return None
 
 
+def fetch_timeout(project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> float | None:
+    """npm's ``fetch-timeout`` (milliseconds) in seconds: the deadline of a whole request.
+
+    ``None`` when unset or not a number; ``0`` means no deadline, as in npm.
+    """
+    value = get("fetch-timeout", project_dir, env=env)
+    try:
+        millis = float(value) if value is not None else None
+    except ValueError:
+        return None
+    if millis is None or millis < 0 or millis != millis:
+        return None
+    return float("inf") if millis == 0 else millis / 1000
+
+
 def token_keys(registry_url: str) -> list[str]:
     """``//host/a/b/:_authToken``, ``//host/a/:_authToken``, ``//host/:_authToken``, as npm walks them."""
     dart = nerf_dart(registry_url)

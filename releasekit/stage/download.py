@@ -1,15 +1,25 @@
-"""Save a staged tarball: checked against the registry's shasum, written atomically, never over a file."""
+"""Save a staged tarball: streamed to disk, checked against the registry's shasum, written atomically.
+
+:func:`download_staged_tarball` streams the body into a temporary file next
+to the destination while hashing it, so memory stays flat whatever the size;
+the file appears under its name only once the sha1 matches and the listing
+reads, and never replaces an existing file.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from releasekit.atomicfile import write_atomic
-from releasekit.errors import PackError, RegistryError, StorageError
+from releasekit.atomicfile import atomic_file, write_atomic
+from releasekit.errors import PackError, RegistryError, StorageError, UsageError
+
+if TYPE_CHECKING:
+    from releasekit.registry.client import RegistryClient
 
 
 @dataclass(frozen=True)
@@ -27,9 +37,10 @@ class SavedTarball:
     version: str
     files: tuple[TarballEntry, ...] = field(default=())
     verified: bool = False  # the sha1 matched a shasum the registry gave
+    entry: dict[str, Any] | None = None  # the stage entry, in the registry's spelling
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        doc = {
             "path": str(self.path),
             "size": self.size,
             "shasum": self.shasum,
@@ -38,12 +49,24 @@ class SavedTarball:
             "verified": self.verified,
             "files": [{"path": f.path, "size": f.size} for f in self.files],
         }
+        if self.entry is not None:
+            doc["entry"] = self.entry
+        return doc
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
 
 
 def default_filename(name: str, version: str, stage_id: str) -> str:
-    """npm's name for a downloaded staged tarball: ``scope-name-1.0.0-<id>.tgz``."""
+    """npm's name for a downloaded staged tarball: ``scope-name-1.0.0-<id>.tgz``.
+
+    The name and version come from the registry, so anything that could leave
+    the current folder or hide the file (separators, ``..``, a leading dot,
+    control characters) is replaced: the result is always one plain file name.
+    """
     safe = name.replace("@", "", 1).replace("/", "-", 1)
-    return f"{safe}-{version}-{stage_id}.tgz"
+    parts = [_UNSAFE.sub("_", part).strip(".") or "_" for part in (safe, version)]
+    return f"{parts[0][:200]}-{parts[1][:64]}-{stage_id}.tgz"
 
 
 def read_listing(data: bytes) -> tuple[dict[str, Any], tuple[TarballEntry, ...]]:
@@ -73,7 +96,10 @@ def read_listing(data: bytes) -> tuple[dict[str, Any], tuple[TarballEntry, ...]]
 
 
 def check_shasum(data: bytes, expected: str | None) -> str:
-    actual = hashlib.sha1(data).hexdigest()
+    return _matching_shasum(hashlib.sha1(data).hexdigest(), expected)
+
+
+def _matching_shasum(actual: str, expected: str | None) -> str:
     if expected and actual != expected.strip().lower():
         raise RegistryError(
             f"the downloaded tarball's sha1 {actual} does not match the staged entry's shasum {expected}; nothing was written"
@@ -122,3 +148,60 @@ def save_staged_tarball(
     dest = resolve_destination(output, default_filename(name or "package", version or "0.0.0", stage_id), cwd)
     write_new_file(dest, data)
     return SavedTarball(dest, len(data), shasum, name, version, files, verified=bool(expected_shasum))
+
+
+def check_output(output: Path | str | None, cwd: Path | None = None) -> None:
+    """Refuse a bad ``-o`` before anything is downloaded: empty, a missing folder, or an existing file."""
+    if output is None:
+        return
+    if not str(output).strip():
+        raise UsageError("-o is empty: give a file or directory, or leave -o out for ./NAME-VERSION-ID.tgz")
+    probe = resolve_destination(output, "x.tgz", cwd)
+    if not probe.parent.is_dir():
+        problem = "is not a directory" if probe.parent.exists() else "does not exist"
+        raise UsageError(f"-o {output}: {probe.parent} {problem}")
+    named_a_folder = probe != resolve_destination(output, "y.tgz", cwd)
+    if not named_a_folder and (probe.exists() or probe.is_symlink()):
+        raise StorageError(f"{probe}: already exists; not overwriting it", hint="choose another path with -o")
+
+
+def download_staged_tarball(
+    client: RegistryClient,
+    stage_id: str,
+    *,
+    output: Path | str | None = None,
+    cwd: Path | None = None,
+    limit: int | None = None,
+) -> SavedTarball:
+    """Stream the staged tarball of ``stage_id`` to disk, sha1-checked; nothing is left if any check fails.
+
+    The default file name comes from the stage entry (see :func:`default_filename`);
+    ``-o`` may name a file or an existing folder. The body is refused past the
+    size ``limit`` (default the client's, 1 GiB), and past the registry's
+    ``content-length`` when it sends one.
+    """
+    check_output(output, cwd)
+    staged = client.stage_view(stage_id)
+    entry = staged.to_dict()
+    default = default_filename(staged.package_name or "package", staged.version or "0.0.0", staged.id or stage_id)
+    dest = resolve_destination(output, default, cwd)
+    if not dest.parent.is_dir():
+        raise StorageError(f"{dest.parent}: {'not a directory' if dest.parent.exists() else 'no such directory'}")
+    digest = hashlib.sha1()
+    try:
+        with atomic_file(dest, what="the tarball", overwrite=False) as handle:
+
+            def sink(chunk: bytes) -> None:
+                digest.update(chunk)
+                handle.write(chunk)
+
+            size = client.stage_tarball_to(stage_id, sink, **({} if limit is None else {"limit": limit}))
+            shasum = _matching_shasum(digest.hexdigest(), staged.shasum)
+            handle.seek(0)
+            manifest, files = read_listing(handle.read())
+    except StorageError as exc:
+        if "already exists" in exc.message:
+            raise StorageError(exc.message, hint="choose another path with -o") from None
+        raise
+    name, version = str(manifest.get("name", "")), str(manifest.get("version", ""))
+    return SavedTarball(dest, size, shasum, name, version, files, verified=bool(staged.shasum), entry=entry)
