@@ -3,16 +3,26 @@
 Each check is a policy worth ``points``: passing earns them all, returning
 ``Points`` earns part, failing earns none, and skipping means "not applicable"
 (left out of the denominator). A team adds its own check the same way.
-Checks look at the packed tarball, as a consumer receives it, except the one
-that looks for tests in the repository.
+
+A score is a function of the packed tarball, as a consumer receives it, plus
+the project folder when one is given (``releasekit.quality.project``). Only
+two checks need the folder, and only for what the tarball does not show: the
+CHANGELOG and the tests. Without a folder they are not applicable.
+
+The package-shape checks (types, ES modules, exports, entry points) report
+publint's findings under publint's rule codes (``releasekit.quality.shape``):
+an error costs all the check's points, a warning half, a suggestion nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import releasekit
-from releasekit.quality import entrypoints, javascript, readme, scripts, spdx, testfiles
+from releasekit.policy.findings import Severity
+from releasekit.quality import entrypoints, javascript, readme, scripts, shape, spdx, testfiles
+from releasekit.quality.project import project_folder
 
 MAX_TARBALL_BYTES = 1_000_000
 _LICENSE_FILE = ("license", "licence", "copying", "unlicense")
@@ -85,15 +95,17 @@ def policy_readme_api(package):
 
 @releasekit.mark.points(3)
 @releasekit.mark.category(DOCUMENTATION)
-def policy_changelog(package):
+def policy_changelog(package, project_dir):
     """CHANGELOG"""
     shipped = _root_file(package, _CHANGELOG_FILE)
     if shipped:
         return releasekit.Points(3, f"{shipped} (in the tarball)")
-    if package.source_dir is not None and package.source_dir.is_dir():
-        for path in sorted(package.source_dir.iterdir()):
-            if path.is_file() and path.name.lower().startswith(_CHANGELOG_FILE):
-                return releasekit.Points(3, f"{path.name} (in the repository, not published)")
+    folder = project_folder(package, project_dir)
+    if folder is None:
+        releasekit.skip("no CHANGELOG in the tarball, and no project folder to look in")
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.name.lower().startswith(_CHANGELOG_FILE):
+            return releasekit.Points(3, f"{path.name} (in the repository, not published)")
     releasekit.fail("no CHANGELOG, CHANGES or HISTORY file")
 
 
@@ -127,31 +139,76 @@ def _has_types_condition(exports):
     return False
 
 
+_SEVERITY = {"error": Severity.ERROR, "warning": Severity.WARNING, "suggestion": Severity.INFO}
+
+
+def _shape(package, topic, points, passed):
+    """The publint findings ``topic`` scores, as findings plus the points they leave (see the module docstring)."""
+    issues = [i for i in shape.lint_cached(package) if shape.topic(i) == topic]
+    for issue in issues:
+        yield releasekit.Finding(
+            rule_id=issue.code,  # publint's code: SARIF shows it as <policy>/<code>
+            message=shape.describe(issue, package.manifest),
+            file=_finding_file(issue, package.manifest),
+            severity=_SEVERITY[issue.level],
+        )
+    levels = {i.level for i in issues}
+    if "error" in levels:
+        first = next(i for i in issues if i.level == "error")
+        yield releasekit.Points(0, f"{first.code}: {shape.describe(first, package.manifest)}")
+    elif "warning" in levels:
+        first = next(i for i in issues if i.level == "warning")
+        yield releasekit.Points(points / 2, f"{first.code}: {shape.describe(first, package.manifest)}")
+    else:
+        yield releasekit.Points(points, passed)
+
+
+def _finding_file(issue, manifest):
+    """The packed file a finding is about: the judged file, else the target its key holds."""
+    target = issue.file
+    if target is None and issue.path != ("name",):
+        target = manifest
+        for part in issue.path:
+            target = target.get(part) if isinstance(target, Mapping) else None
+    if not isinstance(target, str):
+        return None
+    return entrypoints.normalize(target) or None
+
+
+def _declared_types(package, manifest):
+    for field in ("types", "typings"):
+        if isinstance(manifest.get(field), str) and manifest[field].strip():
+            return f"{field}: {manifest[field]}"
+    if _has_types_condition(manifest.get("exports")):
+        return 'exports has "types" conditions'
+    declarations = [f.path for f in package.files if f.path.endswith((".d.ts", ".d.mts", ".d.cts"))]
+    if declarations:
+        return f"{len(declarations)} .d.ts file(s), e.g. {declarations[0]}"
+    return None
+
+
 @releasekit.mark.points(8)
 @releasekit.mark.category(CODE)
 def policy_types(package, manifest):
     """Type definitions"""
-    for field in ("types", "typings"):
-        if isinstance(manifest.get(field), str) and manifest[field].strip():
-            return releasekit.Points(8, f"{field}: {manifest[field]}")
-    if _has_types_condition(manifest.get("exports")):
-        return releasekit.Points(8, 'exports has "types" conditions')
-    declarations = [f.path for f in package.files if f.path.endswith((".d.ts", ".d.mts", ".d.cts"))]
-    _require(declarations, "no types/typings field and no .d.ts files in the tarball")
-    return releasekit.Points(8, f"{len(declarations)} .d.ts file(s), e.g. {declarations[0]}")
+    declared = _declared_types(package, manifest)
+    _require(declared, "no types/typings field and no .d.ts files in the tarball")
+    yield from _shape(package, shape.TYPES, 8, declared)
 
 
 @releasekit.mark.points(3)
 @releasekit.mark.category(CODE)
-def policy_esm(manifest):
+def policy_esm(package):
     """ES modules"""
-    if manifest.get("type") == "module":
-        return releasekit.Points(3, '"type": "module"')
-    if isinstance(manifest.get("module"), str):
-        return releasekit.Points(3, f"module: {manifest['module']}")
-    if manifest.get("exports") is not None:
-        return releasekit.Points(3, "exports map")
-    releasekit.fail('no "type": "module", "module" field or "exports" map')
+    if not javascript.js_files(package):
+        releasekit.skip("no JavaScript in the tarball")
+    entries = shape.entry_formats(package)
+    esm = [(label, path) for label, path, fmt in entries if fmt == "ESM"]
+    if not esm:
+        shown = ", ".join(f"{label}: {path} ({fmt})" for label, path, fmt in entries[:3])
+        releasekit.fail(f"no entry point is ES module code ({shown})" if entries else "no JavaScript entry point")
+    label, path = esm[0]
+    yield from _shape(package, shape.MODULE_FORMAT, 3, f"{len(esm)} ESM entry point(s), e.g. {label}: {path}")
 
 
 @releasekit.mark.points(3)
@@ -171,15 +228,13 @@ def policy_side_effects(manifest):
 @releasekit.mark.points(3)
 @releasekit.mark.category(CODE)
 def policy_exports_targets(package, manifest):
-    """exports map targets exist in the tarball"""
+    """exports map: targets in the tarball, conditions in order"""
     exports = manifest.get("exports")
     if exports is None:
         releasekit.fail("no exports map")
     targets = list(entrypoints.exports_targets(exports))
     _require(targets, "the exports map has no targets")
-    missing = [t for t in targets if not entrypoints.export_target_present(package, t)]
-    _require(not missing, f"{len(missing)} exports target(s) not in the tarball: {', '.join(missing[:5])}")
-    return releasekit.Points(3, f"all {len(targets)} exports target(s) present")
+    yield from _shape(package, shape.EXPORTS, 3, f"all {len(targets)} exports target(s) present")
 
 
 @releasekit.mark.points(1)
@@ -212,19 +267,25 @@ def policy_source_maps(package):
     """Source maps"""
     if not javascript.js_files(package):
         releasekit.skip("no JavaScript in the tarball")
-    _require(javascript.has_source_maps(package), "no .map files or sourceMappingURL comments")
-    return releasekit.Points(1, "source maps shipped")
+    maps = javascript.source_maps(package)
+    if maps.missing:
+        shown = ", ".join(maps.missing[:3]) + (f" and {len(maps.missing) - 3} more" if len(maps.missing) > 3 else "")
+        releasekit.fail(f"{len(maps.missing)} file(s) point to source maps not in the tarball: {shown}")
+    _require(maps.mapped, "no source maps: no .map files and no sourceMappingURL comments")
+    return releasekit.Points(1, f"{len(maps.mapped)} file(s) with source maps")
 
 
 @releasekit.mark.points(3)
 @releasekit.mark.category(CODE)
 def policy_no_dynamic_code(package):
-    """No eval or new Function in shipped JavaScript"""
+    """No eval or Function constructor in shipped JavaScript"""
     files = javascript.js_files(package)
     if not files:
         releasekit.skip("no JavaScript in the tarball")
     found = javascript.dynamic_code(package)
-    _require(not found, f"{len(found)} use(s) of eval/new Function: {', '.join(str(f) for f in found[:5])}")
+    if found:
+        shown = ", ".join(str(f) for f in found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        releasekit.fail(f"{len(found)} use(s) of eval or the Function constructor: {shown}")
     return releasekit.Points(3, f"{len(files)} JavaScript file(s) checked")
 
 
@@ -235,10 +296,14 @@ def policy_no_dynamic_code(package):
 @releasekit.mark.category(TESTING)
 def policy_test_files(package, project_dir):
     """Test files in the repository"""
-    if package.source_dir is None:
-        releasekit.skip("no project directory (a downloaded tarball): tests are not published")
-    found = testfiles.find_test_files(project_dir)
-    _require(found, f"no test files in {project_dir} (test/, __tests__/, *.test.js, *.spec.ts...)")
+    published = testfiles.tests_among(f.path for f in package.files)
+    if published:
+        return releasekit.Points(7, f"e.g. {published[0]} (in the tarball)")
+    folder = project_folder(package, project_dir)
+    if folder is None:
+        releasekit.skip("no tests in the tarball, and no project folder to look in (tests are rarely published)")
+    found = testfiles.find_test_files(folder)
+    _require(found, f"no test files in {folder} (test/, __tests__/, *.test.js, *.spec.ts...)")
     return releasekit.Points(7, f"e.g. {found[0]}")
 
 
@@ -248,7 +313,7 @@ def policy_test_script(manifest):
     """A real test script"""
     script = scripts.scripts_of(manifest).get("test")
     _require(isinstance(script, str) and script.strip(), "no scripts.test")
-    _require(not scripts.is_placeholder_test(script), "scripts.test is npm's placeholder that only fails")
+    _require(not scripts.is_placeholder_test(script), f"scripts.test only echoes or exits, it runs no tests: {script}")
     return releasekit.Points(4, f"test: {script}")
 
 
@@ -270,7 +335,9 @@ def policy_description(manifest):
 def policy_keywords(manifest):
     """Keywords"""
     keywords = manifest.get("keywords")
-    words = [k for k in keywords if isinstance(k, str) and k.strip()] if isinstance(keywords, list) else []
+    if isinstance(keywords, str):  # npm splits a string on commas and spaces, and so do we
+        keywords = re.split(r"[,\s]+", keywords)
+    words = [k.strip() for k in keywords if isinstance(k, str) and k.strip()] if isinstance(keywords, list) else []
     _require(words, "no keywords")
     return releasekit.Points(1, ", ".join(words[:5]))
 
@@ -315,11 +382,11 @@ def policy_no_install_scripts(package):
 @releasekit.mark.points(4)
 @releasekit.mark.category(HEALTH)
 def policy_entry_points(package):
-    """main, bin and types targets in the tarball"""
-    declared, missing = entrypoints.missing_entry_points(package)
+    """main, module, browser and bin targets in the tarball"""
+    declared = entrypoints.declared_entry_points(package.manifest)
     if not declared:
         if "index.js" in package:
-            return releasekit.Points(4, "no main: npm's default index.js is present")
-        releasekit.skip("declares no main, bin or types (and ships no index.js)")
-    _require(not missing, f"missing from the tarball: {', '.join(missing)}")
-    return releasekit.Points(4, f"all present: {', '.join(declared)}")
+            yield releasekit.Points(4, "no main: npm's default index.js is present")
+            return
+        releasekit.skip("declares no main, module, browser or bin (and ships no index.js)")
+    yield from _shape(package, shape.ENTRY_POINTS, 4, f"all present: {', '.join(declared)}")

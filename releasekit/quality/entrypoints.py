@@ -1,21 +1,18 @@
-"""Entry points a manifest declares (``main``, ``bin``, ``types``, ``exports``) and whether the tarball has them.
+"""Entry points a manifest declares (``main``, ``module``, ``browser``, ``bin``, ``exports``) and simple file lookups.
 
-Node resolves ``main`` like a ``require()`` of a relative path: the file, then
-with ``.js``/``.json``/``.node`` appended, then as a directory's ``index``.
-``exports`` targets are exact paths (no extension search), may hold one ``*``
-pattern, and ``null`` deliberately hides a subpath.
+Whether the targets exist, and in which module format, is judged by
+:mod:`releasekit.quality.shape` exactly as publint judges it.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from releasekit.package.model import PackedPackage
 
-_MAIN_SUFFIXES = ("", ".js", ".json", ".node", "/index.js", "/index.json", "/index.node")
+ENTRY_FIELDS = ("main", "module", "browser")
 
 
 def normalize(target: str) -> str | None:
@@ -38,61 +35,25 @@ def exports_targets(exports: Any) -> Iterator[str]:
             yield from exports_targets(value)
 
 
-def export_target_present(package: PackedPackage, target: str) -> bool:
-    path = normalize(target)
-    if path is None or not target.startswith("./"):
-        return False  # Node refuses targets that are not "./"-relative
-    if "*" in path:
-        return any(fnmatch.fnmatchcase(f.path, path) for f in package.files)
-    if target.endswith("/"):  # deprecated folder mapping
-        return any(f.path.startswith(path + "/") for f in package.files)
-    return path in package
-
-
 def file_present(package: PackedPackage, target: str) -> bool:
-    """An exact file (``bin``, ``types``)."""
+    """An exact file (``SEE LICENSE IN`` targets)."""
     path = normalize(target)
     return bool(path) and path in package
 
 
-def main_present(package: PackedPackage, target: str) -> bool:
-    """``main``, resolved as Node's ``require`` would."""
-    path = normalize(target)
-    if path is None:
-        return False
-    base = path.rstrip("/")
-    return any((base + suffix).lstrip("/") in package for suffix in _MAIN_SUFFIXES)
-
-
-def bin_targets(manifest: Mapping[str, Any]) -> dict[str, str]:
+def bin_targets(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """``bin`` as ``{command: path}``; a string ``bin`` is named after the package."""
     value = manifest.get("bin")
     if isinstance(value, str):
         name = str(manifest.get("name", "")).rsplit("/", 1)[-1]
         return {name: value}
     if isinstance(value, Mapping):
-        return {str(k): str(v) for k, v in value.items() if isinstance(v, str)}
+        return {str(k): v for k, v in value.items()}
     return {}
 
 
-def missing_entry_points(package: PackedPackage) -> tuple[list[str], list[str]]:
-    """(declared entry points, those missing from the tarball), as ``field: path`` strings."""
-    manifest = package.manifest
-    declared: list[str] = []
-    missing: list[str] = []
-    main = manifest.get("main")
-    if isinstance(main, str) and main.strip():
-        declared.append(f"main: {main}")
-        if not main_present(package, main):
-            missing.append(f"main: {main}")
-    for command, path in bin_targets(manifest).items():
-        declared.append(f"bin.{command}: {path}")
-        if not file_present(package, path):
-            missing.append(f"bin.{command}: {path}")
-    for field in ("types", "typings"):
-        value = manifest.get(field)
-        if isinstance(value, str) and value.strip():
-            declared.append(f"{field}: {value}")
-            if not file_present(package, value):
-                missing.append(f"{field}: {value}")
-    return declared, missing
+def declared_entry_points(manifest: Mapping[str, Any]) -> list[str]:
+    """``field: target`` for each entry point outside ``exports`` the manifest declares."""
+    declared = [f"{name}: {manifest[name]}" for name in ENTRY_FIELDS if manifest.get(name) is not None]
+    declared += [f"bin.{command}: {path}" for command, path in bin_targets(manifest).items()]
+    return declared

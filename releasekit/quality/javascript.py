@@ -9,14 +9,16 @@ which rarely contain the words.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from releasekit.package.model import PackedFile, PackedPackage
 
 JS_SUFFIXES = (".js", ".mjs", ".cjs")
-_SOURCE_MAP_COMMENT = re.compile(rb"^\s*//[#@] sourceMappingURL=\S+", re.MULTILINE)
+_SOURCE_MAP_COMMENT = re.compile(rb"^\s*//[#@] sourceMappingURL=(\S+)", re.MULTILINE)
 
 _SCAN = re.compile(
     r"""
@@ -26,7 +28,8 @@ _SCAN = re.compile(
     | '(?:\\.|[^'\\\n])*'
     | `(?:\\.|[^`\\])*`
     | (?P<eval>(?<![\w$.])eval\s*\(|\(\s*0\s*,\s*eval\s*\))
-    | (?P<function>(?<![\w$.])(?:new\s+)?Function\s*\()
+    | (?P<new_function>(?<![\w$.])new\s+Function\s*\()
+    | (?P<function>(?<![\w$.])Function\s*\()
     """,
     re.DOTALL | re.VERBOSE,
 )
@@ -36,7 +39,7 @@ _SCAN = re.compile(
 class DynamicCode:
     path: str
     line: int
-    kind: str  # "eval" or "new Function"
+    kind: str  # "eval", "new Function" or "Function" (the constructor called without new)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line} ({self.kind})"
@@ -46,13 +49,42 @@ def js_files(package: PackedPackage) -> list[PackedFile]:
     return [f for f in package.files if f.path.endswith(JS_SUFFIXES)]
 
 
-def has_source_maps(package: PackedPackage) -> bool:
-    """A ``.map`` file, or a ``sourceMappingURL`` comment (inline maps included)."""
-    if any(f.path.endswith((".js.map", ".mjs.map", ".cjs.map")) for f in package.files):
-        return True
-    return any(_SOURCE_MAP_COMMENT.search(f.data) for f in js_files(package))
+@dataclass(frozen=True)
+class SourceMaps:
+    """Which shipped JavaScript files have a source map, and which point at one that is not shipped."""
+
+    mapped: list[str]
+    missing: list[str]  # "file -> map" for each sourceMappingURL naming an absent file
 
 
+def source_maps(package: PackedPackage) -> SourceMaps:
+    """A file is mapped by an inline ``data:`` map, a ``sourceMappingURL`` naming a shipped file, or ``<file>.map``.
+
+    Only the last ``sourceMappingURL`` comment counts, as in browsers and Node;
+    a URL with a scheme (``https:``) cannot be checked from the tarball and is
+    neither mapped nor missing.
+    """
+    mapped: list[str] = []
+    missing: list[str] = []
+    for file in js_files(package):
+        comments = _SOURCE_MAP_COMMENT.findall(file.data)
+        url = comments[-1].decode("utf-8", errors="replace") if comments else None
+        if url is None:
+            if file.path + ".map" in package:
+                mapped.append(file.path)
+            continue
+        if url.startswith("data:"):
+            mapped.append(file.path)
+            continue
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc:
+            continue
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(file.path), unquote(parts.path)))
+        (mapped if target in package else missing).append(file.path if target in package else f"{file.path} -> {target}")
+    return SourceMaps(mapped, missing)
+
+
+_KINDS = {"eval": "eval", "new_function": "new Function", "function": "Function"}
 _CALL_AFTER = re.compile(r"\s*[()]")
 _IDENTIFIER_CHAR = re.compile(r"[\w$.]")
 
@@ -75,11 +107,11 @@ def _maybe_dynamic(text: str) -> bool:
 
 
 def find_dynamic_code(text: str, path: str = "") -> Iterator[DynamicCode]:
-    """``eval(...)`` and ``new Function(...)``/``Function(...)`` outside comments and strings."""
+    """``eval(...)``, ``new Function(...)`` and ``Function(...)`` outside comments and strings, each named as written."""
     if not _maybe_dynamic(text):
         return
     for match in _SCAN.finditer(text):
-        kind = "eval" if match.group("eval") else "new Function" if match.group("function") else None
+        kind = next((_KINDS[g] for g in _KINDS if match.group(g)), None)
         if kind is not None:
             yield DynamicCode(path, text.count("\n", 0, match.start()) + 1, kind)
 

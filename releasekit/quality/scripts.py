@@ -1,7 +1,8 @@
-"""``scripts`` facts: npm's placeholder test script and the scripts run at install time."""
+"""``scripts`` facts: placeholder test scripts (npm's default and the like) and the scripts run at install time."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,10 +19,31 @@ def scripts_of(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+# Commands that print or set an exit status and test nothing.
+_NO_OP_COMMANDS = {"echo", "exit", "true", "false", ":", "printf"}
+_SEPARATORS = {"&&", "||", ";", "|", "&", ";;"}
+
+
 def is_placeholder_test(script: str) -> bool:
-    """npm's default, with or without ``&& exit 1``, in any quoting or spacing."""
-    squashed = " ".join(script.replace("'", '"').split())
-    return squashed.startswith('echo "Error: no test specified"')
+    """A test script that runs no tests: every command echoes or exits (npm's default, lodash's note).
+
+    ``echo "Error: no test specified" && exit 1`` and ``echo "See CI for tests"``
+    are placeholders; ``node --test && echo done`` is a test.
+    """
+    lexer = shlex.shlex(script, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    try:
+        tokens = list(lexer)
+    except ValueError:  # unbalanced quotes: not something we can judge, so not a placeholder
+        return False
+    commands: list[list[str]] = [[]]
+    for token in tokens:
+        if token in _SEPARATORS:
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    words = [command[0] for command in commands if command]
+    return bool(words) and all(word in _NO_OP_COMMANDS for word in words)
 
 
 def install_scripts(package: PackedPackage) -> list[str]:

@@ -696,3 +696,123 @@ def lint(package: PackedPackage) -> list[ShapeIssue]:
 
 def issues_at(issues: Sequence[ShapeIssue], codes: frozenset[str] | set[str]) -> Iterator[ShapeIssue]:
     return (i for i in issues if i.code in codes)
+
+
+# -- what the quality checks make of the issues -----------------------------------------------------------
+
+TYPES, MODULE_FORMAT, EXPORTS, ENTRY_POINTS = "types", "module format", "exports", "entry points"
+_TYPES_CODES = {"EXPORTS_TYPES_SHOULD_BE_FIRST", "EXPORTS_TYPES_INVALID_FORMAT", "TYPES_NOT_EXPORTED"}
+_FORMAT_CODES = {
+    "MODULE_SHOULD_BE_ESM",
+    "EXPORTS_MODULE_SHOULD_BE_ESM",
+    "IMPORTS_MODULE_SHOULD_BE_ESM",
+    "FILE_INVALID_FORMAT",
+    "FILE_INVALID_EXPLICIT_FORMAT",
+    "IMPLICIT_INDEX_JS_INVALID_FORMAT",
+    "CJS_WITH_ESMODULE_DEFAULT_EXPORT",
+    "HAS_MODULE_BUT_NO_EXPORTS",
+    "HAS_ESM_MAIN_BUT_NO_EXPORTS",
+}
+
+MESSAGES = {
+    "FILE_DOES_NOT_EXIST": "points to a file that is not in the tarball",
+    "FILE_INVALID_FORMAT": "its code is written in one module format, but Node loads it as the other",
+    "FILE_INVALID_EXPLICIT_FORMAT": "its extension says one module format, its code is written in the other",
+    "FILE_INVALID_JSX_EXTENSION": "uses a .mjsx/.cjsx-style extension; JSX has no module-format extensions",
+    "MODULE_SHOULD_BE_ESM": "the module field is for ES modules but its file is CommonJS",
+    "HAS_MODULE_BUT_NO_EXPORTS": "module is read by bundlers only; Node needs an exports map to find the ESM",
+    "HAS_ESM_MAIN_BUT_NO_EXPORTS": "main is ESM; an exports map is the better way to publish it",
+    "IMPLICIT_INDEX_JS_INVALID_FORMAT": "the implicit entry index.js is written in another module format than Node expects",
+    "CJS_WITH_ESMODULE_DEFAULT_EXPORT": "CommonJS with __esModule and exports.default: `import x from` gets the whole object",
+    "FIELD_INVALID_VALUE_TYPE": "has the wrong JSON type",
+    "BIN_FILE_NOT_EXECUTABLE": "the bin file has no #!/usr/bin/env shebang",
+    "DEPRECATED_FIELD_JSNEXT": "jsnext is deprecated; use module or exports",
+    "USE_EXPORTS_BROWSER": "browser together with exports: a browser condition in exports is clearer",
+    "USE_EXPORTS_OR_IMPORTS_BROWSER": "browser remapping together with exports: use browser conditions instead",
+    "EXPORTS_MISSING_ROOT_ENTRYPOINT": "exports has no \".\" entry, so main/module can no longer be imported",
+    "EXPORTS_TYPES_SHOULD_BE_FIRST": "the types condition must come first; TypeScript takes the first match",
+    "EXPORTS_TYPES_INVALID_FORMAT": "these types are read in the other module format than the code they describe",
+    "TYPES_NOT_EXPORTED": "this condition resolves to JavaScript with no types beside it",
+    "EXPORTS_DEFAULT_SHOULD_BE_LAST": "the default condition must come last; later conditions are never reached",
+    "EXPORTS_MODULE_SHOULD_PRECEDE_REQUIRE": "the module condition must come before require",
+    "EXPORTS_MODULE_SHOULD_BE_ESM": "the module condition points at CommonJS",
+    "EXPORTS_VALUE_INVALID": "exports targets must start with ./",
+    "EXPORTS_GLOB_NO_MATCHED_FILES": "the pattern matches no file in the tarball",
+    "EXPORTS_GLOB_NO_DEPRECATED_SUBPATH_MAPPING": "folder mappings (trailing /) were removed from Node; use ./*",
+    "EXPORTS_FALLBACK_ARRAY_USE": "fallback arrays are not supported consistently; use one target",
+    "EXPORTS_VALUE_CONFLICTS_WITH_BROWSER": "the browser field remaps this target under a browser-like condition",
+    "IMPORTS_KEY_INVALID": "imports keys must start with #",
+    "IMPORTS_VALUE_INVALID": "relative imports targets must start with ./",
+    "IMPORTS_MODULE_SHOULD_BE_ESM": "the module condition points at CommonJS",
+    "IMPORTS_GLOB_NO_DEPRECATED_SUBPATH_MAPPING": "folder mappings (trailing /) were removed from Node; use #x/*",
+    "IMPORTS_FALLBACK_ARRAY_USE": "fallback arrays are not supported consistently; use one target",
+    "IMPORTS_DEFAULT_SHOULD_BE_LAST": "the default condition must come last; later conditions are never reached",
+    "IMPORTS_MODULE_SHOULD_PRECEDE_REQUIRE": "the module condition must come before require",
+}
+
+
+def describe(issue: ShapeIssue, manifest: Mapping[str, Any]) -> str:
+    """``pkg.exports["."].types (./x.d.ts): <what is wrong>``, or ``/lib/x.js: ...`` for a file only."""
+    if issue.path == ("name",):  # publint's way of saying "the package as a whole"
+        return f"{issue.file or 'package.json'}: {MESSAGES[issue.code]}"
+    value: Any = manifest
+    for part in issue.path:
+        value = _child(value, part)
+    shown = f" ({value})" if isinstance(value, str) else ""
+    about = f" {issue.file}" if issue.file else ""
+    return f"{issue.where}{shown}{about}: {MESSAGES[issue.code]}"
+
+
+def topic(issue: ShapeIssue) -> str:
+    """The quality check that scores ``issue``."""
+    if issue.code in _TYPES_CODES or ({"types", "typings"} & set(issue.path) and issue.code != "FILE_INVALID_FORMAT"):
+        return TYPES
+    if issue.code in _FORMAT_CODES:
+        return MODULE_FORMAT
+    if {"exports", "imports"} & set(issue.path[:2]) or issue.code.startswith(("EXPORTS_", "IMPORTS_")):
+        return EXPORTS
+    return ENTRY_POINTS
+
+
+_cache: list[tuple[PackedPackage, list[ShapeIssue]]] = []
+
+
+def lint_cached(package: PackedPackage) -> list[ShapeIssue]:
+    """:func:`lint`, once per package object: four checks read the same answer."""
+    for seen, issues in _cache:
+        if seen is package:
+            return issues
+    issues = lint(package)
+    _cache[:] = [(package, issues)]
+    return issues
+
+
+def entry_formats(package: PackedPackage) -> list[tuple[str, str, str]]:
+    """(``field``, file, module syntax) of each JavaScript entry point a consumer can load."""
+    files = _Files.of(package)
+    linter = _Linter(package.manifest, files)
+    found: dict[str, tuple[str, str, str]] = {}
+
+    def visit(label: str, target: Any, extensions: Sequence[str]) -> None:
+        if not isinstance(target, str) or "*" in target:
+            return
+        path = files.join(ROOT, target)
+        for candidate in (path, *(path.rstrip("/") + e if e.startswith("/") else path + e for e in extensions)):
+            text = files.read(candidate)
+            if text is not None and moduleformat.is_lintable_path(candidate):
+                found.setdefault(candidate, (label, files.relative(candidate), moduleformat.code_format(text)))
+                return
+
+    def leaves(value: Any, label: str) -> None:
+        if isinstance(value, str):
+            visit(label, value, ())
+        for key in js_keys(value):
+            leaves(_child(value, key), f"{label}[{key!r}]" if isinstance(value, Mapping) else label)
+
+    exports, _ = linter.published("exports")
+    leaves(exports, "exports")
+    for name in ("module", "main"):
+        visit(name, linter.published(name)[0], _EXTENSIONS)
+    if not found and exports is None and linter.published("main")[0] is None:
+        visit("index.js", "index.js", ())
+    return list(found.values())

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from releasekit.package.model import PackedPackage
 
 from .conftest import BUILTIN_POINTS, DELETE, GOOD_FILES, QualityRun, run_quality
+
+CJS = "module.exports = function greet(name) { return name; };\n"
+ESM = "export function greet(name) { return name; }\n"
 
 Score = Callable[..., QualityRun]
 
@@ -70,20 +75,44 @@ CASES = [
     ("policy_types", {"types": DELETE, "exports": {".": "./lib/index.js"}}, None, 8, "1 .d.ts file(s), e.g. lib/index.d.ts"),
     ("policy_types", {"types": DELETE, "typings": "./lib/index.d.ts"}, None, 8, "typings: ./lib/index.d.ts"),
     ("policy_types", {"types": DELETE}, None, 8, '"types" conditions'),
-    ("policy_esm", {"type": DELETE, "exports": DELETE}, None, 0, 'no "type": "module"'),
-    ("policy_esm", {"type": "commonjs", "exports": DELETE, "module": "./lib/index.js"}, None, 3, "module: ./lib/index.js"),
-    ("policy_esm", {"type": DELETE}, None, 3, "exports map"),
+    ("policy_types", {"types": "./lib/types.d.ts"}, None, 0, "FILE_DOES_NOT_EXIST: pkg.types (./lib/types.d.ts)"),
+    ("policy_types", {"exports": {".": {"import": "./lib/index.js", "types": "./lib/index.d.ts"}}}, None, 0,
+     'EXPORTS_TYPES_SHOULD_BE_FIRST: pkg.exports["."].types'),
+    ("policy_types", {"exports": {".": {"types": "./lib/index.d.cts", "import": "./lib/index.js"}}},
+     {"lib/index.d.cts": "export declare const a: 1;\n"}, 4, "EXPORTS_TYPES_INVALID_FORMAT"),
+    # ESM code that Node loads as CommonJS (no "type": "module"): publint's FILE_INVALID_FORMAT, a warning
+    ("policy_esm", {"type": DELETE, "exports": DELETE}, None, 1.5, "FILE_INVALID_FORMAT: pkg.main (./lib/index.js)"),
+    ("policy_esm", {"type": DELETE}, None, 1.5, "FILE_INVALID_FORMAT"),
+    ("policy_esm", {"type": DELETE, "exports": DELETE, "bin": DELETE, "types": DELETE, "main": "./lib/index.cjs",
+                    "module": "./lib/index.mjs"},
+     {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE, "lib/index.cjs": CJS, "lib/index.mjs": ESM},
+     3,
+     "1 ESM entry point(s), e.g. module: lib/index.mjs"),
+    # an exports map of CommonJS only (react@18) is not ES modules
+    ("policy_esm", {"type": DELETE, "main": "./index.js", "exports": {".": "./index.js"}, "files": ["index.js"],
+                    "bin": DELETE, "types": DELETE}, {"index.js": CJS}, 0,
+     "no entry point is ES module code (exports['.']: index.js (CJS)"),
+    # a "module" field, or "type": "module", over CommonJS code
+    ("policy_esm", {"module": "./lib/cjs.js"}, {"lib/cjs.js": CJS}, 0, "MODULE_SHOULD_BE_ESM: pkg.module (./lib/cjs.js)"),
+    ("policy_esm", None, {"lib/index.js": CJS}, 0, "no entry point is ES module code"),
+    ("policy_esm", {"main": DELETE, "bin": DELETE, "types": DELETE, "exports": {".": "./lib/index.d.ts"}},
+     {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE}, None, "no JavaScript"),
     ("policy_side_effects", {"sideEffects": DELETE}, None, 0, "no sideEffects field"),
     ("policy_side_effects", {"sideEffects": True}, None, 0, "sideEffects: True"),
     ("policy_side_effects", {"sideEffects": ["./lib/polyfill.js"]}, None, 3, "lists 1 file"),
     ("policy_exports_targets", {"exports": DELETE}, None, 0, "no exports map"),
     ("policy_exports_targets", {"exports": {".": "./lib/index.js", "./extra": {"import": "./lib/extra.mjs"}}}, None, 0,
-     "1 exports target(s) not in the tarball: ./lib/extra.mjs"),
-    ("policy_exports_targets", {"exports": {".": "lib/index.js"}}, None, 0, "not in the tarball: lib/index.js"),
+     'FILE_DOES_NOT_EXIST: pkg.exports["./extra"].import (./lib/extra.mjs)'),
+    ("policy_exports_targets", {"exports": {".": "lib/index.js"}}, None, 0, 'EXPORTS_VALUE_INVALID: pkg.exports["."]'),
+    ("policy_exports_targets", {"exports": {".": {"default": "./lib/index.js", "import": "./lib/index.js"}}}, None, 0,
+     "EXPORTS_DEFAULT_SHOULD_BE_LAST"),
+    ("policy_exports_targets", {"exports": {".": "./lib/index.js", "./features/*": "./lib/features/*.js"}}, None, 1.5,
+     "EXPORTS_GLOB_NO_MATCHED_FILES"),
     ("policy_exports_targets", {"exports": {".": "./lib/index.js", "./features/*": "./lib/features/*.js",
                                             "./internal/*": None}},
      {"lib/features/a.js": "export {}\n"}, 3, "all 2 exports target(s) present"),
-    ("policy_exports_targets", {"exports": {"./features/*": "./lib/features/*.js"}}, None, 0, "./lib/features/*.js"),
+    ("policy_exports_targets", {"exports": {"./features/*": "./lib/features/*.js"}}, None, 1.5,
+     "EXPORTS_MISSING_ROOT_ENTRYPOINT"),
     ("policy_engines_node", {"engines": DELETE}, None, 0, "no engines.node"),
     ("policy_engines_node", {"engines": {"npm": ">=9"}}, None, 0, "no engines.node"),
     ("policy_dependencies", {"dependencies": {"a": "^1.0.0"}}, None, 2, "1 runtime dependency"),
@@ -93,6 +122,10 @@ CASES = [
     ("policy_dependencies", {"dependencies": {n: "1" for n in "abcdefgh"}}, None, 0, "8 runtime"),
     ("policy_dependencies", {"devDependencies": {n: "1" for n in "abcdefgh"}}, None, 3, "0 runtime"),
     ("policy_source_maps", None, {"lib/index.js.map": DELETE, "lib/index.js": "export const a = 1;\n"}, 0, "no .map"),
+    # typescript@5.6.3: sourceMappingURL comments naming maps that were not published
+    ("policy_source_maps", None, {"lib/index.js.map": DELETE}, 0,
+     "1 file(s) point to source maps not in the tarball: lib/index.js -> lib/index.js.map"),
+    ("policy_source_maps", None, {"lib/index.js": "export const a = 1;\n"}, 1, "1 file(s) with source maps"),
     ("policy_source_maps", None,
      {"lib/index.js.map": DELETE, "lib/index.js": "export const a=1;\n//# sourceMappingURL=data:application/json;base64,e30=\n"},
      1, "source maps"),
@@ -102,6 +135,11 @@ CASES = [
      "bin/demo.js:2 (eval)"),
     ("policy_no_dynamic_code", None, {"lib/index.js": "export const f = new Function('a', 'return a');\n"}, 0,
      "lib/index.js:1 (new Function)"),
+    ("policy_no_dynamic_code", None, {"lib/index.js": "export const g = Function('return this')();\n"}, 0,
+     "lib/index.js:1 (Function)"),
+    ("policy_no_dynamic_code", None, {"lib/index.js": "eval(a);\n" * 6}, 0, "6 use(s) of eval or the Function constructor: "
+     "lib/index.js:1 (eval), lib/index.js:2 (eval), lib/index.js:3 (eval), lib/index.js:4 (eval), lib/index.js:5 (eval) "
+     "and 1 more"),
     ("policy_no_dynamic_code", None, {"lib/index.js": "// never eval(input)\nexport const s = 'eval(x)';\n"
                                                      "export const t = obj.eval(1);\n/* new Function() */\n"}, 3, "checked"),
     ("policy_no_dynamic_code", {"main": DELETE, "bin": DELETE, "exports": {".": "./lib/index.d.ts"}},
@@ -110,7 +148,10 @@ CASES = [
     ("policy_test_files", None, {"test/greet.test.js": DELETE}, 0, "no test files"),
     ("policy_test_files", None, {"test/greet.test.js": DELETE, "src/greet.spec.ts": "it('x')\n"}, 7, "src/greet.spec.ts"),
     ("policy_test_files", None, {"test/greet.test.js": DELETE, "node_modules/x/test/a.test.js": "x"}, 0, "no test files"),
-    ("policy_test_script", {"scripts": {"test": 'echo "Error: no test specified" && exit 1'}}, None, 0, "placeholder"),
+    ("policy_test_script", {"scripts": {"test": 'echo "Error: no test specified" && exit 1'}}, None, 0, "runs no tests"),
+    ("policy_test_script", {"scripts": {"test": 'echo "See https://travis-ci.org/lodash-archive/lodash-cli for testing details."'}},
+     None, 0, "runs no tests"),
+    ("policy_test_script", {"scripts": {"test": "exit 1"}}, None, 0, "runs no tests"),
     ("policy_test_script", {"scripts": {"build": "tsc"}}, None, 0, "no scripts.test"),
     ("policy_test_script", {"scripts": {"test": "vitest run"}}, None, 4, "test: vitest run"),
     # health
@@ -118,6 +159,8 @@ CASES = [
     ("policy_description", {"description": DELETE}, None, 0, "0 characters"),
     ("policy_keywords", {"keywords": []}, None, 0, "no keywords"),
     ("policy_keywords", {"keywords": DELETE}, None, 0, "no keywords"),
+    ("policy_keywords", {"keywords": "greeting, demo"}, None, 1, "greeting, demo"),
+    ("policy_keywords", {"keywords": " "}, None, 0, "no keywords"),
     ("policy_repository", {"repository": DELETE}, None, 0, "no repository"),
     ("policy_repository", {"repository": "github:someone/quality-demo"}, None, 2, "github:someone/quality-demo"),
     ("policy_homepage", {"homepage": DELETE}, None, 0, "no http(s) homepage"),
@@ -125,9 +168,11 @@ CASES = [
      "postinstall: node setup.js"),
     ("policy_no_install_scripts", {"files": ["lib", "bin", "binding.gyp"]}, {"binding.gyp": "{}"}, 0, "node-gyp rebuild"),
     ("policy_no_install_scripts", {"scripts": {"test": "node --test", "prepare": "tsc"}}, None, 2, "no preinstall"),
-    ("policy_entry_points", {"main": "./lib/missing.js"}, None, 0, "main: ./lib/missing.js"),
-    ("policy_entry_points", {"bin": {"demo": "./bin/gone.js"}}, None, 0, "bin.demo: ./bin/gone.js"),
-    ("policy_entry_points", {"types": "./lib/types.d.ts"}, None, 0, "types: ./lib/types.d.ts"),
+    ("policy_entry_points", {"main": "./lib/missing.js"}, None, 0, "FILE_DOES_NOT_EXIST: pkg.main (./lib/missing.js)"),
+    ("policy_entry_points", {"bin": {"demo": "./bin/gone.js"}}, None, 0, "pkg.bin.demo (./bin/gone.js)"),
+    ("policy_entry_points", None, {"bin/demo.js": 'import "../lib/index.js";\n'}, 0, "BIN_FILE_NOT_EXECUTABLE"),
+    ("policy_entry_points", {"browser": {"./lib/index.js": "./lib/browser.js"}}, None, 0,
+     'pkg.browser["./lib/index.js"] (./lib/browser.js)'),
     ("policy_entry_points", {"main": "./lib"}, {"lib/index.js": "export {}\n"}, 4, "main: ./lib"),
     ("policy_entry_points", {"main": "./lib/index"}, None, 4, "main: ./lib/index"),
     ("policy_entry_points", {"main": DELETE, "bin": DELETE, "types": DELETE, "files": ["lib", "index.js"]},
@@ -166,9 +211,9 @@ def test_not_applicable_checks_leave_the_denominator(quality: Score) -> None:
         files={"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE},
     )
     skipped = {n for n, r in run.by_name.items() if str(r.outcome) == "skipped"}
-    assert skipped == {"policy_source_maps", "policy_no_dynamic_code", "policy_entry_points"}
+    assert skipped == {"policy_source_maps", "policy_no_dynamic_code", "policy_entry_points", "policy_esm"}
     score = run.session.score
-    assert score.applicable == 74 - 1 - 3 - 4
+    assert score.applicable == 74 - 1 - 3 - 4 - 3
     assert score.value == round(100 * score.earned / score.applicable)
     assert score.value == 100
 
@@ -180,25 +225,57 @@ def test_partial_points_count_in_the_score(quality: Score) -> None:
     assert score.value == round(100 * 72 / 74)
 
 
-def test_downloaded_tarball_has_no_repository_so_tests_are_not_applicable(quality_project: Callable) -> None:
+def test_a_tarball_alone_leaves_the_checks_that_need_the_folder_not_applicable(
+    quality_project: Callable, tmp_path: Path
+) -> None:
     from releasekit.package.pack import pack_project
 
-    project = quality_project()
-    packed = pack_project(project)
+    packed = pack_project(quality_project())
     downloaded = PackedPackage(packed.manifest, packed.files, packed.tarball, None)
-    run = run_quality(project, package=downloaded)
-    assert run.earned("policy_test_files") is None
-    assert "downloaded tarball" in run.detail("policy_test_files")
-    assert run.session.score.applicable == 74 - 7
-    # The CHANGELOG kept only in the repository cannot be seen either.
-    assert run.earned("policy_changelog") == 0
+    elsewhere = tmp_path / "elsewhere"  # not a checkout of the package: no folder is given
+    elsewhere.mkdir()
+    run = run_quality(elsewhere, package=downloaded)
+    assert run.earned("policy_test_files") is None and "no project folder" in run.detail("policy_test_files")
+    assert run.earned("policy_changelog") is None and "no project folder" in run.detail("policy_changelog")
+    assert run.session.score.applicable == 74 - 7 - 3
+    assert run.session.score.value == 100
+
+
+def _per_check(run: QualityRun) -> dict[str, tuple[float | None, str]]:
+    return {name: (run.earned(name), run.detail(name)) for name in run.by_name}
+
+
+@pytest.mark.parametrize("changes", [{}, {"files": {"test/greet.test.js": DELETE, "CHANGELOG.md": DELETE}}],
+                         ids=["good", "no-tests-no-changelog"])
+def test_one_score_at_stage_and_at_approve_time(quality_project: Callable, changes: dict) -> None:
+    """Stage packs the folder; approve reads the staged tarball in the reviewer's checkout: same score, check by check."""
+    from releasekit.package.pack import pack_project
+
+    project = quality_project(**changes)
+    staged = run_quality(project)
+    packed = staged.package
+    approved = run_quality(project, package=PackedPackage(packed.manifest, packed.files, packed.tarball, None))
+    assert _per_check(approved) == _per_check(staged)
+    assert approved.session.score == staged.session.score
+    assert pack_project(project).tarball == packed.tarball
+
+
+def test_tests_published_in_the_tarball_count_without_the_folder(quality_project: Callable, tmp_path: Path) -> None:
+    from releasekit.package.pack import pack_project
+
+    packed = pack_project(quality_project(manifest={"files": ["lib", "bin", "test"]}))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = run_quality(elsewhere, package=PackedPackage(packed.manifest, packed.files, packed.tarball, None))
+    assert run.earned("policy_test_files") == 7
+    assert run.detail("policy_test_files") == "e.g. test/greet.test.js (in the tarball)"
 
 
 def test_files_excluded_from_the_tarball_do_not_count(quality: Score) -> None:
     # .npmignore'd / not in "files": the README is always packed, the LICENSE too; lib/ is not this time.
     run = quality(manifest={"files": ["bin"]})
     assert run.earned("policy_entry_points") == 0
-    assert "main: ./lib/index.js" in run.detail("policy_entry_points")
+    assert "pkg.main (./lib/index.js)" in run.detail("policy_entry_points")
     assert run.earned("policy_exports_targets") == 0
     assert run.earned("policy_readme") == 8 and run.earned("policy_license") == 3
     assert "lib/index.js" not in run.package and "test/greet.test.js" not in run.package
@@ -208,3 +285,21 @@ def test_good_files_fixture_is_what_the_package_ships(quality: Score) -> None:
     run = quality()
     shipped = {f.path for f in run.package.files}
     assert shipped == {"package.json", "README.md", "LICENSE"} | {p for p in GOOD_FILES if p.startswith(("lib/", "bin/"))}
+
+
+def test_shape_findings_carry_publint_codes_into_sarif(quality: Score) -> None:
+    from releasekit.policy.reports import sarif
+
+    run = quality(manifest={"exports": {".": {"import": "./lib/index.js", "types": "./lib/index.d.ts"}},
+                            "main": "./lib/gone.js"})
+    types = run.check("policy_types")
+    assert [(f.rule_id, f.file, str(f.severity)) for f in types.findings] == [
+        ("EXPORTS_TYPES_SHOULD_BE_FIRST", "lib/index.d.ts", "error"),
+        # resolved for require, the ESM-typed .d.ts describes CommonJS: publint says so too
+        ("EXPORTS_TYPES_INVALID_FORMAT", "lib/index.d.ts", "warning"),
+    ]
+    doc = json.loads(sarif.render(run.session))
+    rules = {r["ruleId"] for r in doc["runs"][0]["results"]}
+    assert {"policy_types/EXPORTS_TYPES_SHOULD_BE_FIRST", "policy_entry_points/FILE_DOES_NOT_EXIST"} <= rules
+    # a quality finding never fails the gate on its own
+    assert run.session.gate_passed

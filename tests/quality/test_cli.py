@@ -129,10 +129,25 @@ def test_a_tarball_is_scored_without_the_repository_checks(
     doc = json.loads(result.out)
     tests = next(c for c in doc["checks"] if c["id"].endswith("::policy_test_files"))
     assert tests["applicable"] is False and tests["passed"] is None
-    assert "downloaded tarball" in tests["detail"]
-    assert doc["applicable"] == 74 - 7
+    assert "no project folder" in tests["detail"]
+    assert doc["applicable"] == 74 - 7 - 3  # the tests and the unpublished CHANGELOG need the folder
     text = lpm("quality", str(tarball))
-    assert "n/a" in text.out and "1 check(s) not applicable" in text.out
+    assert "n/a" in text.out and "2 check(s) not applicable" in text.out
+
+
+def test_a_tarball_scored_in_its_checkout_scores_as_the_folder(
+    quality_project: Callable, lpm: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = quality_project(files={"test/greet.test.js": DELETE})  # the folder costs points: they must match
+    tarball = tmp_path / "demo.tgz"
+    tarball.write_bytes(pack_project(project).tarball)
+    monkeypatch.chdir(project)
+    from_folder = json.loads(lpm("--json", "quality", ".").out)
+    from_tarball = json.loads(lpm("--json", "quality", str(tarball)).out)
+    assert from_folder["score"] == from_tarball["score"] < 100
+    assert [(c["id"], c["points"], c["detail"]) for c in from_folder["checks"]] == [
+        (c["id"], c["points"], c["detail"]) for c in from_tarball["checks"]
+    ]
 
 
 def test_team_checks_are_part_of_the_score(quality_project: Callable, lpm: Callable) -> None:
