@@ -1,4 +1,4 @@
-"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, stage).
+"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, stage, recursive).
 
 Every benchmark times releasekit and a peer tool in the same run and reports
 ratios, so the figures mean the same on any machine. Results are printed and
@@ -16,6 +16,7 @@ BENCHMARKS = {
     "pack": "bench.bench_pack",
     "scan": "bench.bench_scan",
     "stage": "bench.bench_stage",
+    "recursive": "bench.bench_recursive",
 }
 
 

@@ -189,6 +189,18 @@ def _report_text(result: StageResult) -> None:
               help="After staging, wait for a human decision: exit 0 approved, 1 rejected, 124 timed out.")
 @click.option("--timeout", "timeout", default=None, metavar="DURATION",
               help="How long --wait waits, e.g. 90s, 30m, 2h (default 30m).")
+@click.option("-r", "--recursive", is_flag=True,
+              help="Stage every package of the workspace, dependencies first (private ones and versions "
+                   "already there are skipped).")
+@click.option("--filter", "filters", multiple=True, metavar="SELECTOR",
+              help="With -r: only these packages (NAME, GLOB, ./path; NAME... adds dependencies, ...NAME "
+                   "dependents; !SELECTOR excludes). Repeatable.")
+@click.option("--continue-on-error", is_flag=True,
+              help="With -r: after a failure, still stage the packages that do not depend on it.")
+@click.option("--summary-file", default=None, metavar="PATH",
+              help="With -r: write JSON for CI (package, version, stageId, tag, integrity).")
+@click.option("--workspace-concurrency", "jobs", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="With -r: how many packages to pack and check at once.")
 @npm_registry_options
 @click.pass_context
 def publish(
@@ -204,12 +216,26 @@ def publish(
     yes: bool,
     wait: bool,
     timeout: str | None,
+    recursive: bool,
+    filters: tuple[str, ...],
+    continue_on_error: bool,
+    summary_file: str | None,
+    jobs: int | None,
     npm_registry: str | None,
 ) -> None:
-    """Pack this project, run its policies and stage it on npm for approval."""
+    """Pack this project, run its policies and stage it on npm for approval.
+
+    With -r/--recursive, stage the whole workspace (npm/yarn/bun "workspaces" or pnpm-workspace.yaml).
+    """
+    from releasekit.cli.stage_recursive import check_flags, publish_recursive
     from releasekit.options import StageOptions
     from releasekit.review.wait import parse_duration
     from releasekit.stage.publish import StageGateFailed, stage_publish
+
+    check_flags(recursive=recursive, filters=filters, continue_on_error=continue_on_error,
+                summary_file=summary_file, provenance_file=provenance_file)
+    if jobs is not None and not recursive:
+        raise UsageError("--workspace-concurrency goes with --recursive (-r)")
 
     if timeout is not None and not wait:
         raise UsageError("--timeout goes with --wait")
@@ -231,6 +257,10 @@ def publish(
         allow_secrets=allow_secrets,
         registry=npm_registry,
     )
+    if recursive:
+        publish_recursive(ctx, options, filters=filters, continue_on_error=continue_on_error,
+                          summary_file=summary_file, yes=yes, wait_seconds=wait_seconds, jobs=jobs)
+        return
     report = None if json_mode() else _report_text
     try:
         result = stage_publish(Path.cwd(), options, confirm=_confirm_factory(yes), report=report)

@@ -384,6 +384,10 @@ def _match_globstar(file: Sequence[str], pattern: Sequence[Part], partial: bool)
     return bool(_match_sections(file, frozen, fi, 0, partial, 0, bool(tail_match)))
 
 
+_MATCHES: dict[tuple[str, str, bool], bool] = {}
+_MAX_MATCHES = 200_000
+
+
 @dataclass(frozen=True)
 class Rule:
     """One line of an ignore file, compiled."""
@@ -401,6 +405,17 @@ class Rule:
 
     def match(self, path: str, partial: bool = False) -> bool:
         """Whether the pattern (ignoring its negation) matches ``path``."""
+        # a rule is a pure function of its source line, and packing a workspace asks the
+        # same questions (lib/index.js against the defaults...) for every package
+        key = (self.source, path, partial)
+        found = _MATCHES.get(key)
+        if found is None:
+            if len(_MATCHES) >= _MAX_MATCHES:
+                _MATCHES.clear()
+            found = _MATCHES[key] = self._match(path, partial)
+        return found
+
+    def _match(self, path: str, partial: bool) -> bool:
         if self.comment:
             return False
         if self.empty:

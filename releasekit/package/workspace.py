@@ -44,10 +44,14 @@ class Workspace:
     def packages(self) -> list[Member]:
         """The members a recursive run considers, by name.
 
-        pnpm counts the root package as a member; npm's ``--workspaces`` does not.
+        pnpm counts the root package as a member (unless private, as workspace roots
+        mostly are); npm's ``--workspaces`` never does.
         """
+        root = self.root.resolve()
         return [
-            m for _, m in sorted(self.members.items()) if self.kind == "pnpm" or m.path != self.root.resolve()
+            m
+            for _, m in sorted(self.members.items())
+            if m.path != root or (self.kind == "pnpm" and not m.private)
         ]
 
     def member_at(self, path: Path) -> Member | None:
@@ -76,9 +80,11 @@ def _root_workspaces(manifest: Mapping[str, Any]) -> Any:
 
 def find_workspace(project_dir: Path | str) -> Workspace | None:
     """The nearest enclosing workspace (``project_dir`` itself included), or ``None``."""
+    from releasekit.runcache import memo
+
     start = Path(project_dir).resolve()
     for here in (start, *start.parents):
-        found = workspace_at(here)
+        found = memo(("workspace_at", here), lambda: workspace_at(here))  # noqa: B023 (called at once)
         if found is not None:
             return found
     return None

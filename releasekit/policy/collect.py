@@ -164,11 +164,29 @@ def import_file(path: Path, context: ImportContext) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickling look modules up by name
     try:
-        spec.loader.exec_module(module)
+        code = _compiled(path, spec.loader)
+        if code is None:
+            spec.loader.exec_module(module)
+        else:
+            exec(code, module.__dict__)
     except BaseException:
         sys.modules.pop(name, None)
         raise
     return module
+
+
+def _compiled(path: Path, loader: Any) -> Any:
+    """The file's code object, compiled once per batch run (None: let the loader do it)."""
+    from releasekit.runcache import memo
+
+    get_code = getattr(loader, "get_code", None)
+    if get_code is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return memo(("policy_code", str(path), st.st_mtime_ns, st.st_size), lambda: get_code(loader.name))
 
 
 def collection_error(exc: BaseException, path: Path, display: str, *, phase: str = "collect") -> CollectionError:

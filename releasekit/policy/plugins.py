@@ -41,7 +41,10 @@ class PluginManager(pluggy.PluginManager):
 
 def entry_points() -> Iterator[importlib.metadata.EntryPoint]:
     """Installed plugins: every entry point in the ``releasekit`` group."""
-    yield from importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    from releasekit.runcache import memo
+
+    found = memo(("entry_points", ENTRY_POINT_GROUP), lambda: tuple(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)))
+    yield from found
 
 
 def import_named_plugin(name: str, *, source: str) -> Any:

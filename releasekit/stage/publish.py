@@ -7,7 +7,7 @@ callable so the pipeline itself never prints and never blocks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ class StageResult:
     provenance: ProvenanceResult | None = None
     # kept for `--wait`, which polls with the same auth; never serialized
     credentials: Credentials | None = field(default=None, repr=False)
+    project_dir: Path | None = field(default=None, repr=False)  # where auth config (.npmrc) is read
 
     @property
     def package(self) -> PackedPackage:
@@ -134,6 +135,25 @@ def stage_publish(
     failed, :class:`Declined` if ``confirm`` said no, and the registry errors
     of :mod:`releasekit.errors` for refusals.
     """
+    result = check_stage(project_dir, options, report=report, config=config, package=package)
+    return upload_stage(result, confirm=confirm, transport=transport)
+
+
+def check_stage(
+    project_dir: Path | str,
+    options: StageOptions,
+    *,
+    report: Report | None = None,
+    config: Config | None = None,
+    package: PackedPackage | None = None,
+    policy_paths: Sequence[Path] = (),
+) -> StageResult:
+    """The local half of :func:`stage_publish`: pack, resolve the target, run the policies.
+
+    ``policy_paths`` are policy folders collected besides the project's own
+    (a workspace root's ``policies/``). Raises :class:`StageGateFailed` when a
+    gate failed; nothing leaves the machine.
+    """
     import releasekit
     from releasekit.config import load_config
     from releasekit.package.pack import pack_project
@@ -148,8 +168,8 @@ def stage_publish(
     target = resolve_target(package, options, config)
     plan = StagePlan(package, target, _provenance_setting(package, options, target, config))
 
-    session = releasekit.run_policies(root, options=options, config=config, package=package)
-    result = StageResult(plan, session, dry_run=options.dry_run)
+    session = releasekit.run_policies(root, options=options, config=config, package=package, paths=policy_paths)
+    result = StageResult(plan, session, dry_run=options.dry_run, project_dir=root)
     if report is not None:
         report(result)
     if not session.gate_passed:
@@ -161,8 +181,18 @@ def stage_publish(
         if session.registry_error:
             reasons += f"; the registry rules could not run: {session.registry_error}"
         raise StageGateFailed(f"policies refused {target.spec} ({reasons}); nothing was staged", result)
+    return result
 
-    if options.dry_run:
+
+def upload_stage(
+    result: StageResult, *, confirm: Confirm | None = None, transport: httpx.BaseTransport | None = None
+) -> StageResult:
+    """The remote half: confirm, sign provenance, authenticate and upload what :func:`check_stage` passed.
+
+    On a dry run only the provenance that would be attached is worked out.
+    """
+    plan, target = result.plan, result.target
+    if result.dry_run:
         result.provenance = _provenance(plan, dry_run=True)
         return result
 
@@ -173,7 +203,7 @@ def stage_publish(
     attachment = None
     if result.provenance is not None and result.provenance.attachment is not None:
         attachment = (result.provenance.attachment_name, result.provenance.attachment)
-    credentials = _credentials(target, root, transport)
+    credentials = _credentials(target, result.project_dir or Path.cwd(), transport)
     result.auth, result.auth_source = credentials.kind, credentials.source
     result.credentials = credentials
 
@@ -181,7 +211,7 @@ def stage_publish(
     from releasekit.stage.packument import publish_body
 
     body = publish_body(
-        package,
+        plan.package,
         tag=target.tag,
         access=target.access,
         registry=target.registry,
