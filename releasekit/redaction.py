@@ -1,51 +1,145 @@
-"""Keep tokens, OTPs and found secrets out of every output.
+"""Keep tokens, OTPs, passwords and found secrets out of every output.
 
-Code that learns a sensitive value registers it here; the CLI passes every
-line it prints (text and JSON) through :func:`redact`. Exceptions are
-redacted too, since their messages reach the console.
+Code that learns a sensitive value registers it here (:func:`register_secret`):
+tokens from every source, OTPs, passwords, and every secret the scan finds. The
+output boundary passes everything through :func:`redact` (text),
+:func:`redact_data` (a JSON document, before it is serialised) or
+:mod:`releasekit.terminal` (rich renderables, before layout). Redaction runs
+before any truncation: :func:`shorten` is the one way to cut a text short, so a
+secret is never printed minus its last characters. Log records of releasekit's
+loggers are redacted by :class:`RedactingFilter`.
+
+Besides registered values, some shapes are masked unconditionally: npm and
+GitHub tokens, ``_authToken=...``, ``Bearer ...`` and URL userinfo
+(``https://user:pass@host`` shows as ``https://***@host``).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+from typing import Any
+
+__all__ = [
+    "MASK",
+    "RedactingFilter",
+    "forget_all",
+    "guard_logger",
+    "matches",
+    "redact",
+    "redact_data",
+    "register_secret",
+    "shorten",
+]
 
 MASK = "***"
+MIN_LENGTH = 4  # shorter values would mask ordinary words and numbers
 _lock = threading.Lock()
 _values: set[str] = set()
 _pattern: re.Pattern[str] | None = None
 
-# Shapes that must never be printed even if nobody registered them.
+# Shapes that must never be printed even if nobody registered them. ``keep`` is a
+# prefix shown as is (the key, the scheme); the rest of the match is masked.
 _TOKEN_SHAPES = re.compile(
-    r"(?P<key>_authToken\s*=\s*)\S+"
-    r"|(?P<bearer>[Bb]earer\s+)[A-Za-z0-9._~+/=-]{8,}"
+    r"(?P<keep>_(?:authToken|auth|password)\s*=\s*)\S+"
+    r"|(?P<keep2>\b[Bb]earer\s+)[A-Za-z0-9._~+/=-]{8,}"
     r"|\bnpm_[A-Za-z0-9]{36}\b"
+    r"|\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"
+    # userinfo of a URL: scheme://user:pass@ or scheme://token@
+    r"|(?P<keep3>\b[A-Za-z][A-Za-z0-9+.-]{0,30}://)[^\s/?#@\[\]]+@"
 )
 
 
 def register_secret(value: str | None) -> None:
-    """Remember ``value`` so that :func:`redact` masks it from now on."""
+    """Remember ``value`` so that every later output masks it."""
     global _pattern
-    if not value or len(value) < 4:
+    if not value or len(value) < MIN_LENGTH:
         return
     with _lock:
         if value in _values:
             return
         _values.add(value)
-        ordered = sorted(_values, key=len, reverse=True)
+        ordered = sorted(_values, key=len, reverse=True)  # longest first: a secret holding another one
         _pattern = re.compile("|".join(re.escape(v) for v in ordered))
 
 
-def redact(text: str) -> str:
-    """Mask every registered value and every known token shape in ``text``."""
+def matches(text: str) -> list[tuple[int, int, str]]:
+    """Every span of ``text`` to mask, as ``(start, end, replacement)``, in order, never overlapping."""
+    spans: list[tuple[int, int, str]] = []
     if _pattern is not None:
-        text = _pattern.sub(MASK, text)
+        spans += [(m.start(), m.end(), MASK) for m in _pattern.finditer(text)]
+    for m in _TOKEN_SHAPES.finditer(text):
+        keep = m.group("keep") or m.group("keep2") or m.group("keep3") or ""
+        suffix = "@" if m.group("keep3") else ""
+        spans.append((m.start(), m.end(), keep + MASK + suffix))
+    if not spans:
+        return spans
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    merged: list[tuple[int, int, str]] = []
+    for start, end, repl in spans:
+        if merged and start < merged[-1][1]:  # overlaps the previous span: mask both as one
+            prev_start, prev_end, prev_repl = merged[-1]
+            merged[-1] = (prev_start, max(end, prev_end), prev_repl if prev_end >= end else MASK)
+        else:
+            merged.append((start, end, repl))
+    return merged
 
-    def _mask(match: re.Match[str]) -> str:
-        prefix = match.group("key") or match.group("bearer") or ""
-        return prefix + MASK
 
-    return _TOKEN_SHAPES.sub(_mask, text)
+def redact(text: str) -> str:
+    """``text`` with every registered value and every known token shape masked."""
+    spans = matches(text)
+    if not spans:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, end, repl in spans:
+        out += [text[last:start], repl]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def redact_data(document: Any) -> Any:
+    """A copy of a JSON-shaped document (dicts, lists, strings...) with every string redacted, keys too.
+
+    Redact before serialising: once JSON-escaped (quotes, backslashes, non-ASCII),
+    a secret no longer matches its registered value.
+    """
+    if isinstance(document, str):
+        return redact(document)
+    if isinstance(document, dict):
+        return {redact_data(k): redact_data(v) for k, v in document.items()}
+    if isinstance(document, list | tuple):
+        return [redact_data(v) for v in document]
+    return document
+
+
+def shorten(text: str, limit: int, ellipsis: str = "...") -> str:
+    """``text`` redacted, then cut to at most ``limit`` characters (never the other way round)."""
+    text = redact(text)
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - len(ellipsis), 0)] + ellipsis
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts the formatted message of every record it sees."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def guard_logger(name: str) -> logging.Logger:
+    """``logging.getLogger(name)`` with :class:`RedactingFilter` on it (once)."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+    return logger
 
 
 def forget_all() -> None:

@@ -1,7 +1,10 @@
 """How the CLI talks: rich text on a TTY, one JSON document with ``--json``.
 
-Everything printed goes through :func:`releasekit.redaction.redact`. In JSON
-mode nothing but the JSON document reaches stdout.
+This is the output boundary: text goes through
+:func:`releasekit.terminal.layout_safe` (redacted, control characters shown),
+rich renderables through :func:`releasekit.terminal.console` (redacted before
+layout, at any width) and JSON through :func:`releasekit.redaction.redact_data`
+before it is serialised. In JSON mode nothing but the JSON document reaches stdout.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from typing import Any
 
 import rich_click as click
 
-from releasekit.redaction import redact
+from releasekit.redaction import redact, redact_data
+from releasekit.terminal import console as safe_console
+from releasekit.terminal import layout_safe
 
 _state = {"json": False}
 
@@ -48,27 +53,28 @@ json_option = click.option(
 
 
 def console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return safe_console(stderr=stderr)
 
 
 def echo(message: str = "", *, err: bool = False) -> None:
     """Print a line of text; in JSON mode text goes to stderr so stdout stays JSON."""
-    click.echo(redact(message), err=err or json_mode())
+    click.echo(layout_safe(message), err=err or json_mode())
 
 
 def print_rich(renderable: Any, *, err: bool = False) -> None:
-    """Print a rich renderable (table, panel...). Strings are redacted first."""
-    if isinstance(renderable, str):
-        renderable = redact(renderable)
+    """Print a rich renderable (table, panel...) or markup; every text in it is redacted before layout."""
     console(stderr=err or json_mode()).print(renderable)
 
 
 def emit_json(document: Any) -> None:
-    text = json.dumps(document, indent=2, sort_keys=False, default=str)
+    text = json.dumps(redact_data(_jsonable(document)), indent=2, sort_keys=False)
     sys.stdout.write(redact(text) + "\n")
     sys.stdout.flush()
+
+
+def _jsonable(document: Any) -> Any:
+    """``document`` with what json cannot encode turned into strings (``default=str``), so it is redacted too."""
+    return json.loads(json.dumps(document, default=str))
 
 
 def envelope(success: bool, **fields: Any) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -34,7 +33,7 @@ from releasekit.errors import (
     RegistryTimeout,
     UsageError,
 )
-from releasekit.redaction import redact, register_secret
+from releasekit.redaction import guard_logger, redact, register_secret, shorten
 from releasekit.registry.names import escape_name, normalize_registry_url, same_origin, validate_stage_id
 from releasekit.registry.otp import OTP_HEADER, Notify, OtpFlow, OtpProvider
 from releasekit.registry.transport import (
@@ -53,7 +52,7 @@ from releasekit.registry.validation import parse_answer
 if TYPE_CHECKING:
     import httpx
 
-log = logging.getLogger("releasekit.registry")
+log = guard_logger("releasekit.registry")
 
 MAX_PER_PAGE = 100
 _RECONCILE_ATTEMPTS = 3
@@ -122,8 +121,7 @@ def error_detail(response: httpx.Response) -> str:
 
 
 def _one_line(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return redact(text if len(text) <= limit else text[: limit - 3] + "...")
+    return shorten(" ".join(text.split()), limit)
 
 
 _STATUS_ERRORS: dict[int, type[RegistryError]] = {401: AuthRequired, 403: Forbidden, 404: NotFound, 409: Conflict}

@@ -15,7 +15,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from releasekit.errors import RegistryError
-from releasekit.redaction import redact, register_secret
+from releasekit.redaction import redact, register_secret, shorten
 
 if TYPE_CHECKING:
     import httpx
@@ -48,8 +48,7 @@ def _validator(name: str) -> Any:
 
 
 def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 3] + "..."
+    return shorten(" ".join(text.split()), _MAX_DETAIL)
 
 
 def validate(instance: Any, schema: str, *, what: str) -> Any:

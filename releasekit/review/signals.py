@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from releasekit.redaction import shorten
+
 JS_SUFFIXES = (".js", ".cjs", ".mjs", ".jsx")
 BINARY_SUFFIXES = (".node", ".exe", ".dll", ".so", ".dylib", ".wasm", ".bin")
 MINIFIED_LINE = 1000  # characters; hand-written code rarely has longer lines
@@ -65,5 +67,5 @@ def api_uses(path: str, text: str) -> list[ApiUse]:
         for api, pattern in RISKY_APIS.items():
             if pattern.search(line):
                 snippet = line.strip()
-                uses.append(ApiUse(api, path, number, snippet[:120] + ("..." if len(snippet) > 120 else "")))
+                uses.append(ApiUse(api, path, number, shorten(snippet, 123)))
     return uses

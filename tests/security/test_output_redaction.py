@@ -1,0 +1,69 @@
+"""Credentials a registry echoes back never reach the terminal or JSON, at any width or length."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.lpm_runner import Run
+from tests.security.echo_registry import STAGE_ID, EchoRegistry
+from tests.security.leaks import leaks
+
+TOKEN = "rk-planted-token-Zq8Vw3Lm"  # no known token shape: only registration masks it
+
+
+@pytest.fixture
+def echo_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[EchoRegistry]:
+    monkeypatch.setenv("NPM_TOKEN", TOKEN)
+    with EchoRegistry() as registry:
+        yield registry
+
+
+def assert_clean(run: Run) -> None:
+    assert not leaks(run.text, [TOKEN]), f"lpm {' '.join(run.args)} printed part of the token:\n{run.text}"
+
+
+def test_the_double_really_echoes_the_token(echo_registry: EchoRegistry, lpm: Callable[..., Run]) -> None:
+    run = lpm("stage", "list", "--npm-registry", echo_registry.url, "--json")
+    assert run.code == 0
+    assert run.json()["data"][0]["actor"] == "actor-***"
+    assert echo_registry.seen[0].headers["authorization"] == f"Bearer {TOKEN}"
+
+
+def test_stage_list_at_every_terminal_width(
+    echo_registry: EchoRegistry, lpm: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Narrow terminals get one block per entry, wide ones a table whose cells fold:
+    # the token must be masked before either layout, wherever a line breaks.
+    layouts = set()
+    for width in range(40, 301):
+        monkeypatch.setenv("COLUMNS", str(width))
+        run = lpm("stage", "list", "--npm-registry", echo_registry.url)
+        assert run.code == 0, run.text
+        assert_clean(run)
+        assert "***" in run.text
+        layouts.add("table" if "┃" in run.text else "blocks")
+    assert layouts == {"table", "blocks"}
+
+
+@pytest.mark.parametrize("width", ["40", "80", "250"])
+def test_stage_view(echo_registry: EchoRegistry, lpm: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, width: str) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    run = lpm("stage", "view", STAGE_ID, "--npm-registry", echo_registry.url)
+    assert run.code == 0, run.text
+    assert_clean(run)
+    assert "actor: actor-***" in run.text
+
+
+@pytest.mark.parametrize("fmt", [(), ("--json",)])
+def test_a_token_after_padding_is_masked_whole_at_every_truncation_point(
+    echo_registry: EchoRegistry, lpm: Callable[..., Run], fmt: tuple[str, ...]
+) -> None:
+    # The registry's error text is cut at 200 characters ("refused: " + padding +
+    # " " + token): pad so that the cut lands before, inside (at every offset) and after the token.
+    for padding in range(200 - 9 - 1 - len(TOKEN) - 2, 200 - 9 + 2):
+        echo_registry.padding = padding
+        run = lpm("stage", "reject", STAGE_ID, "--npm-registry", echo_registry.url, *fmt)
+        assert run.code == 1, run.text
+        assert_clean(run)
