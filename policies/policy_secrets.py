@@ -17,13 +17,13 @@ import releasekit
 
 
 @releasekit.mark.category("security")
-def policy_no_secrets(package, config, options, project_dir):
+def policy_no_secrets(found_secrets, config, options, project_dir):
     """No secrets in the published files"""
-    from releasekit.scan import ScanSettings, scan_package
+    from releasekit.scan import ScanSettings
     from releasekit.scan.baseline import baseline_path, load_baseline
 
     settings = ScanSettings.from_config(config)
-    findings = scan_package(package, settings)
+    findings = found_secrets
     baseline = load_baseline(baseline_path(project_dir, settings))
     accepted = []
     if baseline is not None:

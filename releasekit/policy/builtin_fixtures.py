@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from releasekit.package.model import PackedPackage
     from releasekit.policy.session import Session
     from releasekit.registry.metadata import PackageMetadata
+    from releasekit.scan import SecretFinding
 
 
 @fixture
@@ -54,6 +55,19 @@ def package(session: Session) -> PackedPackage:
 def manifest(package: PackedPackage) -> Mapping[str, Any]:
     """The manifest as published (the packed ``package.json``)."""
     return package.manifest
+
+
+@fixture
+def found_secrets(package: PackedPackage, config: Config) -> list[SecretFinding]:
+    """The secret scan of the packed files (``secrets`` settings of releasekit.yaml), run once per session.
+
+    Scanning registers every found secret for redaction, so no policy's message,
+    detail or report can print one. The session asks for this fixture itself
+    whenever a package was packed, even when no policy did.
+    """
+    from releasekit.scan import ScanSettings, scan_package
+
+    return scan_package(package, ScanSettings.from_config(config))
 
 
 @fixture

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -222,6 +223,16 @@ class Session:
         self.hook.releasekit_report_result(result=result, session=self)
         return result  # type: ignore[no-any-return]
 
+    def scan_for_redaction(self) -> None:
+        """Scan the packed package if no policy did, so that its secrets are redacted from every output."""
+        from releasekit.policy.fixtures import FixtureError
+
+        if self.package is None:
+            return
+        # A failing scan is reported by the secrets policy when it is selected.
+        with contextlib.suppress(FixtureError, OutcomeException):
+            self.fixtures.get("found_secrets", "releasekit")
+
     def teardown(self) -> None:
         for error in self.fixtures.teardown():
             self.collection_errors.append(CollectionError(error.origin, None, error.message, error.details, phase="teardown"))
@@ -327,6 +338,7 @@ def run_policies(
             if not collect_only:
                 for policy in selected:
                     result.results.append(session.run_one(policy))
+                session.scan_for_redaction()
         finally:
             session.teardown()
         result.collection_errors = session.collection_errors

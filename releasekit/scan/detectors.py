@@ -17,7 +17,7 @@ import hashlib
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from releasekit.scan.prefilter import Core
@@ -112,11 +112,15 @@ _NPMRC_TOKEN = re.compile(r"^\s*(?:[^\s=]*:)?_authToken\s*=\s*(\S+?)\s*$", re.MU
 
 @dataclass(frozen=True)
 class NameHit:
-    """A file-name finding: rule type, line (``None`` for the whole file), secret hash."""
+    """A file-name finding: rule type, line (``None`` for the whole file), secret hash.
+
+    ``secret`` is a found token (for redaction only), empty for whole-file findings.
+    """
 
     type: str
     line: int | None
     hashed_secret: str
+    secret: str = field(default="", repr=False, compare=False)
 
 
 def _sha1(data: bytes) -> str:
@@ -145,4 +149,4 @@ def check_filename(path: str, data: bytes) -> Iterator[NameHit]:
             if not value or value.startswith("${"):
                 continue
             line = text.count("\n", 0, match.start(1)) + 1
-            yield NameHit(NPMRC_TOKEN, line, _sha1(value.encode("utf-8")))
+            yield NameHit(NPMRC_TOKEN, line, _sha1(value.encode("utf-8")), value)

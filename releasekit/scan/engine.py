@@ -31,7 +31,7 @@ import os.path
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from releasekit.scan.detectors import EXTRA_CORES, check_filename, extra_plugin_classes
@@ -65,11 +65,16 @@ class ScanPlan:
 
 @dataclass(frozen=True)
 class Hit:
-    """One finding in one file: rule type, 1-based line (``None``: whole file), sha1."""
+    """One finding in one file: rule type, 1-based line (``None``: whole file), sha1.
+
+    ``secret`` is the found text itself, only so that the scanning process can
+    register it for redaction; it is never shown or compared.
+    """
 
     type: str
     line: int | None
     hashed_secret: str
+    secret: str = field(default="", repr=False, compare=False)
 
 
 class _Context:
@@ -131,7 +136,7 @@ def scan_file(path: str, data: bytes, plan: ScanPlan) -> list[Hit]:
     loaded = load(plan)
     hits: list[Hit] = []
     if plan.filenames:
-        hits += [Hit(h.type, h.line, h.hashed_secret) for h in check_filename(path, data)]
+        hits += [Hit(h.type, h.line, h.hashed_secret, h.secret) for h in check_filename(path, data)]
     if skipped_by_name(path):
         return hits
     try:
@@ -165,7 +170,7 @@ def _first_per_secret(found: list[tuple[int, str, str]]) -> list[Hit]:
         digest = hashlib.sha1(secret.encode("utf-8")).hexdigest()
         if (rule, digest) not in seen:
             seen.add((rule, digest))
-            out.append(Hit(rule, line_no, digest))
+            out.append(Hit(rule, line_no, digest, secret))
     return out
 
 

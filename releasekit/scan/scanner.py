@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+from releasekit.redaction import register_secret
 from releasekit.scan.engine import Hit, ScanPlan, load, scan_file
 
 # Below this many bytes, starting processes costs more than it saves.
@@ -85,6 +86,9 @@ def scan_files(files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | N
     else:
         for index, (path, data) in enumerate(files):
             results[index] = scan_file(path, data, plan)
+    for hits in results.values():  # found in this run: no output may print them from now on
+        for hit in hits:
+            register_secret(hit.secret)
     findings = [
         SecretFinding(files[index][0], hit.line, hit.type, hit.hashed_secret)
         for index, hits in results.items()
