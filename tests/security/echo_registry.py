@@ -9,6 +9,7 @@ message cut short anywhere would show part of one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from releasekit.testing.faults import Answer, FaultRegistry, Seen
@@ -30,17 +31,36 @@ def entry(seen: Seen) -> dict[str, str]:
 
 
 class EchoRegistry(FaultRegistry):
-    """``EchoRegistry(padding=N)``: list/view answer entries quoting the credentials; the rest fail quoting them."""
+    """``EchoRegistry(padding=N)``: list/view answer entries quoting the credentials; the rest fail quoting them.
 
-    def __init__(self, padding: int = 0) -> None:
+    With ``staged=(name, version, tarball)`` the entry is that real staged
+    tarball (its name, version and sha1; the other fields still echo), so a
+    review downloads and checks it before the approval is refused.
+    """
+
+    def __init__(self, padding: int = 0, staged: tuple[str, str, bytes] | None = None) -> None:
         super().__init__(self._answer)
         self.padding = padding
+        self.staged = staged
+
+    def _entry(self, seen: Seen) -> dict[str, str]:
+        answer = entry(seen)
+        if self.staged is not None:
+            name, version, tarball = self.staged
+            answer.update(packageName=name, version=version, shasum=hashlib.sha1(tarball).hexdigest())
+        return answer
 
     def _answer(self, seen: Seen) -> Answer:
         path = seen.path.split("?", 1)[0]
         if seen.method == "GET" and path == "/-/stage":
-            return Answer(200, json.dumps({"items": [entry(seen)], "page": 0, "perPage": 100, "total": 1}).encode())
+            return Answer(200, json.dumps({"items": [self._entry(seen)], "page": 0, "perPage": 100, "total": 1}).encode())
         if seen.method == "GET" and path == f"/-/stage/{STAGE_ID}":
-            return Answer(200, json.dumps(entry(seen)).encode())
+            return Answer(200, json.dumps(self._entry(seen)).encode())
+        if seen.method == "GET" and path == f"/-/stage/{STAGE_ID}/tarball" and self.staged is not None:
+            return Answer(200, self.staged[2], "application/octet-stream")
+        if seen.method == "GET" and path == "/-/whoami":
+            return Answer(200, json.dumps({"username": "user-" + echoed(seen)}).encode())
         message = "refused: " + "x" * self.padding + " " + echoed(seen)
-        return Answer(403, json.dumps({"error": message, "message": message}).encode())
+        # a packument that does not exist yet (so a publish gets as far as the upload), else a refusal
+        status = 404 if seen.method == "GET" and not path.startswith("/-/") else 403
+        return Answer(status, json.dumps({"error": message, "message": message}).encode())
