@@ -247,6 +247,29 @@ def builtin_reference() -> str:
                 f"{'score only' if item.get('points') is not None else item.get('severity') or ''} | "
                 f"{item.get('category') or ''} | {_points(item.get('points'))} |\n"
             )
+    out.append(publint_rules())
+    return "".join(out)
+
+
+def publint_rules() -> str:
+    """The publint rule codes the package-shape checks report, and those they leave out."""
+    from releasekit.quality import shape
+
+    out = [
+        "\n## publint rules\n\n",
+        "The package-shape checks (`policy_types`, `policy_esm`, `policy_exports_targets`, "
+        "`policy_entry_points`) report [publint](https://publint.dev/rules)'s findings for the packed "
+        "tarball under publint's own codes: a finding's rule id is the code, so SARIF shows "
+        "`policy_types/EXPORTS_TYPES_SHOULD_BE_FIRST`. The tests run the pinned publint on the same "
+        "tarballs and require the same findings for every rule below. "
+        "Type rules and missing `types`/`typings` files go to `policy_types`; module-format rules to "
+        "`policy_esm`; the other `exports`/`imports` rules to `policy_exports_targets`; the rest to "
+        "`policy_entry_points`.\n\n",
+        "Implemented, exactly as publint decides them:\n\n",
+    ]
+    out += [f"- `{code}`\n" for code in sorted(shape.CLAIMED)]
+    out.append("\nNot implemented:\n\n")
+    out += [f"- `{code}`: {why}\n" for code, why in sorted(shape.NOT_CLAIMED.items())]
     return "".join(out)
 
 

@@ -77,9 +77,9 @@ NOT_CLAIMED = {
     "USE_TYPE": "advice for every package without a type field",
     "USE_ENGINES_NODE": "the engines.node check scores this",
     "USE_SIDE_EFFECTS": "the sideEffects check scores this",
-    "LOCAL_DEPENDENCY": "npm refuses such dependencies at install time",
+    "LOCAL_DEPENDENCY": "about dependencies, not the package's shape",
     "INVALID_REPOSITORY_VALUE": "the repository check scores this",
-    "NESTED_PACKAGE_JSON_FIELD_IGNORED": "not implemented yet",
+    "NESTED_PACKAGE_JSON_FIELD_IGNORED": "not implemented yet (a nested package.json's exports/imports)",
 }
 
 ROOT = "/pkg"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import tarfile
 from collections import Counter
@@ -189,6 +190,14 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[bytes
 def test_every_claimed_rule_has_a_broken_package() -> None:
     assert set(BROKEN) == shape.CLAIMED
     assert not shape.CLAIMED & set(shape.NOT_CLAIMED)
+
+
+def test_every_publint_rule_is_claimed_or_documented_as_left_out() -> None:
+    core = install_dir() / "node_modules" / "publint" / "src" / "shared" / "core.js"
+    if not core.is_file():
+        pytest.skip("publint is not installed: run tests/registry/install")
+    codes = set(re.findall(r"'([A-Z][A-Z_]{5,})'", core.read_text("utf-8")))  # every message code publint has
+    assert codes == shape.CLAIMED | set(shape.NOT_CLAIMED)
 
 
 @pytest.mark.parametrize("rule", sorted(BROKEN))
