@@ -190,3 +190,17 @@ def test_wait_flag_errors(published, lpm) -> None:
     assert lpm("stage", "publish", "--wait", "--dry-run").code == 2
     run = lpm("stage", "publish", "-y", "--wait", "--timeout", "soon")
     assert run.code == 2 and "invalid duration" in run.err
+
+
+def test_the_quality_score_at_approve_time_is_the_score_at_stage_time(published, verdaccio, lpm) -> None:
+    """Issue 14: the CHANGELOG kept only in the repository, and the tests, count at stage and approve alike."""
+    (published.dir / "CHANGELOG.md").write_text("# Changelog\n\n## 1.1.0\n\n- Greets louder.\n")
+    staged = lpm("stage", "publish", "-y", "--json", "--npm-registry", verdaccio.url)
+    assert staged.code == 0, staged.text
+    at_stage = staged.json()["data"]["policies"]["score"]
+    run = lpm("stage", "approve", staged.json()["stageId"], "--json", "--npm-registry", verdaccio.url)
+    assert run.code == 0, run.text
+    at_approve = run.json()["data"]["review"]["policies"]["score"]
+    assert at_stage is not None and at_approve == at_stage
+    changelog = next(c for c in at_stage["breakdown"] if c["id"].endswith("::policy_changelog"))
+    assert "in the repository" in changelog["detail"]
