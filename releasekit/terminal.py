@@ -10,8 +10,10 @@ Three rules, for every string a person sees:
   visible as escapes (``\\x1b``); line feeds and tabs survive in layout text,
   but :func:`visible` escapes them too for one-line fields (file names,
   registry strings);
-- text from files or a registry is never taken as rich markup: :func:`escape`
-  is :func:`visible` plus rich's markup escaping, so ``[/x]`` prints as itself.
+- text from files or a registry is never taken as rich markup: the console
+  reads no markup in strings (table cells, titles), markup is only what
+  :func:`markup` is handed, and :func:`escape` (:func:`visible` plus rich's
+  markup escaping) embeds a field in it, so ``[/x]`` prints as itself.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType
     from rich.text import Text
 
-__all__ = ["console", "escape", "layout_safe", "visible"]
+__all__ = ["console", "escape", "layout_safe", "markup", "visible"]
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # C0 but line feed and tab, DEL, C1, and the bidirectional controls that reorder what is shown.
@@ -57,6 +59,21 @@ def escape(text: str) -> str:
     from rich.markup import escape as markup_escape
 
     return markup_escape(visible(text))
+
+
+def markup(text: str) -> Text:
+    """Rich markup built by our code (data in it through :func:`escape`) as a Text.
+
+    Markup that does not parse is shown as it is, never raised: a stray ``[/x]``
+    must not turn a report into an internal error.
+    """
+    from rich.errors import MarkupError
+    from rich.text import Text
+
+    try:
+        return Text.from_markup(text)
+    except MarkupError:
+        return Text(text)
 
 
 def _safe_text(text: Text) -> Text:
@@ -122,8 +139,11 @@ def _console_class() -> type[Console]:
 
 
 def console(*, stderr: bool = False, width: int | None = None, **kwargs: Any) -> Console:
-    """A rich console on stdout (or stderr) whose output is always redacted and safe."""
+    """A rich console on stdout (or stderr) whose output is always redacted and safe; strings are never markup."""
     stream = sys.stderr if stderr else sys.stdout
     cls = _console_class()
-    return cls(file=_RedactingStream(stream), width=width, highlight=False, soft_wrap=True, **kwargs)  # type: ignore[arg-type]
+    file: Any = _RedactingStream(stream)  # a text stream as far as rich is concerned
+    return cls(
+        file=file, width=width, highlight=False, soft_wrap=True, markup=False, emoji=False, **kwargs
+    )
 

@@ -17,7 +17,7 @@ import rich_click as click
 
 from releasekit.redaction import redact, redact_data
 from releasekit.terminal import console as safe_console
-from releasekit.terminal import layout_safe
+from releasekit.terminal import layout_safe, markup
 
 _state = {"json": False}
 
@@ -62,7 +62,14 @@ def echo(message: str = "", *, err: bool = False) -> None:
 
 
 def print_rich(renderable: Any, *, err: bool = False) -> None:
-    """Print a rich renderable (table, panel...) or markup; every text in it is redacted before layout."""
+    """Print a rich renderable (table, panel...) or a markup string; every text in it is redacted before layout.
+
+    Only a top-level string is read as markup (build it with
+    :func:`releasekit.terminal.escape` around data); strings inside tables and
+    titles are shown as they are.
+    """
+    if isinstance(renderable, str):
+        renderable = markup(renderable)
     console(stderr=err or json_mode()).print(renderable)
 
 

@@ -15,6 +15,7 @@ import rich_click as click
 
 from releasekit.atomicfile import write_atomic
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option
+from releasekit.terminal import visible
 
 
 def _human(size: int) -> str:
@@ -90,7 +91,7 @@ def pack(path: Path, dry_run: bool, pack_destination: Path | None) -> int:
     echo(f"package: {info['id']}")
     echo("Tarball Contents")
     for f in info["files"]:
-        echo(f"{_human(f['size']):>8}  {f['path']}")
+        echo(f"{_human(f['size']):>8}  {visible(f['path'])}")
     echo("Tarball Details")
     echo(f"name:          {info['name']}")
     echo(f"version:       {info['version']}")

@@ -17,6 +17,7 @@ import rich_click as click
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option, print_rich
 from releasekit.errors import ExitCode, GateFailed, UsageError
 from releasekit.redaction import register_secret
+from releasekit.terminal import visible
 
 if TYPE_CHECKING:
     from releasekit.registry.client import RegistryClient, StagedVersion
@@ -116,6 +117,11 @@ def _web_auth_notice(url: str) -> None:
 def _entry_dict(entry: StagedVersion) -> dict[str, Any]:
     """The registry's own spelling (``packageName``...), as ``npm stage view --json`` prints it."""
     return entry.to_dict()
+
+
+def _shown_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry for text output: the registry's strings with control characters made visible."""
+    return {k: visible(v) if isinstance(v, str) else v for k, v in entry.items()}
 
 
 def _describe_entry(entry: Mapping[str, Any]) -> str:
@@ -289,7 +295,7 @@ def publish(
     if result.dry_run:
         echo("Files that would be published:")
         for packed in sorted(result.package.files, key=lambda f: f.path.lower()):
-            echo(f"  {_human_size(packed.size):>9}  {packed.path}")
+            echo(f"  {_human_size(packed.size):>9}  {visible(packed.path)}")
         access = target.access or "default"
         echo(f"Would stage {target.spec} to {target.registry} with tag {target.tag} and {access} access")
         if result.provenance is not None:
@@ -359,7 +365,7 @@ def list_(package: str | None, npm_registry: str | None) -> None:
     if not entries:
         echo(f"No staged versions of {package}." if package else "No staged versions.")
         return
-    _print_entries(registry, entries)
+    _print_entries(registry, [_shown_entry(e) for e in entries])
     echo(f"{len(entries)} staged version{'s' if len(entries) != 1 else ''}.")
 
 
@@ -409,6 +415,7 @@ def view(stage_id: str, npm_registry: str | None) -> None:
     if json_mode():
         emit_json(envelope(True, registry=registry, stageId=stage_id, data=entry))
         return
+    entry = _shown_entry(entry)
     echo(_describe_entry(entry))
     for key in ("id", "packageName", "version", "tag", "access", "actor", "actorType", "createdAt", "shasum"):
         if entry.get(key) not in (None, ""):
@@ -439,7 +446,7 @@ def download(stage_id: str, output: str | None, npm_registry: str | None) -> Non
     check = "matches the stage entry" if saved.verified else "NOT checked: the stage entry has no shasum"
     echo(f"{saved.name}@{saved.version}: {len(saved.files)} files, {_human_size(saved.size)}, sha1 {saved.shasum} ({check})")
     for f in saved.files:
-        echo(f"  {_human_size(f.size):>9}  {f.path}")
+        echo(f"  {_human_size(f.size):>9}  {visible(f.path)}")
     echo(f"Saved to {saved.path}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from releasekit.review.diff import StageDiff
+from releasekit.terminal import visible
 
 
 def _size(n: int | None) -> str:
@@ -21,7 +22,7 @@ def render_diff(diff: StageDiff, *, summary_only: bool = False) -> list[Any]:
     from rich.text import Text
 
     out: list[Any] = []
-    title = f"{diff.name}@{diff.version}"
+    title = visible(f"{diff.name}@{diff.version}")
     if diff.first_version:
         out.append(Text(f"{title}: first version, nothing published to compare with.", style="bold"))
     else:
@@ -33,7 +34,7 @@ def render_diff(diff: StageDiff, *, summary_only: bool = False) -> list[Any]:
         table.add_column("entry")
         table.add_column("detail")
         for finding in diff.hostile:
-            table.add_row(finding.rule_id, finding.file or "", finding.message)
+            table.add_row(finding.rule_id, visible(finding.file or ""), finding.message)
         out.append(table)
 
     if diff.security:
@@ -51,7 +52,7 @@ def render_diff(diff: StageDiff, *, summary_only: bool = False) -> list[Any]:
         files.add_column("path")
         files.add_column("size", justify="right")
         for path, size in diff.new_files:
-            files.add_row(path, _size(size))
+            files.add_row(visible(path), _size(size))
         out.append(files)
     else:
         counts = {s: sum(1 for c in diff.files if c.status == s) for s in ("added", "removed", "changed")}
@@ -71,7 +72,7 @@ def render_diff(diff: StageDiff, *, summary_only: bool = False) -> list[Any]:
             for file_change in diff.files:
                 files.add_row(
                     file_change.status,
-                    file_change.path,
+                    visible(file_change.path),
                     _size(file_change.old_size),
                     _size(file_change.new_size),
                     _delta(file_change.delta),
@@ -85,6 +86,6 @@ def render_diff(diff: StageDiff, *, summary_only: bool = False) -> list[Any]:
         table.add_column("detail")
         for signal in diff.signals:
             where = f"{signal.file}:{signal.line}" if signal.line else signal.file
-            table.add_row(signal.kind, where, signal.detail)
+            table.add_row(signal.kind, visible(where), signal.detail)
         out.append(table)
     return out

@@ -38,16 +38,20 @@ class EchoRegistry(FaultRegistry):
     review downloads and checks it before the approval is refused.
     """
 
-    def __init__(self, padding: int = 0, staged: tuple[str, str, bytes] | None = None) -> None:
+    def __init__(
+        self, padding: int = 0, staged: tuple[str, str, bytes] | None = None, fields: dict[str, str] | None = None
+    ) -> None:
         super().__init__(self._answer)
         self.padding = padding
         self.staged = staged
+        self.fields = fields or {}  # entry fields to answer instead of the echo
 
     def _entry(self, seen: Seen) -> dict[str, str]:
         answer = entry(seen)
         if self.staged is not None:
             name, version, tarball = self.staged
             answer.update(packageName=name, version=version, shasum=hashlib.sha1(tarball).hexdigest())
+        answer.update(self.fields)
         return answer
 
     def _answer(self, seen: Seen) -> Answer:

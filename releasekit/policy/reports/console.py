@@ -8,9 +8,8 @@ markup; the caller prints it (through redaction).
 
 from __future__ import annotations
 
-from rich.markup import escape
-
 from releasekit.policy.result import Outcome, PolicyResult, SessionResult
+from releasekit.terminal import escape  # markup-escaped, control characters shown
 
 _STYLE = {
     Outcome.PASSED: "green",
