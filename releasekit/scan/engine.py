@@ -31,12 +31,14 @@ import os.path
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from releasekit.scan.detectors import EXTRA_CORES, check_filename, extra_plugin_classes
+from releasekit.scan.detectors import check_filename
+from releasekit.scan.plausibility import implausible_reason
 from releasekit.scan.prefilter import Core, candidate_lines, cores_for, entropy_min_length, fold
 from releasekit.scan.rules import HEURISTIC_TYPES
+from releasekit.scan.tokens import CONTEXT, scan_tokens
 
 # Extensions scanned although detect-secrets skips them (see the module docstring).
 SCANNED_ANYWAY = frozenset({".map"})
@@ -67,14 +69,15 @@ class ScanPlan:
 class Hit:
     """One finding in one file: rule type, 1-based line (``None``: whole file), sha1.
 
-    ``secret`` is the found text itself, only so that the scanning process can
-    register it for redaction; it is never shown or compared.
+    ``secret`` is the found text itself, kept for redaction and never shown; ``note``
+    says why the finding is not plausibly a live credential (``None``: it may be).
     """
 
     type: str
     line: int | None
     hashed_secret: str
     secret: str = field(default="", repr=False, compare=False)
+    note: str | None = None
 
 
 class _Context:
@@ -90,8 +93,9 @@ class _Context:
 class _Loaded:
     plugins: list[Any]
     cores: list[tuple[Core, ...] | None]
-    extras: list[Any]
-    extra_cores: list[tuple[Core, ...] | None]
+    # types of detect-secrets plugins left out of the plan: releasekit's detectors of
+    # the same type (GitHub Token, AWS Access Key) stay quiet too
+    disabled_types: frozenset[str]
 
 
 def plugin_classes() -> dict[str, type[Any]]:
@@ -107,13 +111,9 @@ def load(plan: ScanPlan) -> _Loaded:
     """Initialise the plan's plugins (once per process)."""
     classes = plugin_classes()
     plugins = [classes[spec.name](**dict(spec.options)) for spec in plan.plugins]
-    extras = [cls() for cls in extra_plugin_classes()] if plan.extra_patterns else []
-    return _Loaded(
-        plugins,
-        [cores_for(p) for p in plugins],
-        extras,
-        [EXTRA_CORES.get(type(p).__name__) for p in extras],
-    )
+    chosen = {spec.name for spec in plan.plugins}
+    disabled = frozenset(cls.secret_type for name, cls in classes.items() if name not in chosen)
+    return _Loaded(plugins, [cores_for(p) for p in plugins], disabled)
 
 
 @functools.cache
@@ -147,30 +147,95 @@ def scan_file(path: str, data: bytes, plan: ScanPlan) -> list[Hit]:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
 
     found = _detect_secrets_pass(path, text, loaded)
-    hits += _first_per_secret(found)
-    if loaded.extras:
-        credential_secrets: dict[int, list[str]] = {}
-        for line_no, rule, secret in found:
-            if rule not in HEURISTIC_TYPES:
-                credential_secrets.setdefault(line_no, []).append(secret)
-        extra = [
-            (line_no, rule, secret)
-            for line_no, rule, secret in _scan_lines(path, text, loaded.extras, loaded.extra_cores)
-            # Report what detect-secrets' own plugins did not already report on that line.
-            if not any(secret in other or other in secret for other in credential_secrets.get(line_no, ()))
-        ]
-        hits += _first_per_secret(extra)
-    return hits
+    reported = _first_per_secret([(line_no, rule, secret, None) for line_no, rule, secret in found], text)
+    if plan.extra_patterns:
+        reported, extra = _merge_tokens(path, text, found, reported, loaded)
+        reported += extra
+    return hits + reported
 
 
-def _first_per_secret(found: list[tuple[int, str, str]]) -> list[Hit]:
-    seen: set[tuple[str, str]] = set()
-    out = []
+def _merge_tokens(
+    path: str, text: str, found: list[tuple[int, str, str]], reported: list[Hit], loaded: _Loaded
+) -> tuple[list[Hit], list[Hit]]:
+    """releasekit's token hits next to detect-secrets' findings in the same file.
+
+    A token that a detect-secrets credential finding on the same line already covers is
+    not reported twice. Where the token is the longer text (detect-secrets' Stripe
+    pattern stops at 24 characters; its GitHub pattern's secret is the ``ghp`` group),
+    that finding keeps its type and hash, so baselines still match, but carries the
+    whole token as its secret, for redaction, and is judged on it.
+    """
+    credential: dict[int, list[tuple[str, str]]] = {}
     for line_no, rule, secret in found:
+        if rule not in HEURISTIC_TYPES:
+            credential.setdefault(line_no, []).append((rule, secret))
+    allowlisted = _allowlisted_lines(path, text) if "pragma" in text else frozenset()
+    longer: dict[tuple[str, str], tuple[str, str]] = {}
+    extra = []
+    for hit in scan_tokens(text):
+        if hit.line in allowlisted or hit.type in loaded.disabled_types:
+            continue
+        covering = [(rule, other) for rule, other in credential.get(hit.line, ()) if other in hit.secret or hit.secret in other]
+        for rule, other in covering:
+            if len(hit.secret) > len(other):
+                longer.setdefault((rule, other), (hit.secret, hit.context))
+        if not covering:
+            extra.append((hit.line, hit.type, hit.secret, hit.context))
+    for (rule, other), (secret, context) in longer.items():
+        digest = hashlib.sha1(other.encode("utf-8")).hexdigest()
+        reported = [
+            replace(h, secret=secret, note=implausible_reason(rule, secret, context))
+            if (h.type, h.hashed_secret) == (rule, digest)
+            else h
+            for h in reported
+        ]
+    return reported, _first_per_secret(extra)
+
+
+def _allowlisted_lines(path: str, text: str) -> frozenset[int]:
+    """Lines an allowlist comment covers (``pragma: allowlist secret``, on it or before it).
+
+    The one detect-secrets filter releasekit's own detectors honour: it is a person's
+    decision about that line, not a guess about what the line looks like.
+    """
+    from detect_secrets.filters.allowlist import is_line_allowlisted
+
+    lines = text.split("\n")
+    covered = set()
+    for index, line in enumerate(lines):
+        if "pragma" not in line:
+            continue
+        for line_no in (index + 1, index + 2):
+            if line_no <= len(lines) and line_no not in covered:
+                previous = lines[line_no - 2] if line_no > 1 else ""
+                if is_line_allowlisted(path, lines[line_no - 1], _Context(previous)):  # type: ignore[arg-type]
+                    covered.add(line_no)
+    return frozenset(covered)
+
+
+def _first_per_secret(found: Sequence[tuple[int, str, str, str | None]], text: str = "") -> list[Hit]:
+    """One hit per (type, secret), at its first line, judged for plausibility.
+
+    A context of ``None`` is taken from ``text`` at the hit's line, for PEM findings
+    only (their secret is the header; the body after it tells a key from an excerpt).
+    """
+    seen: set[tuple[str, str]] = set()
+    line_starts: list[int] | None = None
+    out = []
+    for line_no, rule, secret, context in found:
         digest = hashlib.sha1(secret.encode("utf-8")).hexdigest()
-        if (rule, digest) not in seen:
-            seen.add((rule, digest))
-            out.append(Hit(rule, line_no, digest, secret))
+        if (rule, digest) in seen:
+            continue
+        seen.add((rule, digest))
+        if context is None:
+            context = ""
+            if "PRIVATE KEY" in secret or "PuTTY" in secret:
+                if line_starts is None:
+                    line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+                start = line_starts[min(line_no, len(line_starts)) - 1]
+                at = text.find(secret, start)
+                context = text[at : at + CONTEXT] if at >= 0 else text[start : start + CONTEXT]
+        out.append(Hit(rule, line_no, digest, secret, implausible_reason(rule, secret, context)))
     return out
 
 

@@ -10,7 +10,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from releasekit.redaction import register_secret
 from releasekit.scan.engine import Hit, ScanPlan, load, scan_file
@@ -21,12 +21,20 @@ PARALLEL_MIN_BYTES = 2_000_000
 
 @dataclass(frozen=True, order=True)
 class SecretFinding:
-    """A found secret: where, which rule, and the sha1 of the secret (never the secret)."""
+    """A found secret: where, which rule, and the sha1 of the secret.
+
+    ``secret`` is the found text, for redaction (:mod:`releasekit.redaction`) only: it is
+    never shown, and ``repr`` leaves it out. ``note`` says why the finding is not
+    plausibly a live credential (a placeholder, a documented example, a failed
+    checksum); such a finding warns instead of failing the gate. ``None``: it may be real.
+    """
 
     file: str
     line: int | None
     type: str
     hashed_secret: str
+    secret: str = field(default="", repr=False, compare=False)
+    note: str | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.file, self.line or 0, self.type, self.hashed_secret)
@@ -90,7 +98,7 @@ def scan_files(files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | N
         for hit in hits:
             register_secret(hit.secret)
     findings = [
-        SecretFinding(files[index][0], hit.line, hit.type, hit.hashed_secret)
+        SecretFinding(files[index][0], hit.line, hit.type, hit.hashed_secret, hit.secret, hit.note)
         for index, hits in results.items()
         for hit in hits
     ]

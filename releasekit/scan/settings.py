@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from releasekit.errors import ConfigError
-from releasekit.scan.detectors import EXTRA_TYPES, FILENAME_TYPES
+from releasekit.scan.detectors import FILENAME_TYPES
 from releasekit.scan.engine import PluginSpec, ScanPlan, plugin_classes
 from releasekit.scan.rules import SEVERITIES, default_severity
+from releasekit.scan.tokens import TYPES as TOKEN_TYPES
 
 DEFAULT_BASELINE = ".secrets.baseline"
 
@@ -47,7 +48,7 @@ class ScanSettings:
             extra_patterns=bool(section.get("extra_patterns", True)),
             filenames=bool(section.get("filenames", True)),
         )
-        known_types = {cls.secret_type for cls in classes.values()} | set(EXTRA_TYPES) | set(FILENAME_TYPES)
+        known_types = {cls.secret_type for cls in classes.values()} | set(TOKEN_TYPES) | set(FILENAME_TYPES)
         severity = dict(section.get("severity") or {})
         for rule, level in severity.items():
             if rule not in known_types:

@@ -16,10 +16,11 @@ from releasekit.errors import ConfigError
 from releasekit.options import StageOptions
 from releasekit.policy.session import run_policies
 from tests.scan.corpus import secrets
+from tests.scan.tokens import tokens
 
 SECRETS = secrets()
 AWS_KEY = SECRETS["aws_key_id"][0]
-GITHUB = SECRETS["github"][0]
+GITHUB = tokens()["github"][0]  # a valid checksum: a token GitHub could have issued
 BLOB = SECRETS["base64_blob"][0]
 MANIFEST = {"name": "demo-secrets", "version": "1.0.0", "main": "lib/index.js"}
 
