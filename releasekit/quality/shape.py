@@ -103,16 +103,20 @@ class ShapeIssue:
 
     @property
     def where(self) -> str:
-        """``pkg.exports["."].types``, publint's way of naming a key path."""
-        out = "pkg"
-        for part in self.path:
-            if part.isdigit():
-                out += f"[{part}]"
-            elif re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", part):
-                out += f".{part}"
-            else:
-                out += f'["{part}"]'
-        return out
+        return key_path_text(self.path)
+
+
+def key_path_text(path: Sequence[str]) -> str:
+    """``pkg.exports["."].types``, publint's way of naming a key path."""
+    out = "pkg"
+    for part in path:
+        if part.isdigit():
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", part):
+            out += f".{part}"
+        else:
+            out += f'["{part}"]'
+    return out
 
 
 def js_keys(value: Any) -> list[str]:
@@ -788,31 +792,33 @@ def lint_cached(package: PackedPackage) -> list[ShapeIssue]:
 
 
 def entry_formats(package: PackedPackage) -> list[tuple[str, str, str]]:
-    """(``field``, file, module syntax) of each JavaScript entry point a consumer can load."""
+    """(key path, file, module syntax) of each JavaScript entry point a consumer can load."""
     files = _Files.of(package)
     linter = _Linter(package.manifest, files)
     found: dict[str, tuple[str, str, str]] = {}
 
-    def visit(label: str, target: Any, extensions: Sequence[str]) -> None:
+    def visit(key_path: Sequence[str], target: Any, extensions: Sequence[str]) -> None:
         if not isinstance(target, str) or "*" in target:
             return
         path = files.join(ROOT, target)
         for candidate in (path, *(path.rstrip("/") + e if e.startswith("/") else path + e for e in extensions)):
             text = files.read(candidate)
             if text is not None and moduleformat.is_lintable_path(candidate):
-                found.setdefault(candidate, (label, files.relative(candidate), moduleformat.code_format(text)))
+                where = key_path_text(key_path) if key_path else "index.js"
+                found.setdefault(candidate, (where, files.relative(candidate), moduleformat.code_format(text)))
                 return
 
-    def leaves(value: Any, label: str) -> None:
+    def leaves(value: Any, key_path: list[str]) -> None:
         if isinstance(value, str):
-            visit(label, value, ())
+            visit(key_path, value, ())
         for key in js_keys(value):
-            leaves(_child(value, key), f"{label}[{key!r}]" if isinstance(value, Mapping) else label)
+            leaves(_child(value, key), [*key_path, key])
 
-    exports, _ = linter.published("exports")
-    leaves(exports, "exports")
+    exports, exports_path = linter.published("exports")
+    leaves(exports, exports_path)
     for name in ("module", "main"):
-        visit(name, linter.published(name)[0], _EXTENSIONS)
+        value, key_path = linter.published(name)
+        visit(key_path, value, _EXTENSIONS)
     if not found and exports is None and linter.published("main")[0] is None:
-        visit("index.js", "index.js", ())
+        visit([], "index.js", ())  # Node's default entry point
     return list(found.values())

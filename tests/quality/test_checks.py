@@ -87,11 +87,11 @@ CASES = [
                     "module": "./lib/index.mjs"},
      {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE, "lib/index.cjs": CJS, "lib/index.mjs": ESM},
      3,
-     "1 ESM entry point(s), e.g. module: lib/index.mjs"),
+     "1 ESM entry point(s), e.g. pkg.module: lib/index.mjs"),
     # an exports map of CommonJS only (react@18) is not ES modules
     ("policy_esm", {"type": DELETE, "main": "./index.js", "exports": {".": "./index.js"}, "files": ["index.js"],
                     "bin": DELETE, "types": DELETE}, {"index.js": CJS}, 0,
-     "no entry point is ES module code (exports['.']: index.js (CJS)"),
+     "no entry point is ES module code (pkg.exports[\".\"]: index.js (CJS))"),
     # a "module" field, or "type": "module", over CommonJS code
     ("policy_esm", {"module": "./lib/cjs.js"}, {"lib/cjs.js": CJS}, 0, "MODULE_SHOULD_BE_ESM: pkg.module (./lib/cjs.js)"),
     ("policy_esm", None, {"lib/index.js": CJS}, 0, "no entry point is ES module code"),
