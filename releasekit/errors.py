@@ -116,3 +116,15 @@ class ProvenanceError(RefusedError):
     """Provenance could not be generated or a supplied bundle is invalid."""
 
     error_code = "provenance"
+
+
+class VerificationFailed(RefusedError):
+    """``lpm stage verify``: the staged tarball is not what the source packs to, or its provenance is wrong."""
+
+    error_code = "verification_failed"
+
+
+class BuildFailed(RefusedError):
+    """A build step run to verify a staged version exited non-zero."""
+
+    error_code = "build_failed"

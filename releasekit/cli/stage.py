@@ -578,6 +578,44 @@ def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | No
         echo(text.rstrip("\n"))
 
 
+@stage.command("verify")
+@json_option
+@click.argument("stage_id", metavar="STAGE_ID")
+@click.option("--source", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="PATH",
+              help="Project folder to pack (default: the current folder).")
+@click.option("--ref", default=None, metavar="REF",
+              help="Git ref (tag, branch, commit) to check out into a temporary worktree and pack instead of the working tree.")
+@click.option("--build", is_flag=True,
+              help="Run the build steps first (verify.build, else prepack/prepare): this runs the project's own code.")
+@click.option("--provenance-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="PATH",
+              help="Sigstore bundle to check instead of the one the registry keeps with the staged version.")
+@npm_registry_options
+@click.pass_context
+def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | None, build: bool,
+           provenance_file: Path | None, npm_registry: str | None) -> None:
+    """Check that a staged tarball is what the project's source packs to, and who built it.
+
+    The source (working tree, or --ref checked out in a temporary worktree) is
+    packed exactly as npm packs it and compared entry by entry with the staged
+    tarball: path, type, mode and bytes. Provenance is checked against
+    verify.provenance in releasekit.yaml. Exit 1 on any difference.
+    """
+    from releasekit.cli.stage_verify import project_config, report, run_verify
+    from releasekit.stage.verify import VerifyOptions
+
+    stage_id = _validated_id(stage_id)
+    if ref is not None and not ref.strip():
+        raise UsageError("--ref is empty: give a tag, branch or commit")
+    config = project_config(source)
+    registry = registry_for_cwd(npm_registry)
+    options = VerifyOptions(source=source, ref=ref, build=build, provenance_file=provenance_file)
+    with _client(registry) as client:
+        result = run_verify(client, stage_id, options, config)
+    report(result, registry)
+    if not result.passed:
+        ctx.exit(int(ExitCode.REFUSED))
+
+
 @stage.command("reject")
 @json_option
 @click.argument("stage_id", metavar="STAGE_ID")

@@ -272,6 +272,20 @@ class RegistryClient:
         return self._download(f"-/stage/{stage_id}/tarball", what=f"stage download {stage_id}", sink=sink,
                               limit=limit, stage=True)
 
+    def stage_attestations(self, stage_id: str) -> list[dict[str, Any]] | None:
+        """Sigstore bundles the registry keeps with a staged version, or ``None`` if it has none.
+
+        The answer has the shape of npm's published ``/-/npm/v1/attestations/<spec>``:
+        ``{"attestations": [{"predicateType", "bundle"}]}``.
+        """
+        stage_id = validate_stage_id(stage_id)
+        what = f"stage attestations {stage_id}"
+        response = self._get(f"-/stage/{stage_id}/attestations", what=what, stage=True)
+        if response.status_code in (404, 405, 501):  # none kept, or a registry without the endpoint
+            return None
+        self._check(response, what)
+        return list(parse_answer(response, "attestations", what=what)["attestations"])
+
     def stage_approve(self, stage_id: str, otp: str | None = None) -> dict[str, Any]:
         """Publish a staged version for real; may ask for an OTP (see :mod:`releasekit.registry.otp`)."""
         stage_id = validate_stage_id(stage_id)

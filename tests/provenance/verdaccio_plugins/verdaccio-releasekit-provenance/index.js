@@ -5,14 +5,16 @@
 // attachments with a staged record. This plugin takes the "<name>-<version>.sigstore" entry out
 // of a stage (POST /-/stage/package/:name) or publish (PUT /:name) body before Verdaccio sees it,
 // keeps it beside the staged version once Verdaccio answers 201, shows what it received at
-// GET /-/releasekit-test/provenance/<name>/<version>, and serves it after approval the way
-// npmjs does: GET /-/npm/v1/attestations/<name>@<version>.
+// GET /-/releasekit-test/provenance/<name>/<version>, serves it with the staged entry at
+// GET /-/stage/<stageId>/attestations (same shape as npmjs' attestations answer), and after
+// approval the way npmjs does: GET /-/npm/v1/attestations/<name>@<version>.
 const fs = require('fs');
 const path = require('path');
 
 const STAGE_PREFIX = '/-/stage/package/';
 const RECEIVED_PREFIX = '/-/releasekit-test/provenance/';
 const ATTESTATIONS_PREFIX = '/-/npm/v1/attestations/';
+const STAGED_ATTESTATIONS = /^\/-\/stage\/([0-9a-f-]{36})\/attestations$/;
 
 function predicateType(bundle) {
   try {
@@ -30,6 +32,18 @@ class ReleasekitProvenance {
 
   file(name, version) {
     return path.join(this.dir, `${encodeURIComponent(name)}@${encodeURIComponent(version)}.json`);
+  }
+
+  stageFile(stageId) {
+    return path.join(this.dir, `stage-${stageId}.json`);
+  }
+
+  answer(found) {
+    const attestations = Object.values(found.attachments).map((attachment) => {
+      const bundle = JSON.parse(attachment.data);
+      return { predicateType: predicateType(bundle), bundle };
+    });
+    return { attestations };
   }
 
   read(name, version) {
@@ -59,10 +73,28 @@ class ReleasekitProvenance {
       }
       const [version] = Object.keys(body.versions);
       const name = body.name;
+      let stageId = null;
+      const send = res.send;
+      res.send = function capture(payload) {
+        try {
+          const text = Buffer.isBuffer(payload) ? payload.toString('utf8') : payload;
+          const parsed = typeof text === 'string' ? JSON.parse(text) : text;
+          if (parsed && typeof parsed.stageId === 'string') {
+            stageId = parsed.stageId;
+          }
+        } catch (err) {
+          // not JSON: nothing to remember
+        }
+        return send.apply(this, arguments);
+      };
       res.on('finish', () => {
         if (res.statusCode === 201) {
+          const record = JSON.stringify({ stage: req.method === 'POST', attachments: kept });
           fs.mkdirSync(this.dir, { recursive: true });
-          fs.writeFileSync(this.file(name, version), JSON.stringify({ stage: req.method === 'POST', attachments: kept }));
+          fs.writeFileSync(this.file(name, version), record);
+          if (stageId) {
+            fs.writeFileSync(this.stageFile(stageId), record);
+          }
         }
       });
       return next();
@@ -83,6 +115,22 @@ class ReleasekitProvenance {
         }
         return res.status(200).json(found);
       }
+      const staged = STAGED_ATTESTATIONS.exec(req.path);
+      if (staged) {
+        if (!req.headers.authorization) {
+          return res.status(401).json({ error: 'staged versions are visible to their maintainers only' });
+        }
+        let found = null;
+        try {
+          found = JSON.parse(fs.readFileSync(this.stageFile(staged[1]), 'utf8'));
+        } catch (err) {
+          found = null;
+        }
+        if (!found) {
+          return res.status(404).json({ error: 'no attestations for this staged version' });
+        }
+        return res.status(200).json(this.answer(found));
+      }
       if (req.path.startsWith(ATTESTATIONS_PREFIX)) {
         const spec = decodeURIComponent(req.path.slice(ATTESTATIONS_PREFIX.length));
         const at = spec.lastIndexOf('@');
@@ -93,11 +141,7 @@ class ReleasekitProvenance {
           if (!found || !manifest || !manifest.versions || !manifest.versions[version]) {
             return res.status(404).json({ error: 'no attestations for this version' });
           }
-          const attestations = Object.values(found.attachments).map((attachment) => {
-            const bundle = JSON.parse(attachment.data);
-            return { predicateType: predicateType(bundle), bundle };
-          });
-          return res.status(200).json({ attestations });
+          return res.status(200).json(this.answer(found));
         }).catch(() => res.status(404).json({ error: 'no such package' }));
         return undefined;
       }
