@@ -67,6 +67,7 @@ CLAIMED = frozenset(
         "IMPORTS_FALLBACK_ARRAY_USE",
         "IMPORTS_DEFAULT_SHOULD_BE_LAST",
         "IMPORTS_MODULE_SHOULD_PRECEDE_REQUIRE",
+        "NESTED_PACKAGE_JSON_FIELD_IGNORED",
     }
 )
 # publint codes left out, and why (docs/policies/quality.md lists them too).
@@ -79,7 +80,6 @@ NOT_CLAIMED = {
     "USE_SIDE_EFFECTS": "the sideEffects check scores this",
     "LOCAL_DEPENDENCY": "about dependencies, not the package's shape",
     "INVALID_REPOSITORY_VALUE": "the repository check scores this",
-    "NESTED_PACKAGE_JSON_FIELD_IGNORED": "not implemented yet (a nested package.json's exports/imports)",
 }
 
 ROOT = "/pkg"
@@ -391,7 +391,26 @@ class _Linter:
             self.bin(bin_value, bin_path)
         if _truthy(imports) and self.of_type(imports, ["object"], imports_path):
             self.crawl(imports, imports_path, is_imports=True, state=None)
+        self.nested_manifests(ROOT)
         return self.issues
+
+    def nested_manifests(self, folder: str) -> None:
+        """Node reads ``exports``/``imports`` only at the package root; a nested ``package.json`` with them misleads."""
+        for item in self.files.listdir(folder):
+            if item == "node_modules":
+                continue
+            path = self.files.join(folder, item)
+            if self.files.is_dir(path):
+                self.nested_manifests(path)
+                continue
+            if item != "package.json" or folder == ROOT:
+                continue
+            nested = _parse_json(self.files.read(path))
+            if not isinstance(nested, dict):
+                continue
+            for name in ("exports", "imports"):
+                if nested.get(name) is not None:
+                    self.add("NESTED_PACKAGE_JSON_FIELD_IGNORED", ["name"], "warning", "./" + self.files.relative(path))
 
     def implicit_index(self) -> None:
         path = self.files.join(ROOT, "index.js")
@@ -752,6 +771,7 @@ MESSAGES = {
     "IMPORTS_FALLBACK_ARRAY_USE": "fallback arrays are not supported consistently; use one target",
     "IMPORTS_DEFAULT_SHOULD_BE_LAST": "the default condition must come last; later conditions are never reached",
     "IMPORTS_MODULE_SHOULD_PRECEDE_REQUIRE": "the module condition must come before require",
+    "NESTED_PACKAGE_JSON_FIELD_IGNORED": "has exports or imports, which Node ignores outside the package root",
 }
 
 
@@ -773,7 +793,7 @@ def topic(issue: ShapeIssue) -> str:
         return TYPES
     if issue.code in _FORMAT_CODES:
         return MODULE_FORMAT
-    if {"exports", "imports"} & set(issue.path[:2]) or issue.code.startswith(("EXPORTS_", "IMPORTS_")):
+    if {"exports", "imports"} & set(issue.path[:2]) or issue.code.startswith(("EXPORTS_", "IMPORTS_", "NESTED_")):
         return EXPORTS
     return ENTRY_POINTS
 

@@ -86,6 +86,9 @@ BROKEN: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "IMPORTS_FALLBACK_ARRAY_USE": ({"exports": "./a.js", "imports": {"#x": ["./a.js"]}}, {"a.js": CJS}),
     "IMPORTS_DEFAULT_SHOULD_BE_LAST": ({"exports": "./a.js", "imports": {"#x": {"default": "./a.js", "node": "./a.js"}}},
                                        {"a.js": CJS}),
+    "NESTED_PACKAGE_JSON_FIELD_IGNORED": ({"exports": "./a.js"},
+                                          {"a.js": CJS, "sub/package.json": '{"exports": "./x.js", "imports": {}}',
+                                           "node_modules/dep/package.json": '{"exports": "./y.js"}'}),
     "IMPORTS_MODULE_SHOULD_PRECEDE_REQUIRE": (
         {"exports": "./a.js", "imports": {"#x": {"require": "./a.cjs", "module": "./a.mjs"}}},
         {"a.js": CJS, "a.cjs": CJS, "a.mjs": ESM},
@@ -269,7 +272,10 @@ def random_package(seed: int) -> tuple[dict[str, Any], dict[str, str]]:
     files = {}
     for path in rng.sample(_FILES, rng.randint(1, len(_FILES))):
         if path.endswith("package.json"):
-            files[path] = json.dumps({"type": rng.choice(["module", "commonjs"])}) if rng.random() < 0.8 else "{bad"
+            nested: dict[str, Any] = {"type": rng.choice(["module", "commonjs"])}
+            if rng.random() < 0.3:
+                nested[rng.choice(["exports", "imports"])] = rng.choice(["./a.js", None, {}])
+            files[path] = json.dumps(nested) if rng.random() < 0.8 else "{bad"
         else:
             files[path] = _CODES["dts"] if ".d." in path else _CODES[rng.choice(list(_CODES))]
     manifest: dict[str, Any] = {}
