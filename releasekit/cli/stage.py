@@ -21,6 +21,7 @@ from releasekit.terminal import visible
 
 if TYPE_CHECKING:
     from releasekit.registry.client import RegistryClient, StagedVersion
+    from releasekit.registry.otp import OtpProvider
     from releasekit.review.recheck import ApprovalReview
     from releasekit.review.wait import WaitResult
     from releasekit.stage.publish import StagePlan, StageResult
@@ -99,14 +100,14 @@ def _otp_prompt(message: str) -> str | None:
     return code or None
 
 
-def _client(registry: str, *, otp_prompt: bool = False) -> RegistryClient:
-    """A registry client with token auth (OIDC is for publish only)."""
+def _client(registry: str, *, otp_prompt: bool = False, otp_provider: OtpProvider | None = None) -> RegistryClient:
+    """A registry client with token auth (OIDC is for publish only); ``otp_provider`` overrides the prompt."""
     from releasekit.registry.auth import resolve_credentials
     from releasekit.registry.client import RegistryClient
 
     credentials = resolve_credentials(registry, project_dir=Path.cwd(), allow_oidc=False)
     register_secret(credentials.token)
-    provider = _otp_prompt if otp_prompt and stdin_is_tty() else None
+    provider = otp_provider or (_otp_prompt if otp_prompt and stdin_is_tty() else None)
     return RegistryClient(registry, token=credentials.token, otp_provider=provider, web_auth_notify=_web_auth_notice)
 
 
@@ -463,25 +464,53 @@ def _otp_value(otp: str | None) -> str | None:
     return otp
 
 
+_BULK_HELP = {
+    "all": "Every staged version (with --package, those of matching packages).",
+    "package": "With --all: only packages whose name matches this glob (e.g. '@acme/*').",
+    "otp_command": "A command printing the current TOTP code (e.g. a password manager's); asked again, in the "
+                   "next 30 s window, when the registry refuses to take one code twice.",
+}
+
+
 @stage.command("approve")
 @json_option
-@click.argument("stage_id", metavar="STAGE_ID")
+@click.argument("stage_ids", metavar="[STAGE_ID]...", nargs=-1)
+@click.option("--all", "all_entries", is_flag=True, help=_BULK_HELP["all"])
+@click.option("--package", default=None, metavar="GLOB", help=_BULK_HELP["package"])
 @click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
+@click.option("--otp-command", default=None, metavar="COMMAND", help=_BULK_HELP["otp_command"])
 @click.option("--skip-checks", is_flag=True,
               help="Approve without downloading, diffing and re-checking the staged tarball (not recommended).")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation after the review.")
 @npm_registry_options
 @click.pass_context
 def approve(
-    ctx: click.Context, stage_id: str, otp: str | None, skip_checks: bool, yes: bool, npm_registry: str | None
+    ctx: click.Context,
+    stage_ids: tuple[str, ...],
+    all_entries: bool,
+    package: str | None,
+    otp: str | None,
+    otp_command: str | None,
+    skip_checks: bool,
+    yes: bool,
+    npm_registry: str | None,
 ) -> None:
-    """Approve a staged version: npm publishes it (needs 2FA).
+    """Approve staged versions: npm publishes them (needs 2FA).
 
-    First the staged tarball is downloaded, diffed against the published version
-    it replaces and put through this project's policies; approval is refused,
+    First each staged tarball is downloaded, diffed against the published version
+    it replaces and put through its package's policies; approval is refused,
     before anything is sent, if they fail. --skip-checks skips that review.
+    Several ids, --all or (on a terminal, with no id) a picker approve a batch:
+    one summary, one confirmation, one one-time password where the registry allows.
     """
-    stage_id = _validated_id(stage_id)
+    from releasekit.cli.stage_bulk import run_bulk, wants_bulk
+    from releasekit.stage.bulk import Action
+
+    if wants_bulk(stage_ids, all_entries, package, otp_command):
+        run_bulk(ctx, Action.APPROVE, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
+                 otp_command=otp_command, skip_checks=skip_checks, yes=yes, npm_registry=npm_registry)
+        return
+    stage_id = _validated_id(stage_ids[0])
     code = _otp_value(otp)
     registry = registry_for_cwd(npm_registry)
     review_doc: dict[str, Any] | None = None
@@ -618,12 +647,36 @@ def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | No
 
 @stage.command("reject")
 @json_option
-@click.argument("stage_id", metavar="STAGE_ID")
+@click.argument("stage_ids", metavar="[STAGE_ID]...", nargs=-1)
+@click.option("--all", "all_entries", is_flag=True, help=_BULK_HELP["all"])
+@click.option("--package", default=None, metavar="GLOB", help=_BULK_HELP["package"])
 @click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
+@click.option("--otp-command", default=None, metavar="COMMAND", help=_BULK_HELP["otp_command"])
+@click.option("-y", "--yes", is_flag=True, help="With several versions: do not ask for confirmation.")
 @npm_registry_options
-def reject(stage_id: str, otp: str | None, npm_registry: str | None) -> None:
-    """Reject a staged version: the registry deletes it permanently (needs 2FA)."""
-    stage_id = _validated_id(stage_id)
+@click.pass_context
+def reject(
+    ctx: click.Context,
+    stage_ids: tuple[str, ...],
+    all_entries: bool,
+    package: str | None,
+    otp: str | None,
+    otp_command: str | None,
+    yes: bool,
+    npm_registry: str | None,
+) -> None:
+    """Reject staged versions: the registry deletes them permanently (needs 2FA).
+
+    Several ids, --all [--package GLOB] or (on a terminal, with no id) a picker reject a batch.
+    """
+    from releasekit.cli.stage_bulk import run_bulk, wants_bulk
+    from releasekit.stage.bulk import Action
+
+    if wants_bulk(stage_ids, all_entries, package, otp_command):
+        run_bulk(ctx, Action.REJECT, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
+                 otp_command=otp_command, skip_checks=False, yes=yes, npm_registry=npm_registry)
+        return
+    stage_id = _validated_id(stage_ids[0])
     code = _otp_value(otp)
     registry = registry_for_cwd(npm_registry)
     with _client(registry, otp_prompt=True) as client:

@@ -172,6 +172,11 @@ class RegistryClient:
         return f"RegistryClient({self.registry_url!r}, token={'<set>' if self._token else None})"
 
     @property
+    def last_otp(self) -> str | None:
+        """The one-time password (or web-auth token) that last got a write through, for the next write."""
+        return self._otp.last_code
+
+    @property
     def has_token(self) -> bool:
         return self._token is not None
 

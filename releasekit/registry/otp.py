@@ -93,6 +93,7 @@ class OtpFlow:
     poll_interval: float = 1.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    last_code: str | None = field(default=None, repr=False)
 
     @property
     def interactive(self) -> bool:
@@ -140,6 +141,7 @@ class OtpFlow:
         response = send(code)
         if is_otp_challenge(response):
             raise OtpRequired(f"{what}: the registry refused the one-time password", status=401)
+        self.last_code = code  # a batch (bulk approve) tries it again for the next write
         return response
 
     def _web_auth(self, auth_url: str, done_url: str, *, poll: Callable[[str], httpx.Response], what: str) -> str:

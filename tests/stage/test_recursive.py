@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
@@ -185,3 +186,33 @@ def test_stage_a_workspace_on_verdaccio(workspace, lpm, verdaccio, registry_user
     reasons = {p["package"]: p["reason"] for p in again.json()["data"]}
     assert reasons[ws.name("core")] == f"{ws.name('core')}@1.1.0 is already staged"
     assert len([i for i in staged_items(verdaccio, token) if i["packageName"].startswith(ws.prefix)]) == 3
+
+    if kind == "npm":
+        # bulk approval with 2FA: codes from a TOTP source; Verdaccio takes each code once, so lpm
+        # waits for the next window between approvals and says so
+        secret = verdaccio.enable_2fa(token, registry_user.password)
+        command = f"{sys.executable} -c \"from releasekit.testing.totp import totp; print(totp('{secret}'))\""
+        run = lpm("stage", "approve", *ids.values(), "--otp-command", command, "--npm-registry", verdaccio.url)
+        assert run.code == 0, run.text
+        assert "does not accept a one-time password twice: waiting" in run.err
+        assert all(f"Approved {name}@1.1.0 (stage {ids[name]})" in run.out for name in staged)
+        assert "3 versions approved." in run.out
+    else:
+        run = lpm("--json", "stage", "approve", "--all", "--package", f"{ws.prefix}-*", "--npm-registry",
+                  verdaccio.url)
+        assert run.code == 0, run.text
+        doc = run.json()
+        assert [item["package"] for item in doc["data"]] == staged  # in staging order
+        assert all(item["done"] and item["review"]["blocked"] is False for item in doc["data"])
+    assert [i for i in staged_items(verdaccio, token) if i["packageName"].startswith(ws.prefix)] == []
+    for name in staged:
+        assert "1.1.0" in published_versions(verdaccio, name)
+
+    # npm installs the approved set: app pulls util and core at the staged versions
+    consumer = tmp_path / "consumer"
+    consumer.mkdir()
+    (consumer / "package.json").write_text(json.dumps({"name": "consumer", "version": "0.0.0", "private": True}))
+    verdaccio.npm("install", f"{ws.name('app')}@1.1.0", cwd=consumer)
+    for name in staged:
+        installed = json.loads((consumer / "node_modules" / name / "package.json").read_text())
+        assert installed["version"] == "1.1.0"

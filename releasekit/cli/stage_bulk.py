@@ -1,0 +1,152 @@
+"""``lpm stage approve|reject ID ID…`` / ``--all [--package GLOB]`` / the picker: flags in,
+:func:`releasekit.stage.bulk.bulk_decide` called, one summary and one confirmation, one envelope out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import rich_click as click
+
+from releasekit.cli.output import echo, emit_json, envelope, json_mode, print_rich
+from releasekit.errors import UsageError
+
+if TYPE_CHECKING:
+    from releasekit.registry.client import StagedVersion
+    from releasekit.stage.bulk import Action, BulkItem, BulkResult
+
+_CHOICE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
+
+
+def wants_bulk(stage_ids: Sequence[str], all_entries: bool, package: str | None, otp_command: str | None) -> bool:
+    """One id and no batch flag keeps the one-entry flow; anything else is a batch."""
+    return len(stage_ids) != 1 or all_entries or package is not None or otp_command is not None
+
+
+def parse_choice(text: str, count: int) -> list[int]:
+    """``"1,3-5"`` or ``"all"`` -> zero-based indexes; anything else is a usage error."""
+    if text.strip().lower() in ("a", "all"):
+        return list(range(count))
+    chosen: list[int] = []
+    for part in text.split(","):
+        match = _CHOICE.match(part)
+        if not match:
+            raise UsageError(f"invalid choice {part.strip()!r}: use numbers and ranges like 1,3-5, or all")
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        if not 1 <= first <= last <= count:
+            raise UsageError(f"choice {part.strip()!r} is out of range 1-{count}")
+        chosen.extend(i - 1 for i in range(first, last + 1) if i - 1 not in chosen)
+    return chosen
+
+
+def _picker(entries: Sequence[StagedVersion]) -> list[StagedVersion]:
+    echo("Staged versions:", err=True)
+    for n, entry in enumerate(entries, 1):
+        echo(f"  {n:>3}. {entry.package_name}@{entry.version}  tag {entry.tag or '-'}  {entry.id}", err=True)
+    answer = str(click.prompt("Which ones? (e.g. 1,3-5 or all; empty for none)", default="", show_default=False,
+                              err=True))
+    if not answer.strip():
+        return []
+    return [entries[i] for i in parse_choice(answer, len(entries))]
+
+
+def _summary(result: BulkResult) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"To {result.action} on {result.registry}", title_justify="left")
+    for column in ("Package", "Version", "Tag", "Stage id", "Review"):
+        table.add_column(column, no_wrap=column == "Stage id", overflow="fold")
+    for item in result.items:
+        review = "skipped" if item.review is None else ("BLOCKED" if item.reasons else _review_line(item))
+        table.add_row(item.entry.package_name, item.entry.version, item.entry.tag or "", item.entry.id, review)
+    print_rich(table, err=True)
+
+
+def _review_line(item: BulkItem) -> str:
+    assert item.review is not None
+    score = getattr(item.review.session.score, "value", None)
+    changes = len(getattr(item.review.diff, "files", ()) or ())
+    return f"passed, score {score}, {changes} file change{'s' if changes != 1 else ''}"
+
+
+def run_bulk(
+    ctx: click.Context,
+    action: Action,
+    *,
+    stage_ids: Sequence[str],
+    all_entries: bool,
+    package: str | None,
+    otp: str | None,
+    otp_command: str | None,
+    skip_checks: bool,
+    yes: bool,
+    npm_registry: str | None,
+) -> None:
+    from releasekit.cli.stage import _client, _otp_value, registry_for_cwd, stdin_is_tty
+    from releasekit.stage.bulk import (
+        BatchOtp,
+        BulkRefused,
+        BulkStopped,
+        bulk_decide,
+        check_selection,
+        select_entries,
+    )
+
+    code = _otp_value(otp)
+    if code is not None and otp_command is not None:
+        raise UsageError("--otp and --otp-command cannot be used together")
+    interactive = stdin_is_tty() and not json_mode()
+    pick = _picker if interactive and not stage_ids and not all_entries else None
+    stage_ids = check_selection(stage_ids, all_entries=all_entries, package=package, can_pick=pick is not None)
+
+    def prompt(message: str) -> str | None:
+        from releasekit.cli.stage import _otp_prompt
+
+        return _otp_prompt(message)
+
+    batch_otp = BatchOtp(code, command=otp_command, prompt=prompt if interactive else None,
+                         notice=lambda line: echo(line, err=True))
+    registry = registry_for_cwd(npm_registry)
+
+    def confirm(result: BulkResult) -> bool:
+        if not json_mode():
+            _summary(result)
+        if yes or json_mode() or not stdin_is_tty():
+            return True
+        what = "They become public and installable." if result.action == "approve" else "They are deleted for good."
+        return bool(click.confirm(f"{str(result.action).capitalize()} these {len(result.items)} versions? {what}",
+                                  default=False, err=True))
+
+    def done(item: BulkItem) -> None:
+        if not json_mode():
+            verb = "Approved" if action == "approve" else "Rejected"
+            echo(f"{verb} {item.spec} (stage {item.entry.id})")
+
+    with _client(registry, otp_provider=batch_otp.provider) as client:
+        entries = select_entries(client, stage_ids=stage_ids, all_entries=all_entries, package=package, pick=pick)
+        if action == "reject" and not json_mode():
+            echo("Warning: rejecting permanently deletes the staged versions and their tarballs from the registry.",
+                 err=True)
+        if skip_checks and not json_mode():
+            echo("WARNING: --skip-checks: the staged tarballs were NOT downloaded, diffed or checked by any policy "
+                 "before approval.", err=True)
+        try:
+            result = bulk_decide(client, action, entries, project_dir=Path.cwd(), otp=batch_otp,
+                                 skip_checks=skip_checks, confirm=confirm, on_done=done)
+        except (BulkRefused, BulkStopped) as exc:
+            if not json_mode():
+                if isinstance(exc, BulkRefused):
+                    _summary(exc.result)
+                raise
+            emit_json(envelope(False, registry=registry, error=exc.message, error_code=exc.error_code,
+                               data=[i.to_dict() for i in exc.result.items]))
+            ctx.exit(int(exc.exit_code))
+            return
+    if json_mode():
+        emit_json(envelope(True, registry=registry, action=str(action), checksSkipped=skip_checks,
+                           data=[i.to_dict() for i in result.items]))
+        return
+    echo(f"{len(result.items)} version{'s' if len(result.items) != 1 else ''} {action}d.")
