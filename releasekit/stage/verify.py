@@ -3,7 +3,7 @@
 :func:`stage_verify` packs the source (the working tree, or a git ref checked
 out into a temporary worktree) with the npm-identical packer, compares the
 result with the staged tarball entry by entry after the tar layer
-(:mod:`releasekit.review.compare`), and checks the staged version's Sigstore
+(:mod:`releasekit.review.entry_diff`), and checks the staged version's Sigstore
 provenance against the identity ``releasekit.yaml`` expects
 (:mod:`releasekit.provenance.identity`). Build steps run only when the caller
 allows project code to run. The result says "identical" or lists every
@@ -25,7 +25,7 @@ from releasekit.policy.findings import Finding
 from releasekit.provenance.identity import ExpectedIdentity, ProvenanceCheck, check_identity
 from releasekit.provenance.statement import SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1
 from releasekit.review.archive import Archive, ArchiveEntry
-from releasekit.review.compare import EntryDifference, compare_tarballs, needs_patch, with_patches
+from releasekit.review.entry_diff import EntryDifference, compare_tarballs, needs_patch, with_patches
 from releasekit.review.staged import StagedTarball, fetch_staged, secret_lines
 from releasekit.stage.source import BuildReport, BuildStep, SourceTree, build_steps, checkout, run_build
 
