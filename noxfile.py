@@ -45,6 +45,17 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """Long random run of the tar reader against npm's node-tar: ``nox -s fuzz -- 20000`` examples per test."""
+    _install(session)
+    examples = session.posargs[0] if session.posargs else "5000"
+    session.run(
+        "python", "-m", "pytest", "tests/tar_oracle/test_fuzz.py", "-q", "-p", "no:cacheprovider",
+        "--hypothesis-show-statistics", "--timeout=0", env={"RELEASEKIT_FUZZ_EXAMPLES": examples},
+    )
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff over the library, policies, tests, bench and noxfile."""
     session.install("ruff>=0.6")

@@ -1,4 +1,4 @@
-"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, stage, recursive).
+"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, stage, recursive, tar).
 
 Every benchmark times releasekit and a peer tool in the same run and reports
 ratios, so the figures mean the same on any machine. Results are printed and
@@ -17,6 +17,7 @@ BENCHMARKS = {
     "scan": "bench.bench_scan",
     "stage": "bench.bench_stage",
     "recursive": "bench.bench_recursive",
+    "tar": "bench.bench_tar",
 }
 
 

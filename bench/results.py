@@ -8,15 +8,20 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 RESULTS_DIR = Path(__file__).parent / "results"
 
 
-def run_measured(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall time (s) and peak RSS (MiB) of one run of a child command, from its own rusage."""
+def run_measured(
+    argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, ok_codes: Collection[int] = (0,)
+) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MiB) of one run of a child command, from its own rusage.
+
+    An exit code outside ``ok_codes`` is an error (a refusal bench expects exit 2).
+    """
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a chatty child cannot block
         start = time.perf_counter()
         proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
@@ -25,7 +30,7 @@ def run_measured(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str,
         proc.returncode = os.waitstatus_to_exitcode(status)
         stderr.seek(0)
         err = stderr.read().decode(errors="replace")
-    if proc.returncode != 0:
+    if proc.returncode not in ok_codes:
         raise RuntimeError(f"{argv[0]} failed ({proc.returncode}): {err[-500:]}")
     return elapsed, usage.ru_maxrss / 1024
 

@@ -95,12 +95,12 @@ def read_tarball(path: Path) -> PackedPackage:
     from releasekit.review.archive import read_archive
 
     try:
+        with path.open("rb") as stream:  # streamed: a bomb is refused after reading only what the caps allow
+            archive = read_archive(stream)
         blob = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        archive = read_archive(blob)
-    except PackError as exc:  # not gzip, or a gzip bomb: a bad input file either way
+    except PackError as exc:  # not gzip, a gzip bomb, or read differently by npm: a bad input file either way
         raise ManifestError(f"{path}: {exc.message}") from None
     if archive.hostile:
         raise ManifestError(f"{path}: unsafe tarball: {archive.findings[0].message}")

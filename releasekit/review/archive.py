@@ -35,6 +35,7 @@ from releasekit.review.tarstream import (
     refuse,
 )
 
+REFUSED_RULE = "tar-refused"  # the finding for a whole tarball read_archive refuses (see review.staged)
 MAX_COMPONENT_BYTES = 255  # NAME_MAX: longer names fail to extract, and we would list them
 MAX_PATH_BYTES = 3072  # below PATH_MAX with room for the install folder
 MAX_DEPTH = 64  # node-tar CVE-2024-28863: deep folders exhaust the extractor
@@ -61,6 +62,11 @@ class Archive:
     @property
     def hostile(self) -> bool:
         return bool(self.findings)
+
+    @property
+    def refused(self) -> str | None:
+        """Why the whole tarball was refused (then there are no entries), or ``None``."""
+        return next((f.message for f in self.findings if f.rule_id == REFUSED_RULE), None)
 
     def packed_files(self) -> tuple[PackedFile, ...]:
         """The entries as the ``package`` fixture's files."""
@@ -114,6 +120,29 @@ class _View:
             first = next(iter(self.tops.values()))
             self.flag("outside-package", raw,
                       f"entries under two top folders ({shown(first)!r}, {shown(raw)!r}); npm merges them")
+        parts = rest.split("/")
+        if not top or len(parts) > MAX_DEPTH or "" in parts or "." in parts or ".." in parts or "\\" in rest or ":" in rest:
+            path = self._unusual(raw, rest)
+            if path is None:
+                return
+        else:
+            path = rest  # already what path.resolve() makes of it
+        if len(path) > MAX_COMPONENT_BYTES // 4 and (
+            len(path.encode()) > MAX_PATH_BYTES or any(len(p.encode()) > MAX_COMPONENT_BYTES for p in path.split("/"))
+        ):
+            raise refuse(f"path of {len(path.encode())} bytes or a name past {MAX_COMPONENT_BYTES} bytes: "
+                         f"{shown(path[:80])!r}...")
+        if path.count("/") + 1 > MAX_DEPTH:
+            self.flag("deep-path", path[:80] + "...", f"path {path.count('/') + 1} folders deep (limit {MAX_DEPTH})")
+        if path in self.entries:
+            self.flag("duplicate", path, "duplicate entry; npm installs the last one, other tools the first")
+            del self.entries[path]
+        else:
+            self._collisions(path)
+        self.entries[path] = ArchiveEntry(path, mode, data)
+
+    def _unusual(self, raw: str, rest: str) -> str | None:
+        """Roots, '..', '.', empty parts, backslashes and drives: what npm installs, or None if it skips it."""
         if rest.startswith("//?/"):
             raise refuse(f"Windows device path {shown(raw)!r}")
         stripped = rest.lstrip("/")
@@ -124,27 +153,17 @@ class _View:
         parts = re.split(r"[\\/]", stripped)
         if ".." in parts:
             self.flag("unsafe-path", raw, f"path traversal ('..'): {shown(raw)!r}; npm skips it")
-            return
+            return None
         if "\\" in stripped:
             self.flag("unsafe-path", raw, f"backslash in path (a separator on Windows): {shown(raw)!r}")
-        if len(stripped.split("/")) > NODE_TAR_MAX_DEPTH:
+        if len(rest.split("/")) > NODE_TAR_MAX_DEPTH:  # unpack.js counts parts after the strip, before the root
             self.flag("deep-path", raw[:80] + "...", f"path deeper than {NODE_TAR_MAX_DEPTH}; npm skips it")
-            return
+            return None
         path = posixpath.normpath(stripped) if stripped else "."
         if path == ".":
             self.flag("unsafe-path", raw, f"entry without a file name: {shown(raw)!r}; npm skips it")
-            return
-        encoded = path.encode()
-        if len(encoded) > MAX_PATH_BYTES or any(len(p.encode()) > MAX_COMPONENT_BYTES for p in path.split("/")):
-            raise refuse(f"path of {len(encoded)} bytes or a name past {MAX_COMPONENT_BYTES} bytes: {shown(path[:80])!r}...")
-        if path.count("/") + 1 > MAX_DEPTH:
-            self.flag("deep-path", path[:80] + "...", f"path {path.count('/') + 1} folders deep (limit {MAX_DEPTH})")
-        if path in self.entries:
-            self.flag("duplicate", path, "duplicate entry; npm installs the last one, other tools the first")
-            del self.entries[path]
-        else:
-            self._collisions(path)
-        self.entries[path] = ArchiveEntry(path, mode, data)
+            return None
+        return path
 
     def _collisions(self, path: str) -> None:
         nfc = unicodedata.normalize("NFC", path)

@@ -27,7 +27,9 @@ class ApprovalReview:
         reasons = list(getattr(self.session, "gate_messages", []) or [])
         if not self.session.gate_passed and not reasons:
             reasons.append("the policies failed on the staged tarball")
-        if self.staged.archive.findings:
+        if self.staged.archive.refused:
+            reasons.append(self.staged.archive.refused)
+        elif self.staged.archive.findings:
             reasons.append(f"the staged tarball has {len(self.staged.archive.findings)} hostile entr"
                            f"{'y' if len(self.staged.archive.findings) == 1 else 'ies'}")
         return reasons
@@ -51,6 +53,10 @@ def review_staged(client: Any, stage_id: str, project_dir: Path, options: StageO
 
     staged = fetch_staged(client, stage_id)
     diff, _ = diff_staged(client, staged)
+    if staged.archive.refused:  # nothing to run policies on; the refusal blocks approval by itself
+        from releasekit.policy.result import SessionResult
+
+        return ApprovalReview(staged, diff, SessionResult(project_dir))
     # local checks only: the version and tag rules are the registry's to enforce at approval
     run_options = (options or StageOptions()).with_(dry_run=True)
     session = run_policies(project_dir, options=run_options, package=staged.as_package())

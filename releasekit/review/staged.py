@@ -9,7 +9,8 @@ from typing import Any, Protocol
 
 from releasekit.errors import PackError, RegistryError, UsageError
 from releasekit.package.model import PackedPackage
-from releasekit.review.archive import Archive, read_archive
+from releasekit.policy.findings import Finding, Severity
+from releasekit.review.archive import REFUSED_RULE, Archive, read_archive
 from releasekit.review.diff import StageDiff, diff_archives, manifest_of
 from releasekit.stage.download import check_shasum
 
@@ -37,16 +38,23 @@ def fetch_staged(client: _Client, stage_id: str) -> StagedTarball:
     blob = client.stage_tarball(stage_id)
     check_shasum(blob, getattr(entry, "shasum", None))
     spec = f"{getattr(entry, 'package_name', '?')}@{getattr(entry, 'version', '?')}"
-    return StagedTarball(entry, blob, _read_tarball(blob, f"the staged tarball of {spec}"))
+    return StagedTarball(entry, blob, _read_tarball(blob, f"the staged tarball of {spec}", refusal_is_finding=True))
 
 
-def _read_tarball(blob: bytes, what: str) -> Archive:
-    """Read a tarball the registry sent; garbage (an HTML page, say) is an error, not an empty package."""
+def _read_tarball(blob: bytes, what: str, *, refusal_is_finding: bool = False) -> Archive:
+    """Read a tarball the registry sent; garbage (an HTML page, say) is an error, not an empty package.
+
+    A tar npm would read differently from us is, for the staged side, a hostile
+    finding with nothing else to review: it shows in the diff and blocks approval.
+    """
     try:
         archive = read_archive(blob)
     except PackError as exc:
         if exc.message.startswith("not an npm tarball"):
             raise RegistryError(f"{what} is not a tarball: {exc.message}") from None
+        if refusal_is_finding:
+            message = f"{what} cannot be reviewed as npm would install it: {exc.message}"
+            return Archive({}, [Finding(REFUSED_RULE, message, severity=Severity.ERROR)])
         raise RegistryError(f"{what} is unreadable: {exc.message}") from None
     if not archive.entries and not archive.findings:  # hostile archives are reported by the diff, not refused here
         raise RegistryError(f"{what} is not a tarball: the registry sent {len(blob)} bytes holding no files")

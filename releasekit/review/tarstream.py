@@ -52,8 +52,11 @@ TYPE_NAMES = {**FILE_TYPES, **LINK_TYPES, **OTHER_FS_TYPES, **META_TYPES}
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-_OCTAL = re.compile(rb" *([0-7]+)[ \0]*\Z")
-_OCTAL_FIELD = re.compile(rb" *[0-7]+[ \0][ \0]*\Z|\0*\Z")
+_OCTAL_FIELD = re.compile(rb" *([0-7]+)[ \0][ \0]*|\0*")  # digits and a terminator, or empty
+_CHECKSUM_FIELD = re.compile(rb" *([0-7]+)[ \0][ \0]*")
+_LENIENT = ((108, 8, "uid"), (116, 8, "gid"), (136, 12, "mtime"))
+_LENIENT_USTAR = ((329, 8, "devmajor"), (337, 8, "devminor"))
+_LENIENT_TIMES = ((476, 12, "atime"), (488, 12, "ctime"))
 _DECIMAL = re.compile(r"(0|[1-9][0-9]*)\Z")
 _ZERO_BLOCK = bytes(BLOCK)
 
@@ -156,44 +159,53 @@ class _Inflow:
                 return out
 
 
-def _number(block: bytes, start: int, width: int, what: str, *, canonical: bool) -> int | None:
-    """node-tar's decNumber, or a refusal where it throws or where we do not copy its leniency."""
-    raw = block[start : start + width]
-    if raw[0] & 0x80:
-        if raw[0] not in (0x80, 0xFF):
-            raise refuse(f"{what}: invalid base-256 number (node-tar skips the header)")
-        value = int.from_bytes(raw[1:], "big") if raw[0] == 0x80 else int.from_bytes(raw, "big", signed=True)
-        if abs(value) > MAX_SAFE_INTEGER - 4096:
-            raise refuse(f"{what}: base-256 number past 2**53")
-        if canonical and value < 0:
-            raise refuse(f"{what}: negative number")
-        return value
-    if not canonical:
-        return None  # a field nobody installs from; node-tar cannot throw on text
-    if not _OCTAL_FIELD.match(raw):
-        raise refuse(f"{what}: malformed octal number {raw!r}")
-    match = _OCTAL.match(raw)
-    return int(match.group(1), 8) if match else None
+def _number(block: bytes, start: int, width: int, here: int, what: str) -> int | None:
+    """node-tar's decNumber for a field that matters (mode, size): canonical octal, base-256, or a refusal."""
+    match = _OCTAL_FIELD.fullmatch(block, start, start + width)
+    if match is not None:
+        digits = match.group(1)
+        return int(digits, 8) if digits else None  # an empty field: node-tar's undefined
+    value = _base256(block[start : start + width], here, what)
+    if value < 0:
+        raise refuse(f"header at byte {here}: {what}: negative number")
+    return value
 
 
-def _string(block: bytes, start: int, width: int, what: str) -> str:
+def _base256(raw: bytes, here: int, what: str) -> int:
+    """A GNU base-256 number; node-tar throws (and skips the header) on any other high-bit field."""
+    if raw[0] not in (0x80, 0xFF):
+        if raw[0] & 0x80:
+            raise refuse(f"header at byte {here}: {what}: invalid base-256 number (node-tar skips the header)")
+        raise refuse(f"header at byte {here}: {what}: malformed octal number {raw!r}")
+    value = int.from_bytes(raw[1:], "big") if raw[0] == 0x80 else int.from_bytes(raw, "big", signed=True)
+    if abs(value) > MAX_SAFE_INTEGER - 4096:
+        raise refuse(f"header at byte {here}: {what}: base-256 number past 2**53")
+    return value
+
+
+def _check_lenient(block: bytes, fields: tuple[tuple[int, int, str], ...], here: int) -> None:
+    """Fields npm installs nothing from (owner, times, devices): node-tar parses them, and throws only on base-256."""
+    for start, width, what in fields:
+        if block[start] & 0x80:
+            _base256(block[start : start + width], here, what)
+
+
+def _string(block: bytes, start: int, width: int, here: int, what: str) -> str:
     """node-tar's decString for canonical fields: bytes, then only NULs; strict UTF-8."""
-    raw = block[start : start + width]
-    text, nul, rest = raw.partition(b"\0")
-    if nul and rest.strip(b"\0"):
-        raise refuse(f"{what}: bytes after the terminating NUL")
+    text = block[start : start + width].rstrip(b"\0")
+    if b"\0" in text:
+        raise refuse(f"header at byte {here}: {what}: bytes after the terminating NUL")
     try:
         return text.decode("utf-8")
     except UnicodeDecodeError:
-        raise refuse(f"{what}: not valid UTF-8") from None
+        raise refuse(f"header at byte {here}: {what}: not valid UTF-8") from None
 
 
 def _checksum(block: bytes, here: int) -> None:
     """node-tar reads the field as octal text and compares it with the unsigned byte sum."""
-    field_ = block[148:156]
-    match = re.fullmatch(rb" *([0-7]+)[ \0][ \0]*", field_)
+    match = _CHECKSUM_FIELD.fullmatch(block, 148, 156)
     if match is None:
-        raise refuse(f"header at byte {here}: malformed checksum field {field_!r}")
+        raise refuse(f"header at byte {here}: malformed checksum field {block[148:156]!r}")
     if int(match.group(1), 8) != 8 * 0x20 + sum(block[:148]) + sum(block[156:]):
         raise refuse(f"header at byte {here} has a bad checksum (node-tar skips it and reads on)")
 
@@ -280,7 +292,8 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
         del buf[:n]
         return out
 
-    ex = _Pax()
+    ex = _Pax()  # node-tar's EX: pending extended attributes for the next entry
+    ex_used = False
     saw_null = False
     entries = 0
     meta_run = 0
@@ -300,39 +313,36 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
                 break
             saw_null = True
             continue
-        if not block[:148].strip(b"\0") and not block[156:].strip(b"\0"):
-            raise refuse(f"block at byte {here}: zero but for its checksum field")
         saw_null = False
         typecode = block[156:157]
         code = "0" if typecode == b"\0" else typecode.decode("latin-1")
         name = TYPE_NAMES.get(code)
         if name is None:
             raise refuse(f"entry at byte {here}: unsupported type {typecode!r} (node-tar skips it)")
-        if not here:
-            try:
-                _checksum(block, here)
-            except PackError:
+        try:
+            _checksum(block, here)
+        except PackError:
+            if not here:
                 raise PackError("not an npm tarball (no tar header at its start)") from None
-        _checksum(block, here)
+            raise
         fs_type = code not in META_TYPES
-        mode = _number(block, 100, 8, f"header at byte {here}: mode", canonical=True) or 0
-        for start, width, what in ((108, 8, "uid"), (116, 8, "gid"), (136, 12, "mtime")):
-            _number(block, start, width, f"header at byte {here}: {what}", canonical=False)
-        ustar_size = _number(block, 124, 12, f"header at byte {here}: size", canonical=True) or 0
-        name_field = _string(block, 0, 100, f"header at byte {here}: name")
-        linkpath = _string(block, 157, 100, f"header at byte {here}: linkname")
+        mode = _number(block, 100, 8, here, "mode") or 0
+        _check_lenient(block, _LENIENT, here)
+        ustar_size = _number(block, 124, 12, here, "size") or 0
+        name_field = _string(block, 0, 100, here, "name")
+        linkpath = _string(block, 157, 100, here, "linkname") if block[157] else ""
+        if linkpath == "" and block[157:257].strip(b"\0"):
+            raise refuse(f"header at byte {here}: linkname: bytes after the terminating NUL")
         prefix = ""
         if block[257:265] == b"ustar\x0000":  # node-tar reads the prefix only under the POSIX magic
-            for start, what in ((329, "devmajor"), (337, "devminor")):
-                _number(block, start, 8, f"header at byte {here}: {what}", canonical=False)
+            _check_lenient(block, _LENIENT_USTAR, here)
             if block[475] != 0:
-                prefix = _string(block, 345, 155, f"header at byte {here}: prefix")
+                prefix = _string(block, 345, 155, here, "prefix")
                 if not prefix:
                     raise refuse(f"header at byte {here}: empty prefix with a non-empty tail")
             else:
-                prefix = _string(block, 345, 130, f"header at byte {here}: prefix")
-                for start, what in ((476, "atime"), (488, "ctime")):
-                    _number(block, start, 12, f"header at byte {here}: {what}", canonical=False)
+                prefix = _string(block, 345, 130, here, "prefix")
+                _check_lenient(block, _LENIENT_TIMES, here)
         header_path = f"{prefix}/{name_field}" if prefix else name_field
 
         if not fs_type:
@@ -349,6 +359,7 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
             offset += -(-ustar_size // BLOCK) * BLOCK
             if not body:
                 continue  # node-tar does nothing with an empty meta body
+            ex_used = True
             if code in ("x", "X"):
                 ex.merge_records(body, global_=False)
             elif code == "g":
@@ -387,11 +398,14 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
             raise refuse(f"{name} at byte {here} with a link target (node-tar skips its header only)")
         path = ex.path if ex.path is not None else header_path
         link_target = ex.linkpath if ex.linkpath is not None else linkpath
-        ex = _Pax()
+        if ex_used:
+            ex, ex_used = _Pax(), False
         padded = -(-size // BLOCK) * BLOCK
         if size > inflow.max_size:
             raise refuse(f"an entry of {size} bytes expands past {_amount(inflow.max_size)}")
-        if code in FILE_TYPES:
+        if not padded:
+            data = b""
+        elif code in FILE_TYPES:
             data = take(padded)[:size]
         else:
             for step in range(0, padded, READ_CHUNK):  # skipped in pieces: a huge body costs no memory

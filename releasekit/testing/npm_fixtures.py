@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import os
 import shutil
 import subprocess
-import tarfile
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -81,16 +79,22 @@ def fetch_package(name: str, version: str, *, timeout: float = 60.0) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=target.parent))
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            tar.extractall(staging, filter="data")
-        tops = [p for p in staging.iterdir()]
-        if len(tops) != 1 or not tops[0].is_dir():
+        # read as npm installs it, through the one tar reader; written with modes independent of the umask
+        from releasekit.errors import PackError
+        from releasekit.review.archive import read_archive
+
+        try:
+            archive = read_archive(data)
+        except PackError as exc:
+            raise FixtureUnavailable(f"{name}@{version}: {exc.message}") from None
+        if archive.findings or "package.json" not in archive.entries:
             raise FixtureUnavailable(f"{name}@{version}: unexpected tarball layout")
-        # make the tree independent of this machine's umask
-        for dirpath, _dirs, files in os.walk(tops[0]):
-            for f in files:
-                p = Path(dirpath) / f
-                p.chmod(0o755 if p.stat().st_mode & 0o111 else 0o644)
+        tops = [staging / "package"]
+        for rel, file in archive.entries.items():
+            dest = tops[0] / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(file.data)
+            dest.chmod(0o755 if file.mode & 0o111 else 0o644)
         try:
             os.replace(tops[0], target)
         except OSError:
