@@ -466,7 +466,7 @@ def _otp_value(otp: str | None) -> str | None:
 
 _BULK_HELP = {
     "all": "Every staged version (with --package, those of matching packages).",
-    "package": "With --all: only packages whose name matches this glob (e.g. '@acme/*').",
+    "package": "With --all: only packages whose name matches this glob (e.g. '@acme/*'). Repeatable.",
     "otp_command": "A command printing the current TOTP code (e.g. a password manager's); asked again, in the "
                    "next 30 s window, when the registry refuses to take one code twice.",
 }
@@ -476,7 +476,7 @@ _BULK_HELP = {
 @json_option
 @click.argument("stage_ids", metavar="[STAGE_ID]...", nargs=-1)
 @click.option("--all", "all_entries", is_flag=True, help=_BULK_HELP["all"])
-@click.option("--package", default=None, metavar="GLOB", help=_BULK_HELP["package"])
+@click.option("--package", multiple=True, metavar="GLOB", help=_BULK_HELP["package"])
 @click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
 @click.option("--otp-command", default=None, metavar="COMMAND", help=_BULK_HELP["otp_command"])
 @click.option("--skip-checks", is_flag=True,
@@ -488,7 +488,7 @@ def approve(
     ctx: click.Context,
     stage_ids: tuple[str, ...],
     all_entries: bool,
-    package: str | None,
+    package: tuple[str, ...],
     otp: str | None,
     otp_command: str | None,
     skip_checks: bool,
@@ -649,7 +649,7 @@ def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | No
 @json_option
 @click.argument("stage_ids", metavar="[STAGE_ID]...", nargs=-1)
 @click.option("--all", "all_entries", is_flag=True, help=_BULK_HELP["all"])
-@click.option("--package", default=None, metavar="GLOB", help=_BULK_HELP["package"])
+@click.option("--package", multiple=True, metavar="GLOB", help=_BULK_HELP["package"])
 @click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
 @click.option("--otp-command", default=None, metavar="COMMAND", help=_BULK_HELP["otp_command"])
 @click.option("-y", "--yes", is_flag=True, help="With several versions: do not ask for confirmation.")
@@ -659,7 +659,7 @@ def reject(
     ctx: click.Context,
     stage_ids: tuple[str, ...],
     all_entries: bool,
-    package: str | None,
+    package: tuple[str, ...],
     otp: str | None,
     otp_command: str | None,
     yes: bool,

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 _CHOICE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 
 
-def wants_bulk(stage_ids: Sequence[str], all_entries: bool, package: str | None, otp_command: str | None) -> bool:
+def wants_bulk(stage_ids: Sequence[str], all_entries: bool, package: Sequence[str], otp_command: str | None) -> bool:
     """One id and no batch flag keeps the one-entry flow; anything else is a batch."""
-    return len(stage_ids) != 1 or all_entries or package is not None or otp_command is not None
+    return len(stage_ids) != 1 or all_entries or bool(package) or otp_command is not None
 
 
 def parse_choice(text: str, count: int) -> list[int]:
@@ -78,7 +78,7 @@ def run_bulk(
     *,
     stage_ids: Sequence[str],
     all_entries: bool,
-    package: str | None,
+    package: Sequence[str],
     otp: str | None,
     otp_command: str | None,
     skip_checks: bool,

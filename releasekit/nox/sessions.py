@@ -125,6 +125,9 @@ def write_step_summary(summary: Path, stage_json: str, package_dir: str) -> dict
         return None
     if not isinstance(doc, dict):
         return None
+    if isinstance(doc.get("data"), list):  # stage publish --recursive: one row per package
+        _write_workspace_summary(summary, doc, package_dir)
+        return doc
     data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
     spec = _first(doc, "spec") or _first(data, "spec")
     name = _first(doc, "package", "name", "packageName") or _first(data, "packageName", "name")
@@ -150,6 +153,48 @@ def write_step_summary(summary: Path, stage_json: str, package_dir: str) -> dict
     with summary.open("a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n\n")
     return doc
+
+
+def _write_workspace_summary(summary: Path, doc: dict[str, Any], package_dir: str) -> None:
+    lines = [f"### releasekit: workspace `{package_dir}`", ""]
+    if doc.get("success") is not True and doc.get("error"):
+        lines += [f"Not staged: {doc['error']}", ""]
+    lines += ["| package | version | result | score | stage id |", "| --- | --- | --- | --- | --- |"]
+    for row in doc["data"]:
+        if isinstance(row, dict):
+            cells = [row.get(k) for k in ("package", "version", "result", "score", "stageId")]
+            lines.append("| " + " | ".join("" if c is None else f"`{c}`" if k == 4 else str(c)
+                                            for k, c in enumerate(cells)) + " |")
+    ids = [str(r["stageId"]) for r in doc["data"] if isinstance(r, dict) and r.get("stageId")]
+    if ids:
+        lines += ["", "Nothing is public yet. Review, then approve them from a maintainer's machine:", "", "```sh",
+                  f"lpm stage approve {' '.join(ids)}", "```"]
+    with summary.open("a", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n\n")
+
+
+def _workspace_packages(posargs: list[str], cwd: str) -> list[str]:
+    """``--recursive`` and ``--filter X`` taken out of ``posargs`` and turned into ``--package NAME`` for each
+    package they select, so ``nox -s approve -- --recursive`` approves what ``stage -- --recursive`` staged."""
+    if "--recursive" not in posargs and "-r" not in posargs:
+        return posargs
+    filters: list[str] = []
+    rest: list[str] = []
+    items = iter(posargs)
+    for arg in items:
+        if arg in ("--recursive", "-r"):
+            continue
+        if arg == "--filter":
+            filters.append(next(items, ""))
+        elif arg.startswith("--filter="):
+            filters.append(arg.split("=", 1)[1])
+        else:
+            rest.append(arg)
+    from releasekit.stage.recursive import select_packages
+
+    selection = select_packages(Path(cwd), filters)
+    names = [n for n in selection.order if not selection.graph.members[n].private]
+    return ["--all", *(a for n in names for a in ("--package", n)), *rest]
 
 
 def _package_name(package_dir: str) -> str | None:
@@ -180,8 +225,8 @@ def approve(session: Any, options: KitOptions, package_dir: str | None) -> None:
         session.error("approve is for a maintainer at a terminal and never runs on CI (CI is set)")
     if not session.interactive:
         session.error("approve needs an interactive terminal: run it yourself, without --non-interactive")
-    posargs = options.args_for("approve", session.posargs)
-    if not [a for a in posargs if not a.startswith("-")]:
+    posargs = _workspace_packages(options.args_for("approve", session.posargs), package_dir or ".")
+    if "--all" not in posargs and not [a for a in posargs if not a.startswith("-")]:
         stage_list(session, options, package_dir, posargs=[])
         stage_id = input("Stage id to approve: ").strip()
         if not stage_id:

@@ -211,14 +211,14 @@ class BatchOtp:
 
 
 def check_selection(
-    stage_ids: Sequence[str], *, all_entries: bool, package: str | None, can_pick: bool
+    stage_ids: Sequence[str], *, all_entries: bool, package: Sequence[str] = (), can_pick: bool
 ) -> list[str]:
     """The validated stage ids (each once); refuses a selection that makes no sense before any request."""
     from releasekit.registry.names import validate_stage_id
 
     if stage_ids and (all_entries or package):
         raise UsageError("give stage ids or --all [--package GLOB], not both")
-    if package is not None and not all_entries:
+    if package and not all_entries:
         raise UsageError("--package goes with --all")
     if not stage_ids and not all_entries and not can_pick:
         raise UsageError(
@@ -232,7 +232,7 @@ def select_entries(
     *,
     stage_ids: Sequence[str] = (),
     all_entries: bool = False,
-    package: str | None = None,
+    package: Sequence[str] = (),
     pick: Pick | None = None,
 ) -> list[StagedVersion]:
     """The staged entries the batch covers, each once, in the order asked (or the registry's)."""
@@ -240,10 +240,10 @@ def select_entries(
     if ids:
         return [client.stage_view(i) for i in ids]
     entries = client.stage_list(None)
-    if package is not None:
-        entries = [e for e in entries if fnmatch.fnmatchcase(e.package_name, package)]
+    if package:
+        entries = [e for e in entries if any(fnmatch.fnmatchcase(e.package_name, glob) for glob in package)]
     if not entries:
-        what = f" of packages matching {package!r}" if package else ""
+        what = f" of packages matching {' or '.join(map(repr, package))}" if package else ""
         raise UsageError(f"there are no staged versions{what} on {client.registry_url}")
     if all_entries:
         # in staging order: a recursive stage put dependencies first, and they go public first
