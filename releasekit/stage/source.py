@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +94,8 @@ def _toplevel(path: Path) -> Path | None:
         return None
 
 
-@contextmanager
-def checkout(source: Path | str, ref: str | None) -> Iterator[SourceTree]:
-    """The source to pack: ``source`` itself, or ``ref`` of its repository in a temporary worktree."""
+def resolve(source: Path | str, ref: str | None) -> tuple[SourceTree, Path | None]:
+    """What ``source`` (at ``ref``) is, without checking anything out; and its repository's top folder."""
     given = Path(source)
     if not given.is_dir():
         raise UsageError(f"--source {given}: {'not a directory' if given.exists() else 'no such directory'}")
@@ -110,8 +109,7 @@ def checkout(source: Path | str, ref: str | None) -> Iterator[SourceTree]:
                 dirty = bool(_git(given, "status", "--porcelain", "--", "."))
             except _GitFailed:
                 commit = None  # a repository without commits
-        yield SourceTree(given, given, None, commit, dirty)
-        return
+        return SourceTree(given, given, None, commit, dirty), top
     if top is None:
         raise UsageError(f"--ref {ref}: {given} is not inside a git repository")
     if ref.startswith("-"):
@@ -120,17 +118,27 @@ def checkout(source: Path | str, ref: str | None) -> Iterator[SourceTree]:
         commit = _git(top, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")
     except _GitFailed:
         raise UsageError(f"--ref {ref}: no such commit, branch or tag in {top}") from None
+    return SourceTree(given, given, ref, commit, False), top
+
+
+@contextmanager
+def checkout(source: Path | str, ref: str | None) -> Iterator[SourceTree]:
+    """The source to pack: ``source`` itself, or ``ref`` of its repository in a temporary worktree."""
+    tree, top = resolve(source, ref)
+    if ref is None or top is None or tree.commit is None:
+        yield tree
+        return
     scratch = Path(tempfile.mkdtemp(prefix="lpm-verify-"))
-    tree = scratch / "source"
+    worktree = scratch / "source"
     try:
         try:
-            _git(top, "worktree", "add", "--detach", "--quiet", str(tree), commit)
+            _git(top, "worktree", "add", "--detach", "--quiet", str(worktree), tree.commit)
         except _GitFailed as exc:
             raise RefusedError(f"--ref {ref}: cannot check it out into a temporary worktree: {exc}") from None
-        yield SourceTree(tree / given.relative_to(top), given, ref, commit, False)
+        yield replace(tree, project_dir=worktree / tree.given.relative_to(top))
     finally:
         with suppress(_GitFailed):
-            _git(top, "worktree", "remove", "--force", str(tree))
+            _git(top, "worktree", "remove", "--force", str(worktree))
         shutil.rmtree(scratch, ignore_errors=True)
         with suppress(_GitFailed):  # forgets a worktree whose folder is gone
             _git(top, "worktree", "prune")

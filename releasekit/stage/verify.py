@@ -27,7 +27,15 @@ from releasekit.provenance.statement import SLSA_PROVENANCE_V02, SLSA_PROVENANCE
 from releasekit.review.archive import Archive, ArchiveEntry
 from releasekit.review.entry_diff import EntryDifference, compare_tarballs, needs_patch, with_patches
 from releasekit.review.staged import StagedTarball, fetch_staged, secret_lines
-from releasekit.stage.source import BuildReport, BuildStep, SourceTree, build_steps, checkout, run_build
+from releasekit.stage.source import (
+    BuildReport,
+    BuildStep,
+    SourceTree,
+    build_steps,
+    checkout,
+    resolve,
+    run_build,
+)
 
 if TYPE_CHECKING:
     from sigstore.models import ClientTrustConfig
@@ -48,6 +56,7 @@ class VerifyOptions:
     ref: str | None = None  # a git ref to check out instead of the working tree
     build: bool = False  # allow build steps (project code) to run
     provenance_file: Path | None = None  # a bundle instead of the registry's
+    compare: bool = True  # pack the source and compare; False checks provenance only
 
 
 @dataclass
@@ -61,6 +70,7 @@ class VerifyResult:
     findings: list[Finding] = field(default_factory=list)  # hostile entries in the staged tarball
     provenance: ProvenanceCheck | None = None
     staged_sha512: str = ""
+    compared: bool = True
 
     @property
     def identical(self) -> bool:
@@ -103,7 +113,8 @@ class VerifyResult:
             "stageId": self.stage_id,
             "name": self.name,
             "version": self.version,
-            "verdict": "identical" if self.identical else "different",
+            "verdict": ("identical" if self.identical else "different") if self.compared else "not compared",
+            "compared": self.compared,
             "passed": self.passed,
             "reasons": self.reasons,
             "source": self.source.to_dict(),
@@ -142,9 +153,16 @@ def stage_verify(
     expected = ExpectedIdentity.from_config(settings.get("provenance"))
     staged = staged or fetch_staged(client, stage_id)
     source_dir = options.source or (config.project_dir if config is not None else Path.cwd())
+    package = staged.as_package()
+    report = BuildReport()
+    if not options.compare:
+        tree, _ = resolve(source_dir, options.ref)
+        result = VerifyResult(stage_id, package.name, package.version, tree, report,
+                              staged_sha512=package.sha512_hex, compared=False)
+        result.provenance = _provenance(client, stage_id, result, options, expected, trust_config)
+        return result
     allow_build = options.build or settings.get("build") not in (None, False)
     with checkout(source_dir, options.ref) as tree:
-        report = BuildReport()
         steps = build_steps(read_manifest(tree.project_dir).data, settings.get("build"))
         if steps and allow_build:
             report.ran = steps
@@ -152,21 +170,54 @@ def stage_verify(
         elif steps:
             report.skipped = steps
         packed = pack_project(tree.project_dir, config)
-    package = staged.as_package()
     differences = compare_tarballs(packed.tarball, staged.tarball, build_outputs=report.outputs)
-    differences = _patched(differences)
     result = VerifyResult(
         stage_id,
         package.name or packed.name,
         package.version or packed.version,
         tree,
         report,
-        differences,
+        _patched(differences),
         list(staged.archive.findings),
         staged_sha512=package.sha512_hex,
     )
     result.provenance = _provenance(client, stage_id, result, options, expected, trust_config)
     return result
+
+
+def approval_options(config: Config | None, name: str, version: str) -> VerifyOptions | None:
+    """The verification releasekit.yaml asks ``stage approve`` to run, or ``None`` when it asks for none.
+
+    ``verify.source: true`` packs the project folder (or ``verify.ref``, with
+    ``{name}``/``{version}`` filled in) and compares; a ``verify.provenance``
+    section checks the provenance identity. Build steps run only if
+    ``verify.build`` is set.
+    """
+    settings = verify_settings(config)
+    compare = settings.get("source") is True
+    if not compare and ExpectedIdentity.from_config(settings.get("provenance")) is None:
+        return None
+    ref = settings.get("ref")
+    if isinstance(ref, str):
+        ref = ref.replace("{name}", name).replace("{version}", version)
+    return VerifyOptions(source=config.project_dir if config is not None else None, ref=ref or None, compare=compare)
+
+
+def describe_skipped(config: Config | None) -> str:
+    """What ``--skip-verify`` skipped, for the warning it prints."""
+    settings = verify_settings(config)
+    skipped = []
+    if settings.get("source") is True:
+        ref = settings.get("ref")
+        skipped.append(f"the staged tarball was NOT compared with the source{f' at {ref}' if ref else ''}")
+    expected = ExpectedIdentity.from_config(settings.get("provenance"))
+    if expected is not None:
+        who = expected.repository_url or "any repository"
+        skipped.append(f"its provenance was NOT checked against {who}"
+                       f"{f' ({expected.workflow})' if expected.workflow else ''}")
+    if not skipped:
+        return "--skip-verify: releasekit.yaml configures no verification; nothing was skipped"
+    return "WARNING: --skip-verify: " + " and ".join(skipped) + " before approval"
 
 
 def _patched(differences: list[EntryDifference]) -> list[EntryDifference]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from releasekit.package.model import PackedFile, PackedPackage
 from releasekit.testing.sigstore_fake import FakeSigstore
+from releasekit.testing.verdaccio import Verdaccio
 
+PLUGINS = Path(__file__).resolve().parent / "verdaccio_plugins"
 WORKFLOW_IDENTITY = "https://github.com/octo-org/octo-repo/.github/workflows/release.yml@refs/heads/main"
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 
@@ -49,3 +52,20 @@ def make_package() -> Any:
 @pytest.fixture
 def package() -> PackedPackage:
     return _make_package()
+
+
+@pytest.fixture(scope="module")
+def provenance_registry(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A second real Verdaccio 9 with ``verdaccio-releasekit-provenance`` loaded: it keeps the
+    ``.sigstore`` attachment of a staged packument and serves it as npm's attestations (staged and published)."""
+    from releasekit.testing.verdaccio import RegistryNotInstalled
+
+    extra = f"plugins: {PLUGINS}\nmiddlewares:\n  releasekit-provenance:\n    enabled: true\n"
+    try:
+        server = Verdaccio(tmp_path_factory.mktemp("verdaccio-provenance"), extra_config=extra).start()
+    except RegistryNotInstalled as exc:
+        pytest.skip(str(exc))
+    assert any("releasekit-provenance" in str(line.get("msg", "")) or
+               "releasekit-provenance" in str(line.get("pluginName", "")) for line in server.log_lines())
+    yield server
+    server.stop()

@@ -220,26 +220,6 @@ def test_provenance_on_restricted_package_is_refused(
 
 # -- Verdaccio with npmjs-style provenance handling (test plugin) ------------------------------------------
 
-PLUGINS = Path(__file__).resolve().parent / "verdaccio_plugins"
-
-
-@pytest.fixture(scope="module")
-def provenance_registry(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A second real Verdaccio 9 with ``verdaccio-releasekit-provenance`` loaded: it keeps the
-    ``.sigstore`` attachment of a staged packument and serves npm's attestations endpoint."""
-    from releasekit.testing.verdaccio import RegistryNotInstalled
-
-    extra = f"plugins: {PLUGINS}\nmiddlewares:\n  releasekit-provenance:\n    enabled: true\n"
-    try:
-        server = Verdaccio(tmp_path_factory.mktemp("verdaccio-provenance"), extra_config=extra).start()
-    except RegistryNotInstalled as exc:
-        pytest.skip(str(exc))
-    assert any("releasekit-provenance" in str(line.get("msg", "")) or
-               "releasekit-provenance" in str(line.get("pluginName", "")) for line in server.log_lines())
-    yield server
-    server.stop()
-
-
 def test_staged_packument_carries_sigstore_attachment_then_approve_with_2fa_and_install(
     provenance_registry: Verdaccio, unique_name: Callable[[str], str], tmp_path: Path,
     sigstore_instance: FakeSigstore, trust_config: Any, sent_bodies: list[dict[str, Any]],
