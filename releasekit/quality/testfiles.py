@@ -26,6 +26,8 @@ def is_test_path(path: str) -> bool:
     if not parts or any(part in _SKIP_DIRS for part in parts[:-1]):
         return False
     name = parts[-1]
+    if name.endswith((".d.ts", ".d.mts", ".d.cts")):
+        return False  # declarations of tests are not tests
     return bool(_TEST_NAME.search(name)) or (
         any(part.lower() in _TEST_DIRS for part in parts[:-1]) and bool(_CODE_FILE.search(name))
     )
@@ -42,9 +44,8 @@ def find_test_files(project_dir: Path, *, limit: int = 5) -> list[str]:
     for root, dirs, files in os.walk(project_dir):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not os.path.islink(os.path.join(root, d)))
         rel_root = Path(root).relative_to(project_dir)
-        in_test_dir = any(part.lower() in _TEST_DIRS for part in rel_root.parts)
         for name in sorted(files):
-            if _TEST_NAME.search(name) or (in_test_dir and _CODE_FILE.search(name)):
+            if is_test_path((rel_root / name).as_posix()):
                 found.append((rel_root / name).as_posix())
                 if len(found) >= limit:
                     return found

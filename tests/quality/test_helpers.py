@@ -126,3 +126,9 @@ def test_test_files_are_found_by_folder_or_name_and_not_in_dependencies(tmp_path
     touch("test.js")
     assert testfiles.find_test_files(tmp_path) == ["test.js", "__tests__/a.js", "src/util.spec.mjs"]
     assert len(testfiles.find_test_files(tmp_path, limit=2)) == 2
+
+
+def test_published_test_paths_are_recognised_and_declarations_are_not() -> None:
+    paths = ["lib/index.js", "lib/__tests__/Mocker.d.ts", "lib/__tests__/Mocker.js", "src/a.spec.ts",
+             "node_modules/x/a.test.js", "test/fixtures/data.json", "types/test.d.ts"]
+    assert testfiles.tests_among(paths) == ["lib/__tests__/Mocker.js", "src/a.spec.ts"]
