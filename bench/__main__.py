@@ -1,4 +1,4 @@
-"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, stage, recursive, tar).
+"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, stage, recursive, tar, verify).
 
 Every benchmark times releasekit and a peer tool in the same run and reports
 ratios, so the figures mean the same on any machine. Results are printed and
@@ -18,6 +18,7 @@ BENCHMARKS = {
     "stage": "bench.bench_stage",
     "recursive": "bench.bench_recursive",
     "tar": "bench.bench_tar",
+    "verify": "bench.bench_verify",
 }
 
 
