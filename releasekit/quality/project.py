@@ -19,8 +19,8 @@ from releasekit.package.model import PackedPackage
 
 def project_folder(package: PackedPackage, project_dir: Path | None) -> Path | None:
     if package.source_dir is not None:
-        return package.source_dir
-    if project_dir is None:
+        return package.source_dir if package.source_dir.is_dir() else None
+    if project_dir is None or not project_dir.is_dir():
         return None
     try:
         manifest = json.loads((project_dir / "package.json").read_text(encoding="utf-8-sig"))

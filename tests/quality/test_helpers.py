@@ -132,3 +132,23 @@ def test_published_test_paths_are_recognised_and_declarations_are_not() -> None:
     paths = ["lib/index.js", "lib/__tests__/Mocker.d.ts", "lib/__tests__/Mocker.js", "src/a.spec.ts",
              "node_modules/x/a.test.js", "test/fixtures/data.json", "types/test.d.ts"]
     assert testfiles.tests_among(paths) == ["lib/__tests__/Mocker.js", "src/a.spec.ts"]
+
+
+def test_project_folder_is_the_packed_folder_or_a_checkout_of_the_same_package(tmp_path: Path) -> None:
+    from releasekit.package.model import PackedPackage
+    from releasekit.quality.project import project_folder
+
+    downloaded = PackedPackage({"name": "demo", "version": "1.0.0"}, (), b"", None)
+    checkout, other = tmp_path / "checkout", tmp_path / "other"
+    for folder, name in ((checkout, "demo"), (other, "not-demo")):
+        folder.mkdir()
+        (folder / "package.json").write_text(f'{{"name": "{name}", "version": "2.0.0"}}')
+    assert project_folder(downloaded, checkout) == checkout
+    assert project_folder(downloaded, other) is None
+    assert project_folder(downloaded, tmp_path) is None  # no package.json
+    assert project_folder(downloaded, None) is None
+    (other / "package.json").write_text("{not json")
+    assert project_folder(downloaded, other) is None
+    packed = PackedPackage({"name": "demo"}, (), b"", other)
+    assert project_folder(packed, checkout) == other  # packed from a folder: that folder, whatever the run's
+    assert project_folder(PackedPackage({"name": "demo"}, (), b"", tmp_path / "gone"), checkout) is None
