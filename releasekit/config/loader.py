@@ -10,8 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from releasekit.errors import ConfigError
+from releasekit.regularfile import read_regular_text
 
 CONFIG_FILENAME = "releasekit.yaml"
+# Bounds on hostile config files. Aliases are allowed (anchors are ordinary YAML),
+# but each is expanded where it is used: without a bound, nine nested aliases of
+# nine items each (a "billion laughs") expand to 10**9 nodes.
+MAX_CONFIG_BYTES = 1 << 20
+MAX_EXPANDED_NODES = 100_000
+MAX_FLOW_DEPTH = 64  # the YAML parser recurses (slowly) per level: refuse deep [[[...]]] before parsing
 
 
 @cache
@@ -61,12 +68,45 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _to_plain(node: Any) -> Any:
-    if isinstance(node, Mapping):
-        return {str(k): _to_plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_to_plain(v) for v in node]
-    return node
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` in ``text`` (brackets inside strings count too: an upper bound)."""
+    depth = deepest = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Cyclic(Exception):
+    pass
+
+
+def _to_plain(document: Any) -> Any:
+    """Plain dicts and lists, aliases expanded; :class:`_TooLarge` past the node bound, :class:`_Cyclic` on a loop."""
+    budget = [MAX_EXPANDED_NODES]
+    open_nodes: set[int] = set()
+
+    def plain(node: Any) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooLarge
+        if not isinstance(node, Mapping | list):
+            return node
+        if id(node) in open_nodes:  # an alias to one of its own ancestors
+            raise _Cyclic
+        open_nodes.add(id(node))
+        try:
+            if isinstance(node, Mapping):
+                return {str(k): plain(v) for k, v in node.items()}
+            return [plain(v) for v in node]
+        finally:
+            open_nodes.discard(id(node))
+
+    return plain(document)
 
 
 def _line_of(document: Any, path: list[str | int]) -> int | None:
@@ -111,13 +151,19 @@ def load_config(project_dir: Path | str, path: Path | str | None = None) -> Conf
             raise ConfigError(f"{config_path}: config file not found")
         return Config(defaults, None, project_dir)
     try:
-        text = config_path.read_text("utf-8")
+        if config_path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{config_path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; not a config file")
+        text = read_regular_text(config_path)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{config_path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{config_path}: cannot read config: {exc.strerror or exc}") from None
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise ConfigError(f"{config_path}: invalid YAML: nested too deeply (more than {MAX_FLOW_DEPTH} levels)")
     try:
         document = YAML(typ="rt").load(text)
+    except RecursionError:
+        raise ConfigError(f"{config_path}: invalid YAML: nested too deeply") from None
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -125,7 +171,16 @@ def load_config(project_dir: Path | str, path: Path | str | None = None) -> Conf
         raise ConfigError(f"{config_path}{where}: invalid YAML: {problem}") from exc
     if document is None:
         document = {}
-    plain = _to_plain(document)
+    try:
+        plain = _to_plain(document)
+    except _TooLarge:
+        raise ConfigError(
+            f"{config_path}: more than {MAX_EXPANDED_NODES:,} values once aliases are expanded (an alias bomb?)"
+        ) from None
+    except _Cyclic:
+        raise ConfigError(f"{config_path}: an alias refers to a node that contains it") from None
+    except RecursionError:
+        raise ConfigError(f"{config_path}: invalid YAML: nested too deeply") from None
     if not isinstance(plain, dict):
         raise ConfigError(f"{config_path}:1: the top level must be a mapping, not {type(plain).__name__}")
     validator = jsonschema.Draft202012Validator(schema)

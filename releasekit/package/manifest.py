@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from releasekit.errors import ManifestError
+from releasekit.regularfile import read_regular
 
 # Fields pnpm copies from publishConfig into the packed manifest.
 PUBLISH_CONFIG_OVERRIDES = (
@@ -72,7 +73,7 @@ class Manifest:
 
 def parse_json_file(path: Path, what: str = "package.json") -> tuple[bytes, Any]:
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError as exc:
         raise ManifestError(f"{path}: {what} not found") from exc
     except IsADirectoryError as exc:

@@ -115,7 +115,7 @@ def _read_files(
     for rel in listing.files:
         path = root / rel
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         except OSError as exc:
             raise PackError(f"{rel}: cannot read: {exc.strerror}") from exc
         try:

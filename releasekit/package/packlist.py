@@ -20,6 +20,7 @@ from typing import Any
 from releasekit.errors import ManifestError, PackError
 from releasekit.package.collation import collation_key
 from releasekit.package.glob import Rule, compile_rule, parse_ignore_text
+from releasekit.regularfile import read_regular_text
 
 # npm-packlist's default exclusions, applied in every directory.
 DEFAULT_RULES = (
@@ -296,7 +297,7 @@ class _Walker:
 
     def _read_ignore(self, d: _Dir, name: str) -> None:
         try:
-            text = (d.path / name).read_text("utf-8", errors="replace")
+            text = read_regular_text(d.path / name, errors="replace")
         except IsADirectoryError:
             return
         except OSError as exc:
@@ -380,7 +381,7 @@ def _read_json(path: Path) -> Mapping[str, Any] | None:
     import json
 
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(read_regular_text(path))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, Mapping) else None
@@ -434,7 +435,7 @@ def workspace_ignore_rules(root: Path) -> list[Rule]:
     for folder in folders:
         for name in (NPMIGNORE, GITIGNORE):
             try:
-                text = (folder / name).read_text("utf-8", errors="replace")
+                text = read_regular_text(folder / name, errors="replace")
             except FileNotFoundError:
                 continue
             except OSError as exc:  # npm fails on an ignore file it cannot read, too

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from releasekit.package.model import PackedPackage
+from releasekit.regularfile import read_regular_text
 
 
 def project_folder(package: PackedPackage, project_dir: Path | None) -> Path | None:
@@ -23,7 +24,7 @@ def project_folder(package: PackedPackage, project_dir: Path | None) -> Path | N
     if project_dir is None or not project_dir.is_dir():
         return None
     try:
-        manifest = json.loads((project_dir / "package.json").read_text(encoding="utf-8-sig"))
+        manifest = json.loads(read_regular_text(project_dir / "package.json", "utf-8-sig"))
     except (OSError, ValueError):
         return None
     if isinstance(manifest, dict) and manifest.get("name") == package.name and package.name:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from releasekit.redaction import register_secret
 from releasekit.registry.names import NPMJS_REGISTRY, nerf_dart
+from releasekit.regularfile import read_regular_text
 
 _ENV_REF = re.compile(r"(?<!\\)(\\*)\$\{([^${}?]+)(\?)?\}")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
@@ -102,7 +103,7 @@ def read(path: Path, *, env: Mapping[str, str] | None = None) -> NpmrcFile | Non
     """Parse the file at ``path``; ``None`` if it does not exist or cannot be read."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
-        text = path.read_text("utf-8", errors="replace")
+        text = read_regular_text(path, errors="replace")
     except OSError:
         return None
     parsed = parse(text, env=env, path=path)

@@ -20,6 +20,7 @@ from releasekit.atomicfile import write_atomic
 from releasekit.errors import StorageError
 from releasekit.redaction import register_secret
 from releasekit.registry.names import nerf_dart
+from releasekit.regularfile import read_regular_text
 
 FILENAME = "npm-tokens.json"
 
@@ -47,7 +48,7 @@ def _read(path: Path, warn: Callable[[str], None] | None) -> dict[str, Any]:
                 mode = stat.S_IMODE(path.stat().st_mode)
                 warn(f"{path} is readable by others (mode {mode:04o}): its tokens are ignored; run chmod 600 {path}")
             return {}
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(read_regular_text(path))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from releasekit.atomicfile import write_atomic
 from releasekit.errors import ConfigError
+from releasekit.regularfile import read_regular_text
 from releasekit.scan.scanner import SecretFinding
 from releasekit.scan.settings import ScanSettings
 
@@ -64,7 +65,7 @@ def key_of(finding: SecretFinding) -> Key:
 def load_baseline(path: Path) -> Baseline | None:
     """The baseline at ``path``, ``None`` if there is none; ConfigError if it is broken."""
     try:
-        text = path.read_text("utf-8")
+        text = read_regular_text(path)
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
