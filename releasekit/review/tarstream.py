@@ -27,6 +27,7 @@ global ``size``, vendor and unknown entry types, and the resource caps below
 from __future__ import annotations
 
 import re
+import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ MAX_DECOMPRESSED = 512 * 1024 * 1024  # the tar stream, headers included
 MAX_RATIO = 1000  # node-tar aborts past 1000x (parse.js MAX_DECOMPRESSION_RATIO)
 MAX_ENTRIES = 100_000  # like the packer's DEFAULT_MAX_ENTRIES
 MAX_META_SIZE = 64 * 1024  # one pax / GNU long-name body (node-tar ignores bodies past 1 MiB)
+NODE_MAX_META_SIZE = 1024 * 1024  # parse.js maxMetaEntrySize
 MAX_META_RUN = 16  # meta headers in a row before an entry; real tools write at most three
 MAX_SAFE_INTEGER = (1 << 53) - 1  # node-tar throws past JavaScript's safe integers
 
@@ -54,6 +56,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _OCTAL_FIELD = re.compile(rb" *([0-7]+)[ \0][ \0]*|\0*")  # digits and a terminator, or empty
 _CHECKSUM_FIELD = re.compile(rb" *([0-7]+)[ \0][ \0]*")
+_FIELDS = struct.Struct("100s8s8s8s12s12s8s1s100s8s")  # name .. magic
 _LENIENT = ((108, 8, "uid"), (116, 8, "gid"), (136, 12, "mtime"))
 _LENIENT_USTAR = ((329, 8, "devmajor"), (337, 8, "devminor"))
 _LENIENT_TIMES = ((476, 12, "atime"), (488, 12, "ctime"))
@@ -210,6 +213,58 @@ def _checksum(block: bytes, here: int) -> None:
         raise refuse(f"header at byte {here} has a bad checksum (node-tar skips it and reads on)")
 
 
+def _decoded(text: bytes, here: int, what: str) -> str:
+    if b"\0" in text:
+        raise refuse(f"header at byte {here}: {what}: bytes after the terminating NUL")
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError:
+        raise refuse(f"header at byte {here}: {what}: not valid UTF-8") from None
+
+
+def _parse_header(block: bytes, here: int) -> tuple[str, str, int, int, str, str, str]:
+    """type code, type name, mode, size, name, link target and prefix of a non-zero header block.
+
+    One ``struct`` split and one regex per number: this runs once per entry, a
+    million times in an entry bomb.
+    """
+    name_f, mode_f, uid_f, gid_f, size_f, mtime_f, sum_f, type_f, link_f, magic = _FIELDS.unpack_from(block)
+    code = "0" if type_f == b"\0" else type_f.decode("latin-1")
+    name = TYPE_NAMES.get(code)
+    if name is None:
+        raise refuse(f"entry at byte {here}: unsupported type {type_f!r} (node-tar skips it)")
+    match = _CHECKSUM_FIELD.fullmatch(sum_f)
+    if match is None or int(match.group(1), 8) != sum(block) - sum(sum_f) + 8 * 0x20:
+        if not here:
+            raise PackError("not an npm tarball (no tar header at its start)")
+        _checksum(block, here)  # raises with the reason
+    match = _OCTAL_FIELD.fullmatch(mode_f)
+    mode = (int(match.group(1) or b"0", 8) if match else _number(block, 100, 8, here, "mode")) or 0
+    match = _OCTAL_FIELD.fullmatch(size_f)
+    size = (int(match.group(1) or b"0", 8) if match else _number(block, 124, 12, here, "size")) or 0
+    if (uid_f[0] | gid_f[0] | mtime_f[0]) & 0x80:
+        _check_lenient(block, _LENIENT, here)
+    name_field = _decoded(name_f.rstrip(b"\0"), here, "name")
+    linkpath = _decoded(link_f.rstrip(b"\0"), here, "linkname") if link_f[0] or link_f[99] else ""
+    if not linkpath and link_f.strip(b"\0"):
+        raise refuse(f"header at byte {here}: linkname: bytes after the terminating NUL")
+    prefix = ""
+    if magic == b"ustar\x0000":  # node-tar reads the prefix only under the POSIX magic
+        if (block[329] | block[337]) & 0x80:
+            _check_lenient(block, _LENIENT_USTAR, here)
+        if block[475] != 0:
+            prefix = _string(block, 345, 155, here, "prefix")
+            if not prefix:
+                raise refuse(f"header at byte {here}: empty prefix with a non-empty tail")
+        elif block[345]:
+            prefix = _string(block, 345, 130, here, "prefix")
+        elif block[346:475].strip(b"\0"):
+            raise refuse(f"header at byte {here}: prefix: bytes after the terminating NUL")
+        if block[475] == 0 and (block[476] | block[488]) & 0x80:
+            _check_lenient(block, _LENIENT_TIMES, here)
+    return code, name, mode, size, name_field, linkpath, prefix
+
+
 def _is_ascii(text: str) -> bool:
     return text.isascii()
 
@@ -314,35 +369,8 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
             saw_null = True
             continue
         saw_null = False
-        typecode = block[156:157]
-        code = "0" if typecode == b"\0" else typecode.decode("latin-1")
-        name = TYPE_NAMES.get(code)
-        if name is None:
-            raise refuse(f"entry at byte {here}: unsupported type {typecode!r} (node-tar skips it)")
-        try:
-            _checksum(block, here)
-        except PackError:
-            if not here:
-                raise PackError("not an npm tarball (no tar header at its start)") from None
-            raise
+        code, name, mode, ustar_size, name_field, linkpath, prefix = _parse_header(block, here)
         fs_type = code not in META_TYPES
-        mode = _number(block, 100, 8, here, "mode") or 0
-        _check_lenient(block, _LENIENT, here)
-        ustar_size = _number(block, 124, 12, here, "size") or 0
-        name_field = _string(block, 0, 100, here, "name")
-        linkpath = _string(block, 157, 100, here, "linkname") if block[157] else ""
-        if linkpath == "" and block[157:257].strip(b"\0"):
-            raise refuse(f"header at byte {here}: linkname: bytes after the terminating NUL")
-        prefix = ""
-        if block[257:265] == b"ustar\x0000":  # node-tar reads the prefix only under the POSIX magic
-            _check_lenient(block, _LENIENT_USTAR, here)
-            if block[475] != 0:
-                prefix = _string(block, 345, 155, here, "prefix")
-                if not prefix:
-                    raise refuse(f"header at byte {here}: empty prefix with a non-empty tail")
-            else:
-                prefix = _string(block, 345, 130, here, "prefix")
-                _check_lenient(block, _LENIENT_TIMES, here)
         header_path = f"{prefix}/{name_field}" if prefix else name_field
 
         if not fs_type:
@@ -350,6 +378,12 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
                 raise refuse(f"header at byte {here}: no path (node-tar skips it)")
             if linkpath and code not in ("x", "g"):
                 raise refuse(f"header at byte {here}: {name} with a link target (node-tar skips it)")
+            if ex.size is not None and (  # node-tar's ReadEntry takes the pending pax size for this header too
+                (ex.size == 0 and ustar_size)  # its body is then parsed as headers
+                or ex.size > NODE_MAX_META_SIZE  # ignored
+                or (not ustar_size and code in ("L", "N", "K"))  # read as an empty name
+            ):
+                raise refuse(f"{name} header at byte {here} after a pax size of {ex.size} (node-tar applies it here)")
             meta_run += 1
             if meta_run > MAX_META_RUN:
                 raise refuse(f"more than {MAX_META_RUN} pax / GNU headers in a row")
