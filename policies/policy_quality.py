@@ -204,9 +204,11 @@ def policy_esm(package):
         releasekit.skip("no JavaScript in the tarball")
     entries = shape.entry_formats(package)
     esm = [(label, path) for label, path, fmt in entries if fmt == "ESM"]
-    if not esm:
+    if not esm:  # nothing earned, but the module-format findings are still reported
+        yield from (item for item in _shape(package, shape.MODULE_FORMAT, 3, "") if isinstance(item, releasekit.Finding))
         shown = ", ".join(f"{label}: {path} ({fmt})" for label, path, fmt in entries[:3])
-        releasekit.fail(f"no entry point is ES module code ({shown})" if entries else "no JavaScript entry point")
+        yield releasekit.Points(0, f"no entry point is ES module code ({shown})" if entries else "no JavaScript entry point")
+        return
     label, path = esm[0]
     yield from _shape(package, shape.MODULE_FORMAT, 3, f"{len(esm)} ESM entry point(s), e.g. {label}: {path}")
 

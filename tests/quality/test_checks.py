@@ -303,3 +303,10 @@ def test_shape_findings_carry_publint_codes_into_sarif(quality: Score) -> None:
     assert {"policy_types/EXPORTS_TYPES_SHOULD_BE_FIRST", "policy_entry_points/FILE_DOES_NOT_EXIST"} <= rules
     # a quality finding never fails the gate on its own
     assert run.session.gate_passed
+
+
+def test_es_modules_reports_format_findings_even_when_nothing_is_esm(quality: Score) -> None:
+    run = quality(manifest={"module": "./lib/index.js"}, files={"lib/index.js": CJS})
+    assert run.earned("policy_esm") == 0 and run.detail("policy_esm").startswith("no entry point is ES module code")
+    codes = [f.rule_id for f in run.check("policy_esm").findings]
+    assert "MODULE_SHOULD_BE_ESM" in codes and "FILE_INVALID_FORMAT" in codes
