@@ -136,7 +136,7 @@ def scan_file(path: str, data: bytes, plan: ScanPlan) -> list[Hit]:
     loaded = load(plan)
     hits: list[Hit] = []
     if plan.filenames:
-        hits += [Hit(h.type, h.line, h.hashed_secret, h.secret) for h in check_filename(path, data)]
+        hits += [Hit(h.type, h.line, h.hashed_secret, h.secret, h.note) for h in check_filename(path, data)]
     if skipped_by_name(path):
         return hits
     try:
@@ -364,7 +364,50 @@ def _analyze(plugin: Any, path: str, line: str) -> set[str]:
         return found
     if isinstance(plugin, KeywordDetector):
         return _keyword_secrets(plugin, path, line)
+    if type(plugin).__name__ == "JwtTokenDetector" and _jwt_pattern_known(plugin):
+        return set(filter(plugin.is_formally_valid, jwt_findall(line)))
     return set(plugin.analyze_string(line))
+
+
+# detect-secrets' JWT pattern, eyJ[A-Za-z0-9-_=]+\.[A-Za-z0-9-_=]+\.?[A-Za-z0-9-_.+/=]*?,
+# whose character class is alphanumerics plus "-", "_" and "=".
+_JWT_PATTERN = r"eyJ[A-Za-z0-9-_=]+\.[A-Za-z0-9-_=]+\.?[A-Za-z0-9-_.+/=]*?"
+_JWT_RUN = re.compile(r"[A-Za-z0-9_=-]*")
+
+
+def _jwt_pattern_known(plugin: Any) -> bool:
+    return [p.pattern for p in plugin.denylist] == [_JWT_PATTERN]
+
+
+def _run_end(line: str, pos: int) -> int:
+    match = _JWT_RUN.match(line, pos)
+    return match.end() if match else pos  # a match always (the run may be empty)
+
+
+def jwt_findall(line: str) -> list[str]:
+    """``re.findall`` of detect-secrets' JWT pattern, in linear time.
+
+    The regex engine retries at every ``eyJ`` of a run of JWT characters and rescans
+    the run each time: quadratic on ``eyJeyJeyJ…``. Every start inside one run shares
+    the run's end, and the pattern's greedy parts can only end there (the lazy tail
+    matches nothing), so one look at each run decides every start in it.
+    """
+    found = []
+    pos = 0
+    while (start := line.find("eyJ", pos)) >= 0:
+        end = _run_end(line, start + 3)  # the first part runs to here
+        if end == start + 3 or line[end : end + 1] != ".":
+            pos = end  # no start in this run can match: they all share this end
+            continue
+        second = _run_end(line, end + 1)
+        if second == end + 1:
+            pos = end
+            continue
+        if line[second : second + 1] == ".":
+            second += 1
+        found.append(line[start:second])
+        pos = second
+    return found
 
 
 # Every position where one of KeywordDetector's keywords could start, in folded text
