@@ -481,6 +481,8 @@ _BULK_HELP = {
 @click.option("--otp-command", default=None, metavar="COMMAND", help=_BULK_HELP["otp_command"])
 @click.option("--skip-checks", is_flag=True,
               help="Approve without downloading, diffing and re-checking the staged tarball (not recommended).")
+@click.option("--skip-verify", is_flag=True,
+              help="Approve without the source and provenance verification releasekit.yaml configures (verify:).")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation after the review.")
 @npm_registry_options
 @click.pass_context
@@ -492,6 +494,7 @@ def approve(
     otp: str | None,
     otp_command: str | None,
     skip_checks: bool,
+    skip_verify: bool,
     yes: bool,
     npm_registry: str | None,
 ) -> None:
@@ -500,13 +503,17 @@ def approve(
     First each staged tarball is downloaded, diffed against the published version
     it replaces and put through its package's policies; approval is refused,
     before anything is sent, if they fail. --skip-checks skips that review.
-    Several ids, --all or (on a terminal, with no id) a picker approve a batch:
+    Then the verification releasekit.yaml configures (verify:) compares the
+    staged tarball with the source and checks its provenance, before the OTP;
+    --skip-verify skips it. Several ids, --all or (on a terminal, with no id) a picker approve a batch:
     one summary, one confirmation, one one-time password where the registry allows.
     """
     from releasekit.cli.stage_bulk import run_bulk, wants_bulk
+    from releasekit.cli.stage_verify import refuse_unverified_bulk, verify_before_approval
     from releasekit.stage.bulk import Action
 
     if wants_bulk(stage_ids, all_entries, package, otp_command):
+        refuse_unverified_bulk(skip_verify or skip_checks)
         run_bulk(ctx, Action.APPROVE, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
                  otp_command=otp_command, skip_checks=skip_checks, yes=yes, npm_registry=npm_registry)
         return
@@ -514,6 +521,7 @@ def approve(
     code = _otp_value(otp)
     registry = registry_for_cwd(npm_registry)
     review_doc: dict[str, Any] | None = None
+    verification: dict[str, Any] | None = None
     with _client(registry, otp_prompt=True) as client:
         if skip_checks:
             entry = _entry_dict(client.stage_view(stage_id))
@@ -531,6 +539,7 @@ def approve(
                                        error_code="gate_failed", data={"entry": entry, "review": review_doc}))
                     ctx.exit(int(ExitCode.REFUSED))
                 raise GateFailed(message)
+            verification = verify_before_approval(ctx, client, review.staged, registry, entry, review_doc, skip_verify)
             if not (yes or json_mode()) and stdin_is_tty() and not click.confirm(
                 f"Approve {_describe_entry(entry)}? It becomes public and installable.", default=False, err=True
             ):
@@ -538,7 +547,8 @@ def approve(
         answer = client.stage_approve(stage_id, otp=code)
     if json_mode():
         emit_json(envelope(True, registry=registry, stageId=stage_id,
-                           data={**answer, "entry": entry, "review": review_doc, "checksSkipped": skip_checks}))
+                           data={**answer, "entry": entry, "review": review_doc, "checksSkipped": skip_checks,
+                                 "verification": verification, "verificationSkipped": skip_verify or skip_checks}))
         return
     echo(f"Approved {_describe_entry(entry)} (stage {stage_id}): it is now published with tag {entry.get('tag') or 'latest'}.")
 

@@ -203,6 +203,24 @@ def approval_options(config: Config | None, name: str, version: str) -> VerifyOp
     return VerifyOptions(source=config.project_dir if config is not None else None, ref=ref or None, compare=compare)
 
 
+def verify_for_approval(
+    client: _Client,
+    staged: StagedTarball,
+    config: Config | None,
+    *,
+    on_build: Callable[[BuildStep], None] | None = None,
+    trust_config: ClientTrustConfig | None = None,
+) -> VerifyResult | None:
+    """Approve's verification of the tarball it reviewed, as releasekit.yaml configures it; ``None`` if none is."""
+    package = staged.as_package()
+    options = approval_options(config, package.name, package.version)
+    if options is None:
+        return None
+    stage_id = str(getattr(staged.entry, "id", "") or "")
+    return stage_verify(client, stage_id, options, config=config, staged=staged, on_build=on_build,
+                        trust_config=trust_config)
+
+
 def describe_skipped(config: Config | None) -> str:
     """What ``--skip-verify`` skipped, for the warning it prints."""
     settings = verify_settings(config)

@@ -161,3 +161,43 @@ def test_a_build_command_from_releasekit_yaml(published: Any, verdaccio: Any, lp
     build = run.json()["data"]["build"]
     assert [s["step"] for s in build["ran"]] == ["verify.build"] and build["outputs"] == ["lib/v.js"]
     assert json.loads((project / "package.json").read_text())["version"] == "1.1.0"
+
+
+def approve_requests(verdaccio: Any, stage_id: str) -> int:
+    return sum(1 for line in verdaccio.log_lines()
+               if line.get("req", {}).get("method") == "POST" and f"/-/stage/{stage_id}/approve" in line["req"].get("url", ""))
+
+
+def test_approve_verifies_before_the_otp_and_skip_verify_says_what_it_skipped(
+    published: Any, verdaccio: Any, lpm: Any
+) -> None:
+    project = published.dir
+    (project / "releasekit.yaml").write_text("verify:\n  source: true\n  ref: v{version}\n")
+    commit_and_tag(project, "v1.1.0")
+    index = project / "lib" / "index.js"
+    index.write_text(index.read_text() + "// one extra line\n")
+    tampered = stage(lpm, verdaccio.url)
+
+    run = lpm("stage", "approve", tampered, "--json", "--npm-registry", verdaccio.url)
+    assert run.code == 1, run.text
+    doc = run.json()
+    assert doc["error_code"] == "verification_failed" and "nothing was sent to the registry" in doc["error"]
+    assert [d["path"] for d in doc["data"]["verification"]["differences"]] == ["lib/index.js"]
+    assert approve_requests(verdaccio, tampered) == 0
+    text = lpm("stage", "approve", tampered, "--npm-registry", verdaccio.url)
+    assert text.code == 1 and "lib/index.js: content differs" in text.err
+    bulk = lpm("stage", "approve", "--all", "--npm-registry", verdaccio.url)
+    assert bulk.code == 2 and "a batch approval does not run" in bulk.err
+
+    run = lpm("stage", "approve", tampered, "--skip-verify", "--json", "--npm-registry", verdaccio.url)
+    assert run.code == 0, run.text
+    assert "WARNING: --skip-verify: the staged tarball was NOT compared with the source at v{version}" in run.err
+    assert run.json()["data"]["verificationSkipped"] is True and approve_requests(verdaccio, tampered) == 1
+
+    published.set_version("1.2.0")
+    commit_and_tag(project, "v1.2.0")
+    clean = stage(lpm, verdaccio.url)
+    run = lpm("stage", "approve", clean, "--json", "--npm-registry", verdaccio.url)
+    assert run.code == 0, run.text
+    verification = run.json()["data"]["verification"]
+    assert verification["verdict"] == "identical" and verification["source"]["ref"] == "v1.2.0"
