@@ -61,14 +61,15 @@ def register_secret(value: str | None) -> None:
             return
         _values.add(value)
         ordered = sorted(_values, key=len, reverse=True)  # longest first: a secret holding another one
-        _pattern = re.compile("|".join(re.escape(v) for v in ordered))
+        # A lookahead matches at every position, so secrets that overlap are all found.
+        _pattern = re.compile("(?=(" + "|".join(re.escape(v) for v in ordered) + "))")
 
 
 def matches(text: str) -> list[tuple[int, int, str]]:
     """Every span of ``text`` to mask, as ``(start, end, replacement)``, in order, never overlapping."""
     spans: list[tuple[int, int, str]] = []
     if _pattern is not None:
-        spans += [(m.start(), m.end(), MASK) for m in _pattern.finditer(text)]
+        spans += [(m.start(1), m.end(1), MASK) for m in _pattern.finditer(text)]
     for m in _TOKEN_SHAPES.finditer(text):
         keep = m.group("keep") or m.group("keep2") or m.group("keep3") or ""
         suffix = "@" if m.group("keep3") else ""

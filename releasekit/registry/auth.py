@@ -27,6 +27,7 @@ from releasekit.errors import AuthRequired, RegistryError
 from releasekit.redaction import redact, register_secret
 from releasekit.registry import npmrc, token_store
 from releasekit.registry.names import nerf_dart, normalize_registry_url, registry_host
+from releasekit.terminal import layout_safe
 
 if TYPE_CHECKING:
     import httpx
@@ -51,7 +52,7 @@ class Credentials:
 
 
 def warn_stderr(message: str) -> None:
-    sys.stderr.write(redact(f"lpm: warning: {message}") + "\n")
+    sys.stderr.write(layout_safe(f"lpm: warning: {message}") + "\n")
 
 
 def resolve_credentials(

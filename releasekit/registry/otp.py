@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from releasekit.errors import OtpRequired, RegistryError
-from releasekit.redaction import register_secret
+from releasekit.redaction import redact, register_secret
+from releasekit.terminal import layout_safe, visible
 
 if TYPE_CHECKING:
     import httpx
@@ -70,7 +71,7 @@ def tty_prompt() -> OtpProvider | None:
         return None
 
     def ask(message: str) -> str | None:
-        sys.stderr.write(f"{message}\nEnter OTP: ")
+        sys.stderr.write(f"{layout_safe(message)}\nEnter OTP: ")
         sys.stderr.flush()
         line = sys.stdin.readline()
         return line.strip() or None
@@ -79,7 +80,7 @@ def tty_prompt() -> OtpProvider | None:
 
 
 def notify_stderr(url: str) -> None:
-    sys.stderr.write(f"Authenticate your account at:\n{url}\n")
+    sys.stderr.write(f"Authenticate your account at:\n{redact(visible(url))}\n")
     sys.stderr.flush()
 
 
