@@ -216,3 +216,32 @@ def test_stage_a_workspace_on_verdaccio(workspace, lpm, verdaccio, registry_user
     for name in staged:
         installed = json.loads((consumer / "node_modules" / name / "package.json").read_text())
         assert installed["version"] == "1.1.0"
+
+
+@pytest.mark.registry
+def test_wait_for_every_decision(workspace, lpm, verdaccio, registry_user, monkeypatch) -> None:
+    from releasekit.options import StageOptions
+    from releasekit.stage.recursive import stage_recursive, wait_for_all
+
+    ws = workspace("npm")
+    token = registry_user.token
+    monkeypatch.setenv("NPM_TOKEN", token)
+    # nobody decides: the CLI waits, then exits 124 as timeout(1) does
+    run = lpm("stage", "publish", "-r", "-y", "--npm-registry", verdaccio.url, "--filter", ws.name("core"),
+              "--wait", "--timeout", "1s")
+    assert run.code == 124, run.text
+    assert f"{ws.name('core')}@1.1.0: timed_out" in run.out
+
+    options = StageOptions(registry=verdaccio.url)
+    result = stage_recursive(ws.root, options, filters=[ws.name("util"), ws.name("app")])
+    ids = {r.name: r.stage_id for r in result.staged}
+    headers = {"authorization": f"Bearer {token}"}
+    for name in ids:
+        httpx.post(f"{verdaccio.url}-/stage/{ids[name]}/approve", headers=headers, timeout=30).raise_for_status()
+    assert wait_for_all(result, 10) == 0
+    assert {str(r.wait.decision) for r in result.staged if r.wait} == {"approved"}
+
+    result = stage_recursive(ws.root, options, filters=[ws.name("legacy")])
+    (legacy,) = result.staged
+    httpx.delete(f"{verdaccio.url}-/stage/{legacy.stage_id}", headers=headers, timeout=30).raise_for_status()
+    assert wait_for_all(result, 10) == 1
