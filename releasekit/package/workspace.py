@@ -210,6 +210,8 @@ def npm_workspace_root(package_dir: Path | str) -> Path | None:
     ``workspaces`` listing ``package_dir``; a workspace root that does not list
     it is passed over. pnpm-workspace.yaml means nothing to npm.
     """
+    from releasekit.runcache import memo
+
     start = Path(package_dir).resolve()
     for here in start.parents:
         pkg = here / "package.json"
@@ -222,7 +224,7 @@ def npm_workspace_root(package_dir: Path | str) -> Path | None:
         if not isinstance(data, Mapping) or not data.get("workspaces"):
             continue
         try:
-            workspace = _package_json_workspace(here, pkg, data)
+            workspace = memo(("npm_workspace", here), lambda: _package_json_workspace(here, pkg, data))  # noqa: B023
         except ManifestError:
             continue
         if any(member.path == start for member in workspace.members.values()):

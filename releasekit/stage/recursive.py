@@ -359,13 +359,15 @@ def _check_all(
     that does not pickle, or an error, is redone here, so the exception seen
     is the real one.
     """
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    workers = min(workers, len(runs))
+    workers = min(jobs if jobs is not None else _idle_cores(), len(runs) - 1)
     fork = _fork_context()
     if workers <= 1 or report is not None or fork is None:
         for run in runs:
             _check_one(run, options, workspace, report)
         return
+    # the first package here: the workers are forked with every module it imported already loaded
+    _check_one(runs[0], options, workspace, None)
+    runs = runs[1:]
     global _WORK
     _WORK = (list(runs), options, workspace)
     try:
@@ -385,6 +387,16 @@ def _check_all(
 
 
 _WORK: tuple[list[PackageRun], StageOptions, Workspace] | None = None  # what forked workers read
+
+
+def _idle_cores() -> int:
+    """The cores nobody else is using (as ``make -l``): on a busy machine workers only add forking."""
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return cores
+    return max(1, min(cores, int(cores - load + 0.5)))
 
 
 def _fork_context() -> Any:
