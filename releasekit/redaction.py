@@ -38,6 +38,7 @@ MIN_LENGTH = 4  # shorter values would mask ordinary words and numbers
 _lock = threading.Lock()
 _values: set[str] = set()
 _pattern: re.Pattern[str] | None = None
+_stale = False  # values were added since _pattern was compiled
 
 # Shapes that must never be printed even if nobody registered them. ``keep`` is a
 # prefix shown as is (the key, the scheme); the rest of the match is masked.
@@ -53,23 +54,64 @@ _TOKEN_SHAPES = re.compile(
 
 def register_secret(value: str | None) -> None:
     """Remember ``value`` so that every later output masks it."""
-    global _pattern
+    global _stale
     if not value or len(value) < MIN_LENGTH:
         return
     with _lock:
-        if value in _values:
-            return
-        _values.add(value)
-        ordered = sorted(_values, key=len, reverse=True)  # longest first: a secret holding another one
-        # A lookahead matches at every position, so secrets that overlap are all found.
-        _pattern = re.compile("(?=(" + "|".join(re.escape(v) for v in ordered) + "))")
+        if value not in _values:
+            _values.add(value)
+            _stale = True  # compiled on the next redact: a scan registers thousands at once
+
+
+def _trie_regex(values: set[str]) -> str:
+    """One regex matching any of ``values``, longest first, factored by common prefix.
+
+    A flat alternation is tried value by value at every position; a trie lets
+    the engine follow one branch per character, so thousands of found secrets
+    cost little more than a few.
+    """
+    trie: dict[str, Any] = {}
+    for value in values:
+        node = trie
+        for char in value:
+            node = node.setdefault(char, {})
+        node[""] = {}  # the end of a value
+
+    def run(char: str, child: dict[str, Any]) -> str:
+        # Follow a chain of single children as one literal: a long secret is no deep recursion.
+        literal = [char]
+        while len(child) == 1 and "" not in child:
+            (char, child), = child.items()
+            literal.append(char)
+        return re.escape("".join(literal)) + pattern(child)
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [run(char, child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # A value ending here may also continue into a longer one: try the longer first.
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(trie)
+
+
+def _compiled() -> re.Pattern[str] | None:
+    global _pattern, _stale
+    with _lock:
+        if _stale:
+            # A lookahead matches at every position, so secrets that overlap are all found.
+            _pattern = re.compile("(?=(" + _trie_regex(_values) + "))") if _values else None
+            _stale = False
+        return _pattern
 
 
 def matches(text: str) -> list[tuple[int, int, str]]:
     """Every span of ``text`` to mask, as ``(start, end, replacement)``, in order, never overlapping."""
     spans: list[tuple[int, int, str]] = []
-    if _pattern is not None:
-        spans += [(m.start(1), m.end(1), MASK) for m in _pattern.finditer(text)]
+    pattern = _compiled()
+    if pattern is not None:
+        spans += [(m.start(1), m.end(1), MASK) for m in pattern.finditer(text) if m.end(1) > m.start(1)]
     for m in _TOKEN_SHAPES.finditer(text):
         keep = m.group("keep") or m.group("keep2") or m.group("keep3") or ""
         suffix = "@" if m.group("keep3") else ""
@@ -145,7 +187,7 @@ def guard_logger(name: str) -> logging.Logger:
 
 def forget_all() -> None:
     """Drop registered values (tests only)."""
-    global _pattern
+    global _pattern, _stale
     with _lock:
         _values.clear()
-        _pattern = None
+        _pattern, _stale = None, False

@@ -92,3 +92,13 @@ def test_visible_and_escape() -> None:
     assert terminal.layout_safe("line\n\x07bell\r") == "line\n\\x07bell\\r"
     assert terminal.escape("lib[/x]") == "lib\\[/x]"
     assert terminal.markup("[/x] unbalanced").plain == "[/x] unbalanced"
+
+
+def test_thousands_of_found_secrets_and_long_ones() -> None:
+    # A scan of a large bundle registers many values at once; some are long.
+    found = [f"entropy-{i:05d}-{i * 7919 % 10007:05d}" for i in range(3000)] + ["k" * 5000, "k" * 4999 + "z"]
+    for value in found:
+        register_secret(value)
+    text = " | ".join(found[::97] + found[-2:])
+    assert redact(text) == " | ".join([MASK] * len(found[::97] + found[-2:]))
+    assert redact("entropy-00001-07919x entropy-0000") == f"{MASK}x entropy-0000"
