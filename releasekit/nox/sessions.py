@@ -144,6 +144,7 @@ def write_step_summary(summary: Path, stage_json: str, package_dir: str) -> dict
             "",
             "```sh",
             f"lpm stage diff {stage_id}",
+            f"lpm stage verify {stage_id}{_verify_ref()}",
             approve,
             "```",
         ]
@@ -153,6 +154,13 @@ def write_step_summary(summary: Path, stage_json: str, package_dir: str) -> dict
     with summary.open("a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n\n")
     return doc
+
+
+def _verify_ref() -> str:
+    """``--ref TAG`` when the job runs for a tag: the approver verifies the staged tarball against it."""
+    if os.environ.get("GITHUB_REF_TYPE") == "tag" and os.environ.get("GITHUB_REF_NAME"):
+        return f" --ref {os.environ['GITHUB_REF_NAME']}"
+    return ""
 
 
 def _write_workspace_summary(summary: Path, doc: dict[str, Any], package_dir: str) -> None:

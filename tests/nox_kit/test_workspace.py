@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from releasekit.nox.sessions import _workspace_packages, write_step_summary
 from tests.stage.workspace_layouts import make_workspace
 
@@ -54,3 +56,14 @@ def test_step_summary_of_a_refused_workspace_run(tmp_path: Path) -> None:
     assert "Not staged: policies refused a" in text
     assert "| a | 1.0.0 | failed | 40 |  |" in text and "| b | 2.0.0 | staged | 99 | `id-b` |" in text
     assert "lpm stage approve id-b" in text
+
+
+def test_step_summary_of_a_tag_build_names_the_verify_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_REF_TYPE", "tag")
+    monkeypatch.setenv("GITHUB_REF_NAME", "v1.2.3")
+    summary = tmp_path / "summary.md"
+    doc = {"success": True, "stageId": "5b1a0000-0000-4000-8000-000000000000", "spec": "demo@1.2.3"}
+    write_step_summary(summary, json.dumps(doc), ".")
+    text = summary.read_text()
+    assert "lpm stage verify 5b1a0000-0000-4000-8000-000000000000 --ref v1.2.3\n" in text
+    assert text.index("lpm stage verify") < text.index("lpm stage approve")
