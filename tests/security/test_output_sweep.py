@@ -11,6 +11,7 @@ of any of them.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,10 +24,11 @@ from tests.security.leaks import leaks
 
 TOKEN = "Hf82kPq0Wz-tok-51cf"
 LOGIN_TOKEN = "Yt61xNc4-lgn-9d2e"
+NPMRC_TOKEN = "Rm37vBq9-rc-4a7f"
 OTP = "739154"
 PASSWORD = "S3cret-Pw-7714"
 FOUND = "AKIAZ5R3QWERTY7UIOPL"  # AWS access key id: a credential-format finding
-CREDENTIALS = (TOKEN, LOGIN_TOKEN, OTP, PASSWORD)
+CREDENTIALS = (TOKEN, LOGIN_TOKEN, NPMRC_TOKEN, OTP, PASSWORD)
 
 
 def hostile_project(root: Path) -> Path:
@@ -96,15 +98,42 @@ def test_every_command_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             sweep("stage", "approve", STAGE_ID, "--otp", OTP, "--yes", "--npm-registry", url, *fmt)
             sweep("stage", "reject", STAGE_ID, "--otp", OTP, "--npm-registry", url, *fmt)
             sweep("stage", "list", "--npm-registry", with_password, *fmt)
+            sweep("stage", "verify", STAGE_ID, "--npm-registry", url, *fmt)
+            sweep("stage", "approve", "--all", "--otp", OTP, "--yes", "--npm-registry", url, *fmt)
+        # a workspace holding the project: recursive staging, with its summary file
+        workspace = tmp_path / "workspace"
+        (workspace / "packages").mkdir(parents=True)
+        (workspace / "package.json").write_text(json.dumps({"private": True, "workspaces": ["packages/*"]}))
+        shutil.copytree(project, workspace / "packages" / "demo")
+        monkeypatch.chdir(workspace)
+        for fmt in ((), ("--json",)):
+            for mode in (("--dry-run",), ("--yes", "--no-provenance")):
+                summary = reports / f"summary{len(fmt)}{len(mode)}.json"
+                sweep("stage", "publish", "-r", *mode, "--allow-secrets", "--npm-registry", url,
+                      "--summary-file", str(summary), *fmt)
+        monkeypatch.chdir(project)
+        # the other token sources: the token store, then the project's .npmrc
+        monkeypatch.delenv("NPM_TOKEN")
+        for fmt in ((), ("--json",)):
             sweep("login", "--npm", "--npm-registry", url, *fmt, stdin=LOGIN_TOKEN + "\n", code=0)
+            sweep("stage", "list", "--npm-registry", url, *fmt, code=0)
+            sweep("stage", "reject", STAGE_ID, "--otp", OTP, "--npm-registry", url, *fmt)
             sweep("logout", "--npm", "--npm-registry", url, *fmt, code=0)
-        # the double saw the credentials: they were there to leak
+        npmrc = project / ".npmrc"
+        npmrc.write_text(f"//127.0.0.1:{url.rsplit(':', 1)[1].strip('/')}/:_authToken={NPMRC_TOKEN}\n")
+        npmrc.chmod(0o600)
+        for fmt in ((), ("--json",)):
+            sweep("stage", "list", "--npm-registry", url, *fmt, code=0)
+            sweep("stage", "view", STAGE_ID, "--npm-registry", url, *fmt, code=0)
+            sweep("stage", "approve", STAGE_ID, "--otp", OTP, "--yes", "--skip-checks", "--npm-registry", url, *fmt)
+            sweep("check", ".", *fmt, code=1)  # the .npmrc it packs is a finding of its own
+        # the double saw every credential: they were there to leak
         sent = " ".join(str(seen.headers) for seen in registry.seen)
-        assert TOKEN in sent and LOGIN_TOKEN in sent and OTP in sent
+        assert all(credential in sent for credential in (TOKEN, LOGIN_TOKEN, NPMRC_TOKEN, OTP))
 
     runs: list[Run] = sweep.runs  # type: ignore[attr-defined]
     written = {path.name: path.read_text() for path in reports.iterdir()}
-    assert set(written) == {"junit.xml", "out.sarif", "report.json"}
+    assert {"junit.xml", "out.sarif", "report.json"} <= set(written)
     everything = {f"lpm {' '.join(r.args)}": r.text for r in runs} | written
     leaked = {where: found for where, text in everything.items() if (found := leaks(text, [*CREDENTIALS, FOUND]))}
     assert not leaked, leaked
