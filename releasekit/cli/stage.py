@@ -509,13 +509,13 @@ def approve(
     one summary, one confirmation, one one-time password where the registry allows.
     """
     from releasekit.cli.stage_bulk import run_bulk, wants_bulk
-    from releasekit.cli.stage_verify import refuse_unverified_bulk, verify_before_approval
+    from releasekit.cli.stage_verify import verify_before_approval
     from releasekit.stage.bulk import Action
 
     if wants_bulk(stage_ids, all_entries, package, otp_command):
-        refuse_unverified_bulk(skip_verify or skip_checks)
         run_bulk(ctx, Action.APPROVE, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
-                 otp_command=otp_command, skip_checks=skip_checks, yes=yes, npm_registry=npm_registry)
+                 otp_command=otp_command, skip_checks=skip_checks, yes=yes, npm_registry=npm_registry,
+                 skip_verify=skip_verify or skip_checks)
         return
     stage_id = _validated_id(stage_ids[0])
     code = _otp_value(otp)

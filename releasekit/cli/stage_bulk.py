@@ -65,11 +65,20 @@ def _summary(result: BulkResult) -> None:
     print_rich(table, err=True)
 
 
+def _verified(item: BulkItem) -> None:
+    """The verification report of an entry releasekit.yaml asks to verify (the review is in the summary)."""
+    if item.verification is not None:
+        from releasekit.cli.stage_verify import render
+
+        render(item.verification, err=True)
+
+
 def _review_line(item: BulkItem) -> str:
     assert item.review is not None
     score = getattr(item.review.session.score, "value", None)
     changes = len(getattr(item.review.diff, "files", ()) or ())
-    return f"passed, score {score}, {changes} file change{'s' if changes != 1 else ''}"
+    verified = ", verified" if item.verification is not None else ""
+    return f"passed{verified}, score {score}, {changes} file change{'s' if changes != 1 else ''}"
 
 
 def run_bulk(
@@ -84,6 +93,7 @@ def run_bulk(
     skip_checks: bool,
     yes: bool,
     npm_registry: str | None,
+    skip_verify: bool = True,
 ) -> None:
     from releasekit.cli.stage import _client, _otp_value, registry_for_cwd, stdin_is_tty
     from releasekit.stage.bulk import (
@@ -133,9 +143,15 @@ def run_bulk(
         if skip_checks and not json_mode():
             echo("WARNING: --skip-checks: the staged tarballs were NOT downloaded, diffed or checked by any policy "
                  "before approval.", err=True)
+        elif action == "approve" and skip_verify and not json_mode():
+            from releasekit.cli.stage_verify import project_config
+            from releasekit.stage.verify import describe_skipped
+
+            echo(describe_skipped(project_config(None)), err=True)
         try:
             result = bulk_decide(client, action, entries, project_dir=Path.cwd(), otp=batch_otp,
-                                 skip_checks=skip_checks, confirm=confirm, on_done=done)
+                                 skip_checks=skip_checks, verify=not skip_verify, confirm=confirm, on_done=done,
+                                 on_review=None if json_mode() else _verified)
         except (BulkRefused, BulkStopped) as exc:
             if not json_mode():
                 if isinstance(exc, BulkRefused):

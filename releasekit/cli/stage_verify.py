@@ -124,13 +124,3 @@ def verify_before_approval(
                            data={"entry": entry, "review": review, "verification": result.to_dict()}))
         ctx.exit(int(ExitCode.REFUSED))
     raise VerificationFailed(message)
-
-
-def refuse_unverified_bulk(skip: bool) -> None:
-    """A batch approval does not verify yet: refuse rather than skip what releasekit.yaml asks for."""
-    from releasekit.errors import UsageError
-    from releasekit.stage.verify import approval_options
-
-    if not skip and approval_options(project_config(None), "", "") is not None:
-        raise UsageError("releasekit.yaml configures verification (verify:), which a batch approval does not run "
-                         "yet: approve one stage id at a time, or pass --skip-verify")

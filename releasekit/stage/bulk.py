@@ -30,6 +30,7 @@ from releasekit.redaction import register_secret
 from releasekit.stage.publish import Declined
 
 if TYPE_CHECKING:
+    from releasekit.config import Config
     from releasekit.registry.client import RegistryClient, StagedVersion
     from releasekit.review.recheck import ApprovalReview
 
@@ -48,6 +49,7 @@ class BulkItem:
     entry: StagedVersion
     project_dir: Path
     review: ApprovalReview | None = None
+    verification: Any = None  # releasekit.stage.verify.VerifyResult, when releasekit.yaml asks for one
     response: dict[str, Any] | None = None
     error: ReleasekitError | None = field(default=None, repr=False)
 
@@ -57,7 +59,10 @@ class BulkItem:
 
     @property
     def reasons(self) -> list[str]:
-        return list(self.review.reasons) if self.review is not None else []
+        reasons = list(self.review.reasons) if self.review is not None else []
+        if self.verification is not None and not self.verification.passed:
+            reasons.extend(self.verification.reasons)
+        return reasons
 
     @property
     def done(self) -> bool:
@@ -74,6 +79,8 @@ class BulkItem:
         }
         if self.review is not None:
             doc["review"] = self.review.to_dict()
+        if self.verification is not None:
+            doc["verification"] = self.verification.to_dict()
         if self.response is not None:
             doc["response"] = dict(self.response)
         if self.error is not None:
@@ -264,6 +271,19 @@ def _project_for(entry: StagedVersion, start: Path) -> Path:
     return member.path if member is not None else start
 
 
+def _config(project_dir: Path) -> Config | None:
+    """The package's releasekit.yaml, else its workspace root's, else none (as a recursive stage reads them)."""
+    from releasekit.config import CONFIG_FILENAME, load_config
+    from releasekit.package.workspace import find_workspace
+
+    if (project_dir / CONFIG_FILENAME).is_file():
+        return load_config(project_dir)
+    workspace = find_workspace(project_dir)
+    if workspace is not None and (workspace.root / CONFIG_FILENAME).is_file():
+        return load_config(workspace.root)
+    return None
+
+
 def bulk_decide(
     client: RegistryClient,
     action: Action,
@@ -272,11 +292,16 @@ def bulk_decide(
     project_dir: Path,
     otp: BatchOtp,
     skip_checks: bool = False,
+    verify: bool = True,
     on_review: OnItem | None = None,
     confirm: ConfirmBatch | None = None,
     on_done: OnItem | None = None,
 ) -> BulkResult:
     """Review (approvals), confirm once, then approve or reject each entry in order.
+
+    Each approval's review is the one ``lpm stage approve ID`` runs: download,
+    diff, the package's policies, then (``verify``) the verification its
+    ``releasekit.yaml`` asks for (source comparison, provenance identity).
 
     ``client`` must have been opened with ``otp`` as its ``otp_provider``.
     Raises :class:`BulkRefused` if a review blocks any entry (nothing is sent),
@@ -292,6 +317,10 @@ def bulk_decide(
             item = BulkItem(entry, _project_for(entry, project_dir))
             if action is Action.APPROVE and not skip_checks:
                 item.review = review_staged(client, entry.id, item.project_dir)
+                if verify and not item.review.blocked:
+                    from releasekit.stage.verify import verify_for_approval
+
+                    item.verification = verify_for_approval(client, item.review.staged, _config(item.project_dir))
                 if on_review is not None:
                     on_review(item)
             result.items.append(item)

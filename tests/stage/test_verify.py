@@ -186,8 +186,9 @@ def test_approve_verifies_before_the_otp_and_skip_verify_says_what_it_skipped(
     assert approve_requests(verdaccio, tampered) == 0
     text = lpm("stage", "approve", tampered, "--npm-registry", verdaccio.url)
     assert text.code == 1 and "lib/index.js: content differs" in text.err
-    bulk = lpm("stage", "approve", "--all", "--npm-registry", verdaccio.url)
-    assert bulk.code == 2 and "a batch approval does not run" in bulk.err
+    bulk = lpm("stage", "approve", "--all", "--npm-registry", verdaccio.url)  # a batch verifies each entry too
+    assert bulk.code == 1 and "lib/index.js: content differs" in bulk.err and "nothing was sent" in bulk.err
+    assert approve_requests(verdaccio, tampered) == 0
 
     run = lpm("stage", "approve", tampered, "--skip-verify", "--json", "--npm-registry", verdaccio.url)
     assert run.code == 0, run.text
