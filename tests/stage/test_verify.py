@@ -202,3 +202,23 @@ def test_approve_verifies_before_the_otp_and_skip_verify_says_what_it_skipped(
     assert run.code == 0, run.text
     verification = run.json()["data"]["verification"]
     assert verification["verdict"] == "identical" and verification["source"]["ref"] == "v1.2.0"
+
+
+def test_a_non_deterministic_build_is_named_as_a_possible_explanation(published: Any, verdaccio: Any, lpm: Any) -> None:
+    project = published.dir
+    (project / "stamp.mjs").write_text(
+        "import { mkdirSync, writeFileSync } from 'node:fs'\n"
+        "mkdirSync('dist', { recursive: true })\n"
+        "writeFileSync('dist/stamp.js', 'export const at = ' + process.hrtime.bigint() + '\\n')\n"
+    )
+    (project / ".gitignore").write_text("dist/\n")
+    edit_manifest(project, files=["lib", "dist"], scripts={"prepack": "node stamp.mjs"})
+    commit_and_tag(project, "v1.1.0")
+    stage_id = npm_stage_publish(verdaccio, published.token, project)
+    run = verify(lpm, stage_id, verdaccio.url, "--ref", "v1.1.0", "--build")
+    assert run.code == 1, run.text
+    data = run.json()["data"]
+    assert [d["path"] for d in data["differences"]] == ["dist/stamp.js"] == data["explainedByBuild"]
+    assert data["differences"][0]["buildOutput"] is True
+    text = lpm("stage", "verify", stage_id, "--ref", "v1.1.0", "--build", "--npm-registry", verdaccio.url)
+    assert "a non-deterministic build could explain: dist/stamp.js" in text.out
