@@ -66,8 +66,10 @@ class BuildReport:
 
 def _git(cwd: Path, *args: str) -> str:
     try:
+        # no hook runs: a hooks folder in the repository (husky's) would be project code run without --build
         proc = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=_git_env()
+            ["git", "-c", f"core.hooksPath={os.devnull}", *args],
+            cwd=cwd, capture_output=True, text=True, timeout=300, env=_git_env(),
         )
     except FileNotFoundError:
         raise UsageError("git is not installed; it is needed to verify against a ref") from None

@@ -222,3 +222,17 @@ def test_a_non_deterministic_build_is_named_as_a_possible_explanation(published:
     assert data["differences"][0]["buildOutput"] is True
     text = lpm("stage", "verify", stage_id, "--ref", "v1.1.0", "--build", "--npm-registry", verdaccio.url)
     assert "a non-deterministic build could explain: dist/stamp.js" in text.out
+
+
+def test_checking_out_a_ref_runs_no_hook(published: Any, verdaccio: Any, lpm: Any) -> None:
+    project = published.dir
+    hooks = project / ".husky"
+    hooks.mkdir()
+    (hooks / "post-checkout").write_text(f"#!/bin/sh\ntouch {project / 'hook-ran'}\n")
+    os.chmod(hooks / "post-checkout", 0o755)
+    commit_and_tag(project, "v1.1.0")
+    git(project, "config", "core.hooksPath", ".husky")
+    stage_id = stage(lpm, verdaccio.url)
+    run = verify(lpm, stage_id, verdaccio.url, "--ref", "v1.1.0")
+    assert run.code == 0, run.text
+    assert not (project / "hook-ran").exists()
