@@ -33,6 +33,11 @@ class TokenFormat:
     type: str
     pattern: re.Pattern[str]
     before: str = ""
+    # Text in front of the literal that belongs to the token: one of ``lead`` must be
+    # there if ``lead_required``, else it is taken when present. Kept out of the pattern
+    # so that it starts with its literal (``[rs]k_live_`` scans 25 times slower).
+    lead: tuple[str, ...] = ()
+    lead_required: bool = False
 
 
 NPM = "npm Access Token"
@@ -51,9 +56,9 @@ FORMATS: tuple[TokenFormat, ...] = (
     TokenFormat(GITHUB, re.compile(r"gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9])"), _ALNUM + "_"),
     TokenFormat(GITHUB_FINE_GRAINED, re.compile(r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9])"), _ALNUM),
     # live secret and restricted keys at their full length (detect-secrets stops at 24)
-    TokenFormat(STRIPE, re.compile(r"[rs]k_live_[0-9A-Za-z]{24,247}(?![0-9A-Za-z])"), _ALNUM),
+    TokenFormat(STRIPE, re.compile(r"k_live_[0-9A-Za-z]{24,247}(?![0-9A-Za-z])"), _ALNUM, ("r", "s"), True),
     # bot, user and app-level tokens, including the rotating xoxe. form; bounded runs
-    TokenFormat(SLACK, re.compile(r"(?:xoxe\.)?xox[bpe]-[0-9]{6,32}-[0-9A-Za-z-]{10,250}"), _ALNUM),
+    TokenFormat(SLACK, re.compile(r"xox[bpe]-[0-9]{6,32}-[0-9A-Za-z-]{10,250}"), _ALNUM, ("xoxe.",)),
     TokenFormat(SLACK, re.compile(r"xapp-[0-9]-[A-Z0-9]{1,32}-[0-9]{1,32}-[a-f0-9]{32,128}"), _ALNUM),
     TokenFormat(SENDGRID, re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"), _ALNUM),
     TokenFormat(GOOGLE, re.compile(r"AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"), _ALNUM + "_-"),
@@ -84,9 +89,13 @@ def _matches(text: str) -> Iterator[tuple[str, int, str]]:
         before = _BEFORE.get(fmt.before)
         for match in fmt.pattern.finditer(text):
             start = match.start()
+            lead = next((x for x in fmt.lead if text.startswith(x, max(start - len(x), 0)) and start >= len(x)), "")
+            if fmt.lead_required and not lead:
+                continue
+            start -= len(lead)
             if before is not None and start and before.match(text, start - 1):
                 continue
-            yield fmt.type, start, match.group()
+            yield fmt.type, start, text[start : match.end()]
 
 
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(.))", re.DOTALL)
