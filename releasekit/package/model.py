@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -46,8 +47,17 @@ class PackedPackage:
 
     manifest: Mapping[str, Any]
     files: tuple[PackedFile, ...]
-    tarball: bytes = field(repr=False)
+    # The gzipped tarball, or a Future of it while it is compressed in the background
+    # (policies read ``files``; only what needs the bytes waits): see ``tarball``.
+    pending_tarball: bytes | Future[bytes] = field(repr=False)
     source_dir: Path | None = None
+
+    @cached_property
+    def tarball(self) -> bytes:
+        """The gzipped tarball bytes (waits for a background compression to finish)."""
+        if isinstance(self.pending_tarball, Future):
+            return self.pending_tarball.result()
+        return self.pending_tarball
 
     @property
     def name(self) -> str:

@@ -44,7 +44,7 @@ from releasekit.package.manifest import Manifest, apply_publish_config, read_man
 from releasekit.package.model import PackedFile, PackedPackage
 from releasekit.package.packlist import PackList, normalized_bin, pack_list
 from releasekit.package.rewrite import needs_rewrite, rewrite_dependencies
-from releasekit.package.tarball import build_tarball
+from releasekit.package.tarball import build_tarball, build_tarball_in_background
 from releasekit.package.workspace import find_workspace
 
 _FIRST_SEGMENT = re.compile(r"^[^\\/]*/")
@@ -65,8 +65,12 @@ def packed_manifest(project_dir: Path, manifest: Manifest) -> dict[str, Any]:
     return data
 
 
-def pack_project(project_dir: Path | str, config: Config | None = None) -> PackedPackage:
-    """Pack ``project_dir``: npm's file list, the rewritten manifest, the tarball."""
+def pack_project(project_dir: Path | str, config: Config | None = None, *, background: bool = False) -> PackedPackage:
+    """Pack ``project_dir``: npm's file list, the rewritten manifest, the tarball.
+
+    With ``background``, the tarball is compressed on a thread while the caller goes
+    on (``package.tarball`` waits for it, and raises a size-limit :class:`PackError`).
+    """
     root = Path(project_dir)
     if not root.is_dir():  # bad input (exit 2), not a refusal to pack
         raise UsageError(f"{root}: {'not a directory' if root.exists() else 'no such directory'}")
@@ -87,7 +91,7 @@ def pack_project(project_dir: Path | str, config: Config | None = None) -> Packe
     # a publishConfig bin override is pnpm's: its targets are executable by exact path, as pnpm packs them
     overrides = set(normalized_bin(published).values()) - bins
     files = _read_files(root, listing, manifest_bytes, bins, overrides, max_size)
-    tarball = build_tarball(files, max_size)
+    tarball = build_tarball_in_background(files, max_size) if background else build_tarball(files, max_size)
     return PackedPackage(published, tuple(files), tarball, root)
 
 

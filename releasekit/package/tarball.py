@@ -15,7 +15,9 @@ differs; the unpacked contents are the same.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future
 
 from releasekit.errors import PackError
 from releasekit.package.model import PackedFile
@@ -161,3 +163,22 @@ def build_tarball(files: Iterable[PackedFile], max_size: int | None = None) -> b
     if max_size is not None and len(data) > max_size:
         raise PackError(f"the tarball is {len(data)} bytes, over the {max_size}-byte limit (pack.max_size)")
     return data
+
+
+def build_tarball_in_background(files: Sequence[PackedFile], max_size: int | None = None) -> Future[bytes]:
+    """:func:`build_tarball` on a thread: deflate releases the GIL, so the secret scan
+    and the policies, which read the files and not the gzip bytes, run meanwhile.
+
+    A :class:`PackError` (the size limit) is raised by ``result()``.
+    """
+    future: Future[bytes] = Future()
+    future.set_running_or_notify_cancel()
+
+    def run() -> None:
+        try:
+            future.set_result(build_tarball(files, max_size))
+        except BaseException as exc:  # handed to whoever waits for the bytes
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="releasekit-gzip", daemon=True).start()
+    return future

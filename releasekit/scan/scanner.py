@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -86,9 +87,13 @@ def scan_files(files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | N
             # An executor, not a Pool: a worker that dies (OOM killer) raises
             # BrokenProcessPool here instead of leaving its file unscanned forever.
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(min(jobs, len(files)), mp_context=context) as pool:
-                for index, hits in pool.map(_scan_index, order):
-                    results[index] = hits
+            with warnings.catch_warnings():
+                # The packer's gzip thread may be running. The workers only scan bytes
+                # they inherited; they never touch its state (Python 3.12 warns anyway).
+                warnings.filterwarnings("ignore", message=r".*multi-threaded, use of fork\(\)", category=DeprecationWarning)
+                with ProcessPoolExecutor(min(jobs, len(files)), mp_context=context) as pool:
+                    for index, hits in pool.map(_scan_index, order):
+                        results[index] = hits
         finally:
             _FILES, _PLAN = (), None
     else:

@@ -164,11 +164,13 @@ def check_stage(
     config = config if config is not None else load_config(root)
     check_provenance_flags(options)
     if package is None:
-        package = pack_project(root, config)
+        # gzip on a thread: the scan and the score read the files, not the gzip bytes
+        package = pack_project(root, config, background=True)
     target = resolve_target(package, options, config)
     plan = StagePlan(package, target, _provenance_setting(package, options, target, config))
 
     session = releasekit.run_policies(root, options=options, config=config, package=package, paths=policy_paths)
+    package.tarball  # noqa: B018 - wait for it here, so that a size-limit PackError is raised as one
     result = StageResult(plan, session, dry_run=options.dry_run, project_dir=root)
     if report is not None:
         report(result)

@@ -109,3 +109,28 @@ def test_a_second_name_of_one_inode_is_a_link_entry(layout: Any) -> None:
         member = tar.getmember("package/c.js")
         assert member.islnk() and member.linkname == "package/a.js"
     assert packed.unpacked_size == len(b"same") + len(b"b") + len(packed.read("package.json"))
+
+
+def test_a_tarball_compressed_in_the_background_is_the_same_bytes(make_project) -> None:  # type: ignore[no-untyped-def]
+    from releasekit.package.pack import pack_project
+
+    project = make_project({"name": "bg", "version": "1.0.0"}, {"index.js": "x".join(map(str, range(50_000)))})
+    background = pack_project(project, background=True)
+    assert background.files == pack_project(project).files
+    assert background.tarball == pack_project(project).tarball
+
+
+def test_a_background_size_limit_is_raised_when_the_bytes_are_asked_for(make_project) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    import pytest
+
+    from releasekit.config import load_config
+    from releasekit.errors import PackError
+    from releasekit.package.pack import pack_project
+
+    project = make_project({"name": "bg", "version": "1.0.0"}, {"blob.bin": os.urandom(300_000)})
+    (project / "releasekit.yaml").write_text("pack:\n  max_size: 100000\n")
+    package = pack_project(project, load_config(project), background=True)
+    with pytest.raises(PackError, match="max_size"):
+        package.tarball  # noqa: B018
