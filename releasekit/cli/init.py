@@ -134,14 +134,19 @@ class PlannedFile:
 
 def plan(project: Path, *, force: bool) -> list[PlannedFile]:
     from releasekit.config import load_schema
+    from releasekit.package.workspace import workspace_at
+    from releasekit.scaffold_workspace import adapt
 
     root = templates_dir()
+    in_workspace_root = project.is_dir() and workspace_at(project) is not None
     planned = []
     for source in _template_files(root):
         rel = source.relative_to(root).as_posix()
         content = source.read_bytes()
         if rel == CONFIG_TEMPLATE:
             content = render_config(content.decode("utf-8"), load_schema()).encode("utf-8")
+        if in_workspace_root:
+            content = adapt(rel, content)
         target = project / rel
         if target.is_symlink() or target.exists():
             if target.is_file() and not target.is_symlink() and target.read_bytes() == content:
@@ -196,6 +201,9 @@ _VERBS = {"create": "create", "overwrite": "overwrite", "unchanged": "keep (same
 @json_option
 def init(path: Path, force: bool, dry_run: bool) -> int:
     """Scaffold releasekit into the JS project at PATH (default: here).
+
+    In a workspace root (package.json "workspaces" or pnpm-workspace.yaml) the
+    sessions and the workflow stage and approve every package (--recursive).
 
     Writes noxfile.py (the release sessions), a commented releasekit.yaml,
     policies/policy_example.py with a fixture in policies/policyconf.py, and

@@ -67,3 +67,34 @@ def test_step_summary_of_a_tag_build_names_the_verify_command(tmp_path: Path, mo
     text = summary.read_text()
     assert "lpm stage verify 5b1a0000-0000-4000-8000-000000000000 --ref v1.2.3\n" in text
     assert text.index("lpm stage verify") < text.index("lpm stage approve")
+
+
+def test_init_in_a_workspace_root_scaffolds_for_the_whole_workspace(
+    nox_run, tmp_path: Path, unique_name: Callable[[str], str]
+) -> None:
+    import subprocess
+    import sys
+
+    ws = make_workspace(tmp_path / "ws", unique_name("rkinit"), "npm")
+    (ws.root / "releasekit.yaml").unlink()  # init writes the root's
+    done = subprocess.run([sys.executable, "-m", "releasekit", "init", str(ws.root)], capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    noxfile = (ws.root / "noxfile.py").read_text()
+    assert 'extra_args={"stage": ("--recursive",), "approve": ("--recursive",)}' in noxfile
+    workflow = (ws.root / ".github" / "workflows" / "stage.yml").read_text()
+    assert "run: nox -s stage -- --dry-run" in workflow and "nox -s check" not in workflow
+    # a package directory inside the workspace is no workspace root: the plain scaffold
+    inner = subprocess.run([sys.executable, "-m", "releasekit", "init", "--dry-run", str(ws.dir("core"))],
+                           capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert inner.returncode == 0 and "--recursive" not in inner.stdout
+
+    listed = nox_run(ws.root, "-l")
+    assert listed.returncode == 0, listed.output
+    assert "stage" in listed.stdout and "approve" in listed.stdout and "* check" not in listed.stdout
+    # `stage -- --dry-run` checks every package, with the root's scaffolded policies and config
+    run = nox_run(ws.root, "-s", "stage", "--", "--dry-run", "--json")
+    assert run.returncode == 0, run.output
+    doc = json.loads(run.stdout[run.stdout.index("{"):].split("\nnox >")[0])
+    assert {p["package"] for p in doc["data"]} == {ws.name(s) for s in ("core", "util", "app", "internal", "legacy")}
+    assert all(p["result"] in ("would stage", "skipped") for p in doc["data"])
