@@ -13,6 +13,7 @@ from click.exceptions import Abort, Exit
 from releasekit.cli.output import echo, emit_json, json_mode, json_option, reset_json_mode
 from releasekit.errors import ExitCode, ReleasekitError
 from releasekit.redaction import redact
+from releasekit.terminal import layout_safe
 
 # name -> "module:attribute"; imported only when the command runs or help lists it.
 COMMANDS: dict[str, str] = {
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("LPM_DEBUG"):
             import traceback
 
-            traceback.print_exc()
+            sys.stderr.write(layout_safe(traceback.format_exc()))  # redacted like every other output
         _report_error(f"internal error: {type(exc).__name__}: {redact(str(exc))}", "internal")
         code = ExitCode.INTERNAL
     if argv is None:

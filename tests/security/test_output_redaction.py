@@ -67,3 +67,18 @@ def test_a_token_after_padding_is_masked_whole_at_every_truncation_point(
         run = lpm("stage", "reject", STAGE_ID, "--npm-registry", echo_registry.url, *fmt)
         assert run.code == 1, run.text
         assert_clean(run)
+
+
+@pytest.mark.parametrize("fmt", [(), ("--json",)])
+def test_an_internal_error_and_its_debug_traceback_are_redacted(
+    echo_registry: EchoRegistry, lpm: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, fmt: tuple[str, ...]
+) -> None:
+    def bug(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"a bug that quotes the token {TOKEN}")
+
+    monkeypatch.setattr("releasekit.registry.client.RegistryClient.stage_list", bug)
+    monkeypatch.setenv("LPM_DEBUG", "1")
+    run = lpm("stage", "list", "--npm-registry", echo_registry.url, *fmt)
+    assert run.code == 3
+    assert "Traceback" in run.err and "a bug that quotes the token ***" in run.text
+    assert_clean(run)
