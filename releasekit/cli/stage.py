@@ -17,7 +17,7 @@ import rich_click as click
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option, print_rich
 from releasekit.errors import ExitCode, GateFailed, UsageError
 from releasekit.redaction import register_secret
-from releasekit.terminal import visible
+from releasekit.terminal import layout_safe, visible
 
 if TYPE_CHECKING:
     from releasekit.registry.client import RegistryClient, StagedVersion
@@ -541,7 +541,7 @@ def approve(
                 raise GateFailed(message)
             verification = verify_before_approval(ctx, client, review.staged, registry, entry, review_doc, skip_verify)
             if not (yes or json_mode()) and stdin_is_tty() and not click.confirm(
-                f"Approve {_describe_entry(entry)}? It becomes public and installable.", default=False, err=True
+                layout_safe(f"Approve {_describe_entry(entry)}? It becomes public and installable."), default=False, err=True
             ):
                 raise UsageError(f"{_describe_entry(entry)} was not approved: declined at the prompt")
         answer = client.stage_approve(stage_id, otp=code)
