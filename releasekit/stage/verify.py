@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from releasekit.config import Config
-from releasekit.errors import VerificationFailed
 from releasekit.package.manifest import read_manifest
 from releasekit.package.pack import pack_project
 from releasekit.policy.findings import Finding
 from releasekit.provenance.identity import ExpectedIdentity, ProvenanceCheck, check_identity
 from releasekit.provenance.statement import SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1
-from releasekit.review.archive import Archive, ArchiveEntry
+from releasekit.review.archive import Archive, ArchiveEntry, shown
 from releasekit.review.entry_diff import EntryDifference, compare_tarballs, needs_patch, with_patches
 from releasekit.review.staged import StagedTarball, fetch_staged, secret_lines
 from releasekit.stage.source import (
@@ -40,7 +39,7 @@ from releasekit.stage.source import (
 if TYPE_CHECKING:
     from sigstore.models import ClientTrustConfig
 
-BUILD_WARNING = "runs the project's own code"
+NAMED_IN_REASON = 5  # differences spelled out in the one-line refusal; the report lists all
 
 
 class _Client(Protocol):
@@ -86,10 +85,11 @@ class VerifyResult:
         """Why verification refuses the staged version; empty when it passes."""
         reasons: list[str] = []
         if self.differences:
-            count = len(self.differences)
+            named = "; ".join(shown(d.summary()) for d in self.differences[:NAMED_IN_REASON])
+            more = len(self.differences) - NAMED_IN_REASON
             reasons.append(
-                f"the staged tarball differs from what {self._source_name()} packs to "
-                f"({count} difference{'s' if count != 1 else ''})"
+                f"the staged tarball differs from what {self._source_name()} packs to: {named}"
+                + (f"; and {more} more" if more > 0 else "")
             )
         if self.provenance is not None and self.provenance.refused:
             reasons.append(self.provenance.message)
@@ -103,10 +103,6 @@ class VerifyResult:
         if self.source.ref:
             return f"{self.source.ref} ({(self.source.commit or '')[:12]})"
         return "the working tree" + (" (uncommitted changes)" if self.source.dirty else "")
-
-    def raise_if_refused(self) -> None:
-        if not self.passed:
-            raise VerificationFailed(f"verification of {self.name}@{self.version} failed: {'; '.join(self.reasons)}")
 
     def to_dict(self) -> dict[str, Any]:
         return {

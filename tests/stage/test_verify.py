@@ -80,6 +80,9 @@ def test_a_tampered_tree_is_refused_with_each_difference_named(published: Any, v
     assert run.code == 1, run.text
     doc = run.json()
     assert doc["success"] is False and doc["error_code"] == "verification_failed"
+    for named in ("lib/extra.js: only in the staged tarball", "lib/index.d.ts: mode 0644 -> 0755 differs",
+                  "lib/index.js: content differs", "package.json: content differs"):
+        assert named in doc["error"]
     differences = {d["path"]: d for d in doc["data"]["differences"]}
     assert set(differences) == {"lib/index.js", "lib/extra.js", "lib/index.d.ts", "package.json"}
     assert differences["lib/extra.js"]["status"] == "added"
