@@ -79,6 +79,7 @@ def check(
     policy file could not be loaded); 2 usage error; 3 internal error; 4 no
     policies collected.
     """
+    from releasekit.cli.progress import progress_display
     from releasekit.config import load_config
     from releasekit.options import StageOptions
     from releasekit.policy.session import run_policies
@@ -133,18 +134,20 @@ def check(
     )
     if update_baseline and not list_only:
         _update_baseline(project, config, package)
-    result = run_policies(
-        project,
-        options=options,
-        config=config,
-        package=package,
-        keyword=keyword,
-        paths=list(policy_paths),
-        builtin=not no_builtin,
-        plugin_options=_pairs(plugin_option_specs, "-o/--option"),
-        reports=reports,
-        collect_only=list_only,
-    )
+    with progress_display() as shown:
+        result = run_policies(
+            project,
+            options=options,
+            config=config,
+            package=package,
+            keyword=keyword,
+            paths=list(policy_paths),
+            builtin=not no_builtin,
+            plugin_options=_pairs(plugin_option_specs, "-o/--option"),
+            reports=reports,
+            collect_only=list_only,
+            progress=shown.callback,
+        )
     # A bad input file (a broken baseline...) or an unusable registry is one cause behind policy errors:
     # name it once, on one line, like every other command.
     error, error_code, code = None, None, result.exit_code

@@ -234,6 +234,7 @@ def publish(
 
     With -r/--recursive, stage the whole workspace (npm/yarn/bun "workspaces" or pnpm-workspace.yaml).
     """
+    from releasekit.cli.progress import progress_display
     from releasekit.cli.stage_recursive import check_flags, publish_recursive
     from releasekit.options import StageOptions
     from releasekit.review.wait import parse_duration
@@ -270,7 +271,9 @@ def publish(
         return
     report = None if json_mode() else _report_text
     try:
-        result = stage_publish(Path.cwd(), options, confirm=_confirm_factory(yes), report=report)
+        with progress_display() as shown:
+            result = stage_publish(Path.cwd(), options, confirm=shown.before(_confirm_factory(yes)),
+                                   report=shown.before(report), progress=shown.callback)
     except StageGateFailed as exc:
         if not json_mode():
             raise

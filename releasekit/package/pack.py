@@ -46,6 +46,7 @@ from releasekit.package.packlist import PackList, normalized_bin, pack_list
 from releasekit.package.rewrite import needs_rewrite, rewrite_dependencies
 from releasekit.package.tarball import build_tarball, build_tarball_in_background
 from releasekit.package.workspace import find_workspace
+from releasekit.progress import PACK, report
 
 _FIRST_SEGMENT = re.compile(r"^[^\\/]*/")
 DEFAULT_MAX_SIZE = 500_000_000
@@ -91,6 +92,7 @@ def pack_project(project_dir: Path | str, config: Config | None = None, *, backg
     # a publishConfig bin override is pnpm's: its targets are executable by exact path, as pnpm packs them
     overrides = set(normalized_bin(published).values()) - bins
     files = _read_files(root, listing, manifest_bytes, bins, overrides, max_size)
+    report(PACK, len(files), len(files), "files")
     tarball = build_tarball_in_background(files, max_size) if background else build_tarball(files, max_size)
     return PackedPackage(published, tuple(files), tarball, root)
 
@@ -116,7 +118,9 @@ def _read_files(
     files: list[PackedFile] = []
     first_name: dict[tuple[int, int], str] = {}  # inode -> the first path packed for it
     total = 0
-    for rel in listing.files:
+    for count, rel in enumerate(listing.files):
+        if count % 64 == 0:
+            report(PACK, count, len(listing.files), "files")
         path = root / rel
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))

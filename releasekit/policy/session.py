@@ -25,6 +25,8 @@ from releasekit.policy.pluginoptions import OptionParser
 from releasekit.policy.plugins import BUILTIN_PLUGINS, PluginManager, entry_points, import_named_plugin
 from releasekit.policy.result import CollectionError, Outcome, PolicyResult, SessionResult
 from releasekit.policy.score import compute_score, score_gate_message
+from releasekit.progress import POLICIES, ProgressCallback, reporting
+from releasekit.progress import report as report_progress
 
 if TYPE_CHECKING:
     import pluggy
@@ -297,6 +299,7 @@ def run_policies(
     plugin_options: Mapping[str, Any] | None = None,
     reports: Mapping[str, Path | str] | None = None,
     collect_only: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> SessionResult:
     """Collect and run the policies for the project at ``project_dir``.
 
@@ -309,6 +312,7 @@ def run_policies(
     names to register. ``plugin_options``: values for plugin-declared options.
     ``reports``: report files to write, ``{format name: path}`` (``junitxml``, ``sarif``,
     ``json`` or a plugin's format). ``collect_only``: collect and select, run nothing.
+    ``progress``: told how packing, the scan and the policies advance.
 
     Raises :class:`~releasekit.errors.UsageError` / ``ConfigError`` for bad input
     (unknown report format, bad ``-k``, missing policy path); policy problems never
@@ -324,7 +328,7 @@ def run_policies(
     roots = policy_roots(project, config, list(paths or ()), builtin)
     session = Session(project, config=config, options=options, package=package, roots=roots)
     result = SessionResult(project_dir=project, collect_only=collect_only)
-    with session.imports:
+    with reporting(progress), session.imports:
         try:
             session.load_plugins(plugins)
             session.configure(plugin_options or {})
@@ -336,8 +340,10 @@ def run_policies(
             result.collected = [p.describe() for p in selected]
             result.deselected = [p.id for p in deselected]
             if not collect_only:
-                for policy in selected:
+                for done, policy in enumerate(selected):
+                    report_progress(POLICIES, done, len(selected), "policies")
                     result.results.append(session.run_one(policy))
+                report_progress(POLICIES, len(selected), len(selected), "policies")
                 session.scan_for_redaction()
         finally:
             session.teardown()

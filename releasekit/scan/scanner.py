@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from releasekit.progress import SCAN, report
 from releasekit.redaction import register_secret
 from releasekit.scan.engine import Hit, ScanPlan, load, scan_file
 
@@ -92,13 +93,19 @@ def scan_files(files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | N
                 # they inherited; they never touch its state (Python 3.12 warns anyway).
                 warnings.filterwarnings("ignore", message=r".*multi-threaded, use of fork\(\)", category=DeprecationWarning)
                 with ProcessPoolExecutor(min(jobs, len(files)), mp_context=context) as pool:
+                    done = 0
                     for index, hits in pool.map(_scan_index, order):
                         results[index] = hits
+                        done += len(files[index][1])
+                        report(SCAN, done, total, "bytes")
         finally:
             _FILES, _PLAN = (), None
     else:
+        done = 0
         for index, (path, data) in enumerate(files):
             results[index] = scan_file(path, data, plan)
+            done += len(data)
+            report(SCAN, done, total, "bytes")
     for hits in results.values():  # found in this run: no output may print them from now on
         for hit in hits:
             register_secret(hit.secret)

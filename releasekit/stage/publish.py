@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from releasekit.errors import ExitCode, GateFailed, UsageError
 from releasekit.options import StageOptions
 from releasekit.package.model import PackedPackage
+from releasekit.progress import ProgressCallback, reporting
 from releasekit.stage.target import StageTarget, resolve_target
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ def stage_publish(
     config: Config | None = None,
     package: PackedPackage | None = None,
     transport: httpx.BaseTransport | None = None,
+    progress: ProgressCallback | None = None,
 ) -> StageResult:
     """Stage the project at ``project_dir`` (or run every local step with ``options.dry_run``).
 
@@ -133,9 +135,10 @@ def stage_publish(
     ``None`` means yes. ``report`` receives the result after the policies ran,
     whether they passed or not. Raises :class:`StageGateFailed` if a gate
     failed, :class:`Declined` if ``confirm`` said no, and the registry errors
-    of :mod:`releasekit.errors` for refusals.
+    of :mod:`releasekit.errors` for refusals. ``progress`` is told how packing,
+    scanning and the policies advance (:mod:`releasekit.progress`).
     """
-    result = check_stage(project_dir, options, report=report, config=config, package=package)
+    result = check_stage(project_dir, options, report=report, config=config, package=package, progress=progress)
     return upload_stage(result, confirm=confirm, transport=transport)
 
 
@@ -147,6 +150,7 @@ def check_stage(
     config: Config | None = None,
     package: PackedPackage | None = None,
     policy_paths: Sequence[Path] = (),
+    progress: ProgressCallback | None = None,
 ) -> StageResult:
     """The local half of :func:`stage_publish`: pack, resolve the target, run the policies.
 
@@ -163,14 +167,15 @@ def check_stage(
         raise UsageError(f"{root}: no package.json here; run `lpm stage publish` in an npm project")
     config = config if config is not None else load_config(root)
     check_provenance_flags(options)
-    if package is None:
-        # gzip on a thread: the scan and the score read the files, not the gzip bytes
-        package = pack_project(root, config, background=True)
-    target = resolve_target(package, options, config)
-    plan = StagePlan(package, target, _provenance_setting(package, options, target, config))
+    with reporting(progress):
+        if package is None:
+            # gzip on a thread: the scan and the score read the files, not the gzip bytes
+            package = pack_project(root, config, background=True)
+        target = resolve_target(package, options, config)
+        plan = StagePlan(package, target, _provenance_setting(package, options, target, config))
 
-    session = releasekit.run_policies(root, options=options, config=config, package=package, paths=policy_paths)
-    package.tarball  # noqa: B018 - wait for it here, so that a size-limit PackError is raised as one
+        session = releasekit.run_policies(root, options=options, config=config, package=package, paths=policy_paths)
+        package.tarball  # noqa: B018 - wait for it here, so that a size-limit PackError is raised as one
     result = StageResult(plan, session, dry_run=options.dry_run, project_dir=root)
     if report is not None:
         report(result)
