@@ -109,7 +109,20 @@ def diff_staged(client: _Client, staged: StagedTarball, against: str | None = No
     packument = client.packument(name)
     old_version = baseline_version(packument, getattr(staged.entry, "tag", None), against)
     old = fetch_published(client, name, old_version, packument) if old_version and packument else None
+    register_found_secrets(staged.archive)  # before the diff quotes any line of it
     return diff_archives(staged.archive, old, against=old_version), old
+
+
+def register_found_secrets(archive: Archive) -> None:
+    """Scan every file of ``archive`` so that what the scan finds is redacted from every output.
+
+    The diff quotes lines (risky API uses, patches) and cuts them short: the
+    secrets on them must be known before, not when a policy scans later.
+    """
+    from releasekit.scan import ScanSettings, scan_files
+
+    settings = ScanSettings.default()
+    scan_files(((path, entry.data) for path, entry in archive.entries.items()), settings.plan, settings.jobs)
 
 
 def secret_lines(archive: Archive, paths: list[str]) -> dict[str, dict[int, str]]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from releasekit.package.pack import pack_project
 from tests.lpm_runner import Run
 from tests.security.echo_registry import STAGE_ID, EchoRegistry
 from tests.security.leaks import leaks
@@ -82,3 +85,42 @@ def test_an_internal_error_and_its_debug_traceback_are_redacted(
     assert run.code == 3
     assert "Traceback" in run.err and "a bug that quotes the token ***" in run.text
     assert_clean(run)
+
+
+@pytest.mark.parametrize("fmt", [(), ("--json",)])
+def test_a_token_in_an_invalid_answer_is_masked_at_every_cut(
+    echo_registry: EchoRegistry, lpm: Callable[..., Run], fmt: tuple[str, ...]
+) -> None:
+    # A field that fails the answer's schema is quoted in the error, cut at 160 characters.
+    cut = 160 - 3
+    for padding in range(cut - len(TOKEN) - 3, cut + 2):
+        echo_registry.fields = {"shasum": "x" * padding + TOKEN}
+        run = lpm("stage", "view", STAGE_ID, "--npm-registry", echo_registry.url, *fmt)
+        assert run.code == 1, run.text
+        assert "unexpected" in run.text
+        assert_clean(run)
+
+
+FOUND = "AKIAZ5R3QWERTY7UIOPL"  # found by the scan; no redaction shape matches it
+
+
+@pytest.mark.parametrize("fmt", [(), ("--json",)])
+def test_a_found_secret_in_a_quoted_line_is_masked_at_every_cut(
+    tmp_path: Path, lpm: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, fmt: tuple[str, ...]
+) -> None:
+    # The diff quotes each line using eval, cut at 120 characters: one file per padding.
+    prefix = "eval(x); // "
+    paddings = range(120 - len(prefix) - len(FOUND) - 3, 120 - len(prefix) + 2)
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "package.json").write_text(json.dumps({"name": "rk-cut-demo", "version": "1.0.0"}))
+    for padding in paddings:
+        (root / f"f{padding}.js").write_text(f"{prefix}{'x' * padding}{FOUND}\n")
+    tarball = pack_project(root).tarball
+    monkeypatch.setenv("NPM_TOKEN", TOKEN)
+    monkeypatch.setenv("COLUMNS", "300")  # one table row per line: nothing folded out of the search
+    with EchoRegistry(staged=("rk-cut-demo", "1.0.0", tarball)) as registry:
+        run = lpm("stage", "diff", STAGE_ID, "--npm-registry", registry.url, *fmt)
+    assert run.code == 0, run.text
+    assert run.text.count("eval(x)") >= len(paddings)
+    assert not leaks(run.text, [FOUND, TOKEN]), run.text
