@@ -61,6 +61,18 @@ def test_dry_run_orders_skips_private_and_checks_every_package(workspace, lpm, k
         assert f"Checked {ws.name(short)}@1.1.0: it would be staged" in text.out
 
 
+def test_forked_workers_check_the_same_as_one_process(workspace, lpm) -> None:
+    ws = workspace("pnpm")
+    (ws.dir("legacy") / "lib" / "config.js").write_text(f'export const awsKey = "{PLANTED_KEY}";\n')
+    runs = [lpm("--json", "stage", "publish", "-r", "--dry-run", "--continue-on-error", "--workspace-concurrency", n)
+            for n in ("1", "3")]
+    one, forked = ([(p["package"], p["result"], p["score"], p["integrity"], p.get("errorCode")) for p in r.json()["data"]]
+                   for r in runs)
+    assert one == forked
+    assert (ws.name("legacy"), "failed") == forked[2][:2]  # redone in the parent: the real error, not a pickle
+    assert runs[1].json()["data"][2]["policies"]["gate_passed"] is False
+
+
 def test_filters_pick_packages_and_their_dependencies(workspace, lpm) -> None:
     ws = workspace("pnpm")
     run = lpm("--json", "stage", "publish", "-r", "--dry-run", "--filter", f"{ws.name('app')}...")
