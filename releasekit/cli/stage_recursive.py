@@ -147,6 +147,13 @@ def publish_recursive(
         for run in result.packages:
             if run.wait is not None:
                 echo(f"{run.name}@{run.version}: {run.wait.decision}")
+    if result.failed:
+        from releasekit.stage.recursive import Outcome
+
+        failed = [f"{r.name}@{r.version}" for r in result.by_outcome(Outcome.FAILED)]
+        left = len(result.by_outcome(Outcome.BLOCKED, Outcome.STOPPED))
+        echo(f"Error: {len(failed)} package{'s' if len(failed) != 1 else ''} failed ({', '.join(failed)})"
+             f"{f'; {left} more not staged because of it' if left else ''}", err=True)
     if result.staged:
         from releasekit.stage.target import DEFAULT_REGISTRY
 

@@ -266,7 +266,14 @@ def _stage_recursive(
             _settle(run, Outcome.FAILED, run.error.message, progress)
         elif options.dry_run:
             assert run.result is not None
-            upload_stage(run.result)  # works out the provenance that would be attached
+            try:
+                upload_stage(run.result)  # works out the provenance that would be attached
+            except ReleasekitError as exc:
+                run.error = exc
+                failed.add(run.name)
+                stopped = not continue_on_error
+                _settle(run, Outcome.FAILED, exc.message, progress)
+                continue
             _settle(run, Outcome.WOULD_STAGE, None, progress)
         else:
             passed.append(run)

@@ -109,6 +109,9 @@ def test_a_failed_package_stops_its_dependents_and_by_default_the_rest(workspace
     text = lpm("stage", "publish", "-r", "--dry-run", "--continue-on-error")
     assert text.code == 1
     assert f"Not staging {ws.name('util')}@1.1.0: its dependency {ws.name('core')} failed" in text.err
+    assert text.err.strip().splitlines()[-1] == (
+        f"Error: 1 package failed ({ws.name('core')}@1.1.0); 2 more not staged because of it"
+    )
     assert "AWS Access Key" in text.out and PLANTED_KEY not in text.text
 
 
