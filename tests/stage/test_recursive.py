@@ -73,7 +73,7 @@ def test_forked_workers_check_the_same_as_one_process(workspace, lpm) -> None:
     assert runs[1].json()["data"][2]["policies"]["gate_passed"] is False
 
 
-def test_filters_pick_packages_and_their_dependencies(workspace, lpm) -> None:
+def test_filters_pick_packages_and_their_dependencies(workspace, lpm, monkeypatch) -> None:
     ws = workspace("pnpm")
     run = lpm("--json", "stage", "publish", "-r", "--dry-run", "--filter", f"{ws.name('app')}...")
     assert run.code == 0, run.text
@@ -83,6 +83,10 @@ def test_filters_pick_packages_and_their_dependencies(workspace, lpm) -> None:
     assert [p["package"] for p in run.json()["data"]] == [ws.name(s) for s in ("legacy", "util", "app")]
     run = lpm("stage", "publish", "-r", "--dry-run", "--filter", "no-such-package")
     assert run.code == 2 and run.err.startswith("Error: --filter 'no-such-package' matches no workspace package")
+    # as pnpm -r: from inside the workspace, the packages under the current directory
+    monkeypatch.chdir(ws.dir("util"))
+    run = lpm("--json", "stage", "publish", "-r", "--dry-run")
+    assert [p["package"] for p in run.json()["data"]] == [ws.name("util")]
 
 
 def test_a_failed_package_stops_its_dependents_and_by_default_the_rest(workspace, lpm) -> None:
