@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from releasekit.errors import NetworkError, RegistryError
+from releasekit.errors import NetworkError, RegistryError, RegistryTimeout
 from releasekit.registry.client import RegistryClient
 from releasekit.registry.metadata import PackageMetadata
 from releasekit.registry.transport import RetryPolicy
@@ -95,7 +95,7 @@ def faulty() -> Iterator[Callable[[str], FaultyRegistry]]:
         ("500", "RegistryError", "registry answered 500"),
         ("malformed", "RegistryError", "metadata of faults-demo"),
         ("not-an-object", "RegistryError", "metadata of faults-demo"),
-        ("slow", "NetworkError", "could not reach"),
+        ("slow", "RegistryTimeout", "did not answer in time"),
     ],
 )
 def test_a_broken_registry_is_one_clear_error_per_remote_rule(
@@ -184,12 +184,13 @@ def test_a_failure_is_remembered_not_retried_per_question() -> None:
     assert metadata.requests == 1 and len(calls) == RetryPolicy().attempts
 
 
-def test_timeout_is_a_network_error() -> None:
+def test_a_timeout_is_a_network_error_named_as_a_timeout() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("timed out", request=request)
 
-    with pytest.raises(NetworkError, match="could not reach"):
+    with pytest.raises(RegistryTimeout, match="did not answer in time") as caught:
         _ = _metadata(handler).exists
+    assert isinstance(caught.value, NetworkError) and caught.value.error_code == "timeout"
 
 
 def test_an_unpublished_version_can_never_be_reused() -> None:
