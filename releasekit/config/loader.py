@@ -136,10 +136,6 @@ def _unknown_keys(error: Any) -> list[str]:
 
 def load_config(project_dir: Path | str, path: Path | str | None = None) -> Config:
     """Load ``releasekit.yaml`` from ``project_dir`` (or ``path``); defaults if absent."""
-    import jsonschema
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
     project_dir = Path(project_dir).resolve()
     schema = load_schema()
     defaults = _defaults(schema)
@@ -150,6 +146,10 @@ def load_config(project_dir: Path | str, path: Path | str | None = None) -> Conf
         if path is not None:
             raise ConfigError(f"{config_path}: config file not found")
         return Config(defaults, None, project_dir)
+    # only a file to read needs the parser and the validator (a recursive stage loads dozens of defaults)
+    import jsonschema
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
     try:
         if config_path.stat().st_size > MAX_CONFIG_BYTES:
             raise ConfigError(f"{config_path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; not a config file")
