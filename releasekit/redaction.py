@@ -26,6 +26,7 @@ __all__ = [
     "RedactingFilter",
     "forget_all",
     "guard_logger",
+    "guard_logging",
     "matches",
     "redact",
     "redact_data",
@@ -183,6 +184,18 @@ def guard_logger(name: str) -> logging.Logger:
     if not any(isinstance(f, RedactingFilter) for f in logger.filters):
         logger.addFilter(RedactingFilter())
     return logger
+
+
+def guard_logging() -> None:
+    """Redact every record that reaches the root logger's handlers or Python's last-resort stderr handler.
+
+    Handler filters see records of every logger (third-party ones too), where a
+    logger's own filter sees only records logged on it.
+    """
+    handlers = [*logging.getLogger().handlers, logging.lastResort]
+    for handler in handlers:
+        if handler is not None and not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
 
 
 def forget_all() -> None:

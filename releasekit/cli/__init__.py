@@ -12,7 +12,7 @@ from click.exceptions import Abort, Exit
 
 from releasekit.cli.output import echo, emit_json, json_mode, json_option, reset_json_mode
 from releasekit.errors import ExitCode, ReleasekitError
-from releasekit.redaction import redact
+from releasekit.redaction import guard_logging, redact
 from releasekit.terminal import layout_safe
 
 # name -> "module:attribute"; imported only when the command runs or help lists it.
@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     head = args[: args.index("--")] if "--" in args else args
     reset_json_mode("--json" in head)
+    guard_logging()  # a library's warning on stderr is output too
     try:
         result = lpm.main(args=args, prog_name="lpm", standalone_mode=False)
         code = int(result) if isinstance(result, int) else 0

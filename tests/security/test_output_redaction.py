@@ -124,3 +124,21 @@ def test_a_found_secret_in_a_quoted_line_is_masked_at_every_cut(
     assert run.code == 0, run.text
     assert run.text.count("eval(x)") >= len(paddings)
     assert not leaks(run.text, [FOUND, TOKEN]), run.text
+
+
+def test_a_third_party_log_warning_is_redacted(
+    echo_registry: EchoRegistry, lpm: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    def chatty(*args: object, **kwargs: object) -> list[object]:
+        logging.getLogger("some.library").warning("retrying with token %s", TOKEN)
+        return []
+
+    monkeypatch.setattr("releasekit.registry.client.RegistryClient.stage_list", chatty)
+    run = lpm("stage", "list", "--npm-registry", echo_registry.url)
+    assert run.code == 0, run.text
+    # lpm puts its filter on every root handler (here pytest's) and on the last-resort stderr handler
+    assert [r.getMessage() for r in caplog.records if r.name == "some.library"] == ["retrying with token ***"]
+    assert logging.lastResort is not None and logging.lastResort.filters
+    assert_clean(run)
