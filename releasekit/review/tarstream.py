@@ -309,6 +309,8 @@ class _Pax:
                         raise refuse(f"{kind}: non-ASCII path overriding an earlier one")
                     self.path, self.fragile_path = value, fragile
             elif key == "linkpath":
+                if global_:  # unlike a global path, node-tar gives it to every entry, files included
+                    raise refuse("global pax header sets linkpath (node-tar applies it to every later entry)")
                 if not value:
                     raise refuse(f"{kind}: empty linkpath")
                 if not _is_ascii(record.decode("utf-8")):
@@ -430,6 +432,8 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
             raise refuse(f"link at byte {here} without a target in its header (node-tar skips it)")
         if code not in LINK_TYPES and linkpath:
             raise refuse(f"{name} at byte {here} with a link target (node-tar skips its header only)")
+        if ex.linkpath is not None and code in FILE_TYPES:  # npm's unpack vets it: a '..' target skips the file
+            raise refuse(f"file entry at byte {here} with a link target from a pax or GNU header")
         path = ex.path if ex.path is not None else header_path
         link_target = ex.linkpath if ex.linkpath is not None else linkpath
         if ex_used:

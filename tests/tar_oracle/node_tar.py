@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -74,7 +75,21 @@ def sha256(data: bytes) -> str:
 
 
 def compare(node: NodeTar, blob: bytes, *, extract: bool = False) -> Verdict:
-    """Our reading of ``blob`` against node-tar's; AssertionError on any disagreement that is not a refusal."""
+    """Our reading of ``blob`` against node-tar's; AssertionError on any disagreement that is not a refusal.
+
+    With ``RELEASEKIT_FUZZ_DUMP=DIR`` a disagreeing tarball is also written to DIR for replay.
+    """
+    try:
+        return _compare(node, blob, extract=extract)
+    except AssertionError:
+        dump = os.environ.get("RELEASEKIT_FUZZ_DUMP")
+        if dump:
+            Path(dump).mkdir(parents=True, exist_ok=True)
+            (Path(dump) / f"{hashlib.sha1(blob).hexdigest()[:12]}.tgz").write_bytes(blob)
+        raise
+
+
+def _compare(node: NodeTar, blob: bytes, *, extract: bool) -> Verdict:
     try:
         ours = list(iter_entries(blob))
         archive = read_archive(blob)

@@ -18,7 +18,20 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from releasekit.package.pack import pack_project
-from tests.tar_oracle.blocks import BLOCK, GNU, USTAR, base256, end, entry, gnu_long, gz, header, pad, pax
+from tests.tar_oracle.blocks import (
+    BLOCK,
+    GNU,
+    USTAR,
+    base256,
+    end,
+    entry,
+    gnu_long,
+    gz,
+    header,
+    pad,
+    pax,
+    record,
+)
 from tests.tar_oracle.node_tar import NodeTar, Verdict, compare
 
 _LONG_RUN = os.environ.get("RELEASEKIT_FUZZ_EXAMPLES")
@@ -77,10 +90,14 @@ _pax_values = _names | st.sampled_from(["0", "1", "5", "512", "00", "-1", "1e3",
 
 @st.composite
 def _meta(draw: st.DrawFn) -> bytes:
-    kind = draw(st.sampled_from(["x", "x", "x", "g", "L", "K", "zero", "zero", "garbage"]))
+    kind = draw(st.sampled_from(["x", "x", "x", "g", "L", "K", "zero", "zero", "garbage", "raw-x"]))
     if kind in ("x", "g"):
         records = draw(st.lists(st.tuples(_pax_keys, _pax_values), min_size=1, max_size=3))
         return pax(records, global_=kind == "g")
+    if kind == "raw-x":  # a record with one byte changed: lengths, separators, NULs, newlines
+        body = bytearray(record(draw(_pax_keys), draw(_pax_values)))
+        body[draw(st.integers(0, len(body) - 1))] = draw(st.sampled_from([0, 10, 32, 48, 49, 61, 0xC3, 0xFF]))
+        return pax(bytes(body))
     if kind in ("L", "K"):
         return gnu_long(kind.encode(), draw(_names))
     if kind == "zero":
