@@ -99,8 +99,9 @@ def _failure_reports(result: RecursiveResult) -> None:
 
 def write_summary(path: str, result: RecursiveResult) -> None:
     from releasekit.atomicfile import write_atomic
+    from releasekit.redaction import redact_data
 
-    data = (json.dumps(result.summary(), indent=2) + "\n").encode("utf-8")
+    data = (json.dumps(redact_data(result.summary()), indent=2) + "\n").encode("utf-8")
     write_atomic(Path(path), data, what="the summary file")
 
 

@@ -66,7 +66,10 @@ def sweep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lpm: Callable[..., Ru
 
 def test_every_command_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sweep: Callable[..., Run]) -> None:
     project = hostile_project(tmp_path / "project")
-    package = pack_project(project)
+    package = pack_project(project)  # the staged 1.0.1; the project moves on to 1.0.2, which gets uploaded
+    manifest = json.loads((project / "package.json").read_text())
+    (project / "package.json").write_text(json.dumps({**manifest, "version": "1.0.2"}))
+    (project / "releasekit.yaml").write_text("versions:\n  require_existing_package: false\n")
     reports = tmp_path / "reports"
     reports.mkdir()
     monkeypatch.chdir(project)
