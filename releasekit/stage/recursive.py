@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit.errors import Conflict, ExitCode, ReleasekitError, UsageError
+from releasekit.errors import Conflict, ExitCode, PackError, ReleasekitError, UsageError
 from releasekit.options import StageOptions
 from releasekit.package.graph import Graph, select
 from releasekit.package.workspace import Member, Workspace, find_workspace
@@ -239,6 +239,13 @@ def _stage_recursive(
         member = selection.graph.members[run.name]
         if member.private:
             _settle(run, Outcome.SKIPPED, 'private package ("private": true)', progress)
+            continue
+        private = _private_dependency(selection.graph, member)
+        if private is not None:  # consumers could never install it
+            run.error = PackError(
+                f"{run.name} depends on {private}, a private workspace package that is never published "
+                "(bundle it, or make it public)"
+            )
         else:
             to_check.append(run)
     if not options.dry_run:
@@ -317,6 +324,15 @@ def _settle(run: PackageRun, outcome: Outcome, reason: str | None, progress: Pro
     run.outcome, run.reason = outcome, reason
     if progress is not None:
         progress(run)
+
+
+def _private_dependency(graph: Graph, member: Member) -> str | None:
+    """The first private workspace package ``member`` needs at install time, unless it bundles it."""
+    from releasekit.package.packlist import normalized_bundle
+
+    bundled = set(normalized_bundle(member.manifest))
+    private = sorted(d for d in graph.deps[member.name] if graph.members[d].private and d not in bundled)
+    return private[0] if private else None
 
 
 def _failed_dependency(graph: Graph, name: str, failed: set[str]) -> str | None:

@@ -119,6 +119,16 @@ def test_a_failed_package_stops_its_dependents_and_by_default_the_rest(workspace
     assert "AWS Access Key" in text.out and PLANTED_KEY not in text.text
 
 
+def test_a_package_needing_a_private_one_fails_unless_it_bundles_it(workspace, lpm) -> None:
+    ws = workspace("npm")
+    ws.set_manifest("legacy", dependencies={ws.name("internal"): "workspace:*"})
+    run = lpm("--json", "stage", "publish", "-r", "--dry-run", "--continue-on-error")
+    assert run.code == 1
+    legacy = next(p for p in run.json()["data"] if p["package"] == ws.name("legacy"))
+    assert legacy["result"] == "failed" and f"depends on {ws.name('internal')}, a private" in legacy["reason"]
+    assert _results(run.json())[ws.name("app")] == "would stage"  # the rest goes on
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
