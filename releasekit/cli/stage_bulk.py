@@ -65,8 +65,14 @@ def _summary(result: BulkResult) -> None:
     print_rich(table, err=True)
 
 
-def _verified(item: BulkItem) -> None:
-    """The verification report of an entry releasekit.yaml asks to verify (the review is in the summary)."""
+def _show_review(item: BulkItem) -> None:
+    """Each entry's review as a one-entry approve shows it: the diff summary (security changes first),
+    then the verification releasekit.yaml asks for."""
+    if item.review is not None:
+        from releasekit.review.report import render_diff
+
+        for renderable in render_diff(item.review.diff, summary_only=True):
+            print_rich(renderable, err=True)
     if item.verification is not None:
         from releasekit.cli.stage_verify import render
 
@@ -78,7 +84,10 @@ def _review_line(item: BulkItem) -> str:
     score = getattr(item.review.session.score, "value", None)
     changes = len(getattr(item.review.diff, "files", ()) or ())
     verified = ", verified" if item.verification is not None else ""
-    return f"passed{verified}, score {score}, {changes} file change{'s' if changes != 1 else ''}"
+    diff = item.review.diff
+    against = f"vs {diff.against}" if diff.against else "first version"
+    attention = f", {len(diff.security)} security change{'s' if len(diff.security) != 1 else ''}" if diff.security else ""
+    return f"passed{verified}, score {score}, {against}: {changes} file change{'s' if changes != 1 else ''}{attention}"
 
 
 def run_bulk(
@@ -151,7 +160,7 @@ def run_bulk(
         try:
             result = bulk_decide(client, action, entries, project_dir=Path.cwd(), otp=batch_otp,
                                  skip_checks=skip_checks, verify=not skip_verify, confirm=confirm, on_done=done,
-                                 on_review=None if json_mode() else _verified)
+                                 on_review=None if json_mode() else _show_review)
         except (BulkRefused, BulkStopped) as exc:
             if not json_mode():
                 if isinstance(exc, BulkRefused):
