@@ -12,6 +12,7 @@ import rich_click as click
 
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, print_rich
 from releasekit.errors import UsageError
+from releasekit.terminal import visible
 
 if TYPE_CHECKING:
     from releasekit.registry.client import StagedVersion
@@ -45,7 +46,7 @@ def parse_choice(text: str, count: int) -> list[int]:
 def _picker(entries: Sequence[StagedVersion]) -> list[StagedVersion]:
     echo("Staged versions:", err=True)
     for n, entry in enumerate(entries, 1):
-        echo(f"  {n:>3}. {entry.package_name}@{entry.version}  tag {entry.tag or '-'}  {entry.id}", err=True)
+        echo(visible(f"  {n:>3}. {entry.package_name}@{entry.version}  tag {entry.tag or '-'}  {entry.id}"), err=True)
     answer = str(click.prompt("Which ones? (e.g. 1,3-5 or all; empty for none)", default="", show_default=False,
                               err=True))
     if not answer.strip():
@@ -61,7 +62,8 @@ def _summary(result: BulkResult) -> None:
         table.add_column(column, no_wrap=column == "Stage id", overflow="fold")
     for item in result.items:
         review = "skipped" if item.review is None else ("BLOCKED" if item.reasons else _review_line(item))
-        table.add_row(item.entry.package_name, item.entry.version, item.entry.tag or "", item.entry.id, review)
+        shown = (item.entry.package_name, item.entry.version, item.entry.tag or "", item.entry.id)
+        table.add_row(*(visible(field) for field in shown), review)
     print_rich(table, err=True)
 
 

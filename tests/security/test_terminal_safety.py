@@ -67,6 +67,9 @@ def test_registry_strings_with_escapes_and_markup(monkeypatch: pytest.MonkeyPatc
     with EchoRegistry(fields=fields) as registry:
         for columns in ("60", "250"):
             monkeypatch.setenv("COLUMNS", columns)
+            run = lpm("stage", "approve", "--all", "--skip-checks", "--otp", "123456", "--yes", "--npm-registry", registry.url)
+            assert_safe(run)
+            assert "\\r" in run.text and "\\n" in run.text  # the batch summary's tag column, shown
             for args in (("list",), ("view", STAGE_ID)):
                 run = lpm("stage", *args, "--npm-registry", registry.url)
                 assert run.code == 0, run.text
