@@ -1,4 +1,4 @@
-"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, stage, recursive, tar, verify).
+"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, publish, stage, recursive, tar, verify).
 
 Every benchmark times releasekit and a peer tool in the same run and reports
 ratios, so the figures mean the same on any machine. Results are printed and
@@ -15,6 +15,7 @@ BENCHMARKS = {
     "startup": "bench.bench_startup",
     "pack": "bench.bench_pack",
     "scan": "bench.bench_scan",
+    "publish": "bench.bench_publish",
     "stage": "bench.bench_stage",
     "recursive": "bench.bench_recursive",
     "tar": "bench.bench_tar",

@@ -118,7 +118,7 @@ def check(
         # failing on the same fixture.
         from releasekit.package.pack import pack_project
 
-        package = pack_project(project, config)
+        package = pack_project(project, config, gzip="lazy")  # only a policy reading the bytes pays for gzip
     if package is not None:
         manifest = package.manifest
     if not list_only:

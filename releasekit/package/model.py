@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -47,17 +47,21 @@ class PackedPackage:
 
     manifest: Mapping[str, Any]
     files: tuple[PackedFile, ...]
-    # The gzipped tarball, or a Future of it while it is compressed in the background
-    # (policies read ``files``; only what needs the bytes waits): see ``tarball``.
-    pending_tarball: bytes | Future[bytes] = field(repr=False)
+    # The gzipped tarball; or a Future of it while it is compressed in the background, or
+    # a function that compresses it when first asked (policies read ``files``; only
+    # what needs the bytes waits or pays): see ``tarball``.
+    pending_tarball: bytes | Future[bytes] | Callable[[], bytes] = field(repr=False)
     source_dir: Path | None = None
 
     @cached_property
     def tarball(self) -> bytes:
-        """The gzipped tarball bytes (waits for a background compression to finish)."""
-        if isinstance(self.pending_tarball, Future):
-            return self.pending_tarball.result()
-        return self.pending_tarball
+        """The gzipped tarball bytes (waits for, or runs, a deferred compression)."""
+        pending = self.pending_tarball
+        if isinstance(pending, Future):
+            return pending.result()
+        if callable(pending):
+            return pending()
+        return pending
 
     @property
     def name(self) -> str:

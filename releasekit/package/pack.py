@@ -31,12 +31,15 @@ Where it differs from ``npm pack`` 11, on purpose:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from releasekit.config import Config
 from releasekit.errors import PackError, UsageError
@@ -66,11 +69,15 @@ def packed_manifest(project_dir: Path, manifest: Manifest) -> dict[str, Any]:
     return data
 
 
-def pack_project(project_dir: Path | str, config: Config | None = None, *, background: bool = False) -> PackedPackage:
+def pack_project(
+    project_dir: Path | str, config: Config | None = None, *, gzip: Literal["now", "background", "lazy"] = "now"
+) -> PackedPackage:
     """Pack ``project_dir``: npm's file list, the rewritten manifest, the tarball.
 
-    With ``background``, the tarball is compressed on a thread while the caller goes
-    on (``package.tarball`` waits for it, and raises a size-limit :class:`PackError`).
+    ``gzip``: compress the tarball now; on a thread while the caller goes on
+    (``"background"``: ``package.tarball`` waits for it); or only if ``package.tarball``
+    is ever asked for (``"lazy"``: a check that never needs the bytes never pays for
+    them). Deferred, a size-limit :class:`PackError` is raised by ``package.tarball``.
     """
     root = Path(project_dir)
     if not root.is_dir():  # bad input (exit 2), not a refusal to pack
@@ -93,7 +100,13 @@ def pack_project(project_dir: Path | str, config: Config | None = None, *, backg
     overrides = set(normalized_bin(published).values()) - bins
     files = _read_files(root, listing, manifest_bytes, bins, overrides, max_size)
     report(PACK, len(files), len(files), "files")
-    tarball = build_tarball_in_background(files, max_size) if background else build_tarball(files, max_size)
+    tarball: bytes | Future[bytes] | Callable[[], bytes]
+    if gzip == "background":
+        tarball = build_tarball_in_background(files, max_size)
+    elif gzip == "lazy":
+        tarball = functools.partial(build_tarball, files, max_size)
+    else:
+        tarball = build_tarball(files, max_size)
     return PackedPackage(published, tuple(files), tarball, root)
 
 

@@ -257,17 +257,23 @@ class _NamedStringIO(io.StringIO):
         self.name = name
 
 
+@functools.cache
+def _transformers() -> tuple[Any, ...]:
+    """detect-secrets' transformers (stateless), found once: it walks its package per call."""
+    from detect_secrets.transformers import get_transformers
+
+    return tuple(get_transformers())
+
+
 def _transformed(path: str, text: str, *, eager: bool) -> str | list[str] | None:
     """The lines detect-secrets' transformers make of a file, or ``None`` if none applies.
 
     Returned as one ``\\n``-joined string when no line holds a newline, else as a list.
     """
-    from detect_secrets.transformers import get_transformers
     from detect_secrets.transformers.config import ConfigFileTransformer, EagerConfigFileTransformer
     from detect_secrets.transformers.exceptions import ParsingError
 
-    transformers: list[Any] = list(get_transformers())
-    for transformer in transformers:
+    for transformer in _transformers():
         if not transformer.should_parse_file(path) or eager != transformer.is_eager:
             continue
         if isinstance(transformer, ConfigFileTransformer | EagerConfigFileTransformer) and _INI_FAILING_LINE.search(text):

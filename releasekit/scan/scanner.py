@@ -18,7 +18,7 @@ from releasekit.redaction import register_secret
 from releasekit.scan.engine import Hit, ScanPlan, load, scan_file
 
 # Below this many bytes, starting processes costs more than it saves.
-PARALLEL_MIN_BYTES = 2_000_000
+PARALLEL_MIN_BYTES = 1_000_000
 
 
 @dataclass(frozen=True, order=True)

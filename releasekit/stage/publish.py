@@ -170,7 +170,7 @@ def check_stage(
     with reporting(progress):
         if package is None:
             # gzip on a thread: the scan and the score read the files, not the gzip bytes
-            package = pack_project(root, config, background=True)
+            package = pack_project(root, config, gzip="background")
         target = resolve_target(package, options, config)
         plan = StagePlan(package, target, _provenance_setting(package, options, target, config))
 

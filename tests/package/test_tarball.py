@@ -115,9 +115,10 @@ def test_a_tarball_compressed_in_the_background_is_the_same_bytes(make_project) 
     from releasekit.package.pack import pack_project
 
     project = make_project({"name": "bg", "version": "1.0.0"}, {"index.js": "x".join(map(str, range(50_000)))})
-    background = pack_project(project, background=True)
+    background = pack_project(project, gzip="background")
+    lazy = pack_project(project, gzip="lazy")
     assert background.files == pack_project(project).files
-    assert background.tarball == pack_project(project).tarball
+    assert background.tarball == lazy.tarball == pack_project(project).tarball
 
 
 def test_a_background_size_limit_is_raised_when_the_bytes_are_asked_for(make_project) -> None:  # type: ignore[no-untyped-def]
@@ -131,6 +132,7 @@ def test_a_background_size_limit_is_raised_when_the_bytes_are_asked_for(make_pro
 
     project = make_project({"name": "bg", "version": "1.0.0"}, {"blob.bin": os.urandom(300_000)})
     (project / "releasekit.yaml").write_text("pack:\n  max_size: 100000\n")
-    package = pack_project(project, load_config(project), background=True)
-    with pytest.raises(PackError, match="max_size"):
-        package.tarball  # noqa: B018
+    for mode in ("background", "lazy"):
+        package = pack_project(project, load_config(project), gzip=mode)  # type: ignore[arg-type]
+        with pytest.raises(PackError, match="max_size"):
+            package.tarball  # noqa: B018
