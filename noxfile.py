@@ -46,11 +46,11 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def fuzz(session: nox.Session) -> None:
-    """Long random run of the tar reader against npm's node-tar: ``nox -s fuzz -- 20000`` examples per test."""
+    """Long random runs (tar reader vs node-tar, redaction of every layout): ``nox -s fuzz -- 20000`` examples per test."""
     _install(session)
     examples = session.posargs[0] if session.posargs else "5000"
     session.run(
-        "python", "-m", "pytest", "tests/tar_oracle/test_fuzz.py", "-q", "-p", "no:cacheprovider",
+        "python", "-m", "pytest", "tests/tar_oracle/test_fuzz.py", "tests/security/test_redaction_fuzz.py", "-q", "-p", "no:cacheprovider",
         "--hypothesis-show-statistics", "--timeout=0", env={"RELEASEKIT_FUZZ_EXAMPLES": examples},
     )
 
