@@ -18,10 +18,16 @@ ignored, records accumulate until the next entry); global headers (``g``: a
 ``N``, ``K``); a ``0`` entry whose name ends in ``/`` is a folder.
 
 What is refused: concatenated gzip members, bytes after the gzip stream, zstd,
-truncated input, a bad checksum, malformed numbers or records, data after the
-end-of-archive marker, a folder or meta header with an inconsistent size, a
-global ``size``, vendor and unknown entry types, and the resource caps below
-(checked while streaming, so a bomb costs only what was read before the cap).
+truncated input or a partial last block, a bad checksum, malformed numbers or
+pax records, bytes after a field's NUL, names that are not UTF-8, data after the
+end-of-archive marker, a folder with a body, a header node-tar would skip (no
+path, a link without a target, a non-link with one), a global ``size`` or
+``linkpath``, a file given a link target by a pax or GNU header (npm vets it),
+a pax or GNU header after a pending pax size (node-tar applies the size to that
+header), non-ASCII GNU long names and non-ASCII pax paths unlike the header's
+(node-tar decodes those bodies chunk by chunk), vendor and unknown entry types,
+and the resource caps below, checked while streaming so a bomb costs only what
+was read before the cap.
 """
 
 from __future__ import annotations
@@ -353,6 +359,7 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
     ex_used = False
     saw_null = False
     entries = 0
+    headers = 0
     meta_run = 0
     offset = 0
     while True:
@@ -361,17 +368,19 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
                 raise PackError(f"not an npm tarball ({len(buf)} bytes, less than one tar block)")
             if buf:
                 raise refuse(f"{len(buf)} stray bytes at the end (not a whole 512-byte block)")
-            return  # input ended on a block boundary: node-tar ends there too
+            break  # input ended on a block boundary: node-tar ends there too
         block = take(BLOCK)
         here = offset
         offset += BLOCK
         if block == _ZERO_BLOCK:
             if saw_null:
+                _drain_after_end(inflow, buf)
                 break
             saw_null = True
             continue
         saw_null = False
         code, name, mode, ustar_size, name_field, linkpath, prefix = _parse_header(block, here)
+        headers += 1
         fs_type = code not in META_TYPES
         header_path = f"{prefix}/{name_field}" if prefix else name_field
 
@@ -452,7 +461,12 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
         offset += padded
         yield TarEntry(path, name, mode & 0o7777, size, link_target, data)
 
-    # after the end-of-archive marker node-tar reads nothing; refuse anything there but zero padding
+    if not offset or not headers:  # parse.js warns "Unrecognized archive format", and pacote fails
+        raise PackError("not an npm tarball (no tar entries in it)")
+
+
+def _drain_after_end(inflow: _Inflow, buf: bytearray) -> None:
+    """After the end-of-archive marker node-tar reads nothing: refuse anything there but zero padding."""
     while True:
         if buf.strip(b"\0"):
             raise refuse("data after the end-of-archive marker")
@@ -461,4 +475,3 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
         if not piece:
             return
         buf.extend(piece)
-

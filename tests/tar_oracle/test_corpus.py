@@ -27,6 +27,8 @@ CASES: dict[str, tuple[bytes, str]] = {
     "zero-padding-after-end": (gz(MANIFEST + INDEX + end(20)), "read"),
     "no-end-marker": (gz(MANIFEST + INDEX), "read"),
     "stray-partial-block": (gz(MANIFEST + INDEX + end() + b"\0" * 100 + b"x"), "refused"),
+    "empty-tar-stream": (gz(b""), "refused"),
+    "only-zero-blocks": (gz(end(4)), "refused"),
     "truncated-body": (gz(MANIFEST + header("package/big.js", size=5000) + b"x" * 600), "refused"),
     # gzip framing
     "two-gzip-members": (gz(MANIFEST + INDEX) + gz(PAYLOAD + end()), "refused"),
