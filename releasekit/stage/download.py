@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from releasekit.atomicfile import atomic_file, write_atomic
 from releasekit.errors import PackError, RegistryError, StorageError, UsageError
@@ -69,10 +69,11 @@ def default_filename(name: str, version: str, stage_id: str) -> str:
     return f"{parts[0][:200]}-{parts[1][:64]}-{stage_id}.tgz"
 
 
-def read_listing(data: bytes) -> tuple[dict[str, Any], tuple[TarballEntry, ...]]:
+def read_listing(data: bytes | BinaryIO) -> tuple[dict[str, Any], tuple[TarballEntry, ...]]:
     """The tarball's ``package/package.json`` and its file list; a clear error if it is not a package.
 
-    Read in memory with the same bounded reader as ``stage diff``: nothing is extracted or followed.
+    Read (from bytes or a file, streamed) with the same bounded reader as ``stage diff``: nothing is
+    extracted or followed.
     """
     from releasekit.review.archive import read_archive
 
@@ -198,7 +199,7 @@ def download_staged_tarball(
             size = client.stage_tarball_to(stage_id, sink, **({} if limit is None else {"limit": limit}))
             shasum = _matching_shasum(digest.hexdigest(), staged.shasum)
             handle.seek(0)
-            manifest, files = read_listing(handle.read())
+            manifest, files = read_listing(handle)
     except StorageError as exc:
         if "already exists" in exc.message:
             raise StorageError(exc.message, hint="choose another path with -o") from None
