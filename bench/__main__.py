@@ -1,4 +1,4 @@
-"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, publish, stage, recursive, tar, verify).
+"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, publish, stage, recursive, tar, verify, download).
 
 Every benchmark times releasekit and a peer tool in the same run and reports
 ratios, so the figures mean the same on any machine. Results are printed and
@@ -20,6 +20,7 @@ BENCHMARKS = {
     "recursive": "bench.bench_recursive",
     "tar": "bench.bench_tar",
     "verify": "bench.bench_verify",
+    "download": "bench.bench_download",
 }
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from releasekit.review.recheck import ApprovalReview
     from releasekit.review.wait import WaitResult
     from releasekit.stage.publish import StagePlan, StageResult
+    from releasekit.stage.target import RegistryChoice
 
 REGISTRY_HINT = (
     "--registry names the lpm.dev registry; `lpm stage` talks to npm: use --npm-registry URL instead"
@@ -84,12 +85,38 @@ def _validated_id(stage_id: str) -> str:
 
 def registry_for_cwd(npm_registry: str | None) -> str:
     """Registry for the commands that have no package at hand: flag, releasekit.yaml, .npmrc, npmjs."""
+    return registry_choice_for_cwd(npm_registry).url
+
+
+def registry_choice_for_cwd(npm_registry: str | None) -> RegistryChoice:
+    """:func:`registry_for_cwd` with where it was named (for NPM_TOKEN's consent)."""
     from releasekit.config import load_config
-    from releasekit.stage.target import resolve_registry
+    from releasekit.stage.target import choose_registry
 
     cwd = Path.cwd()
     config = load_config(cwd) if (cwd / "releasekit.yaml").exists() else None
-    return resolve_registry(npm_registry, config=config, project_dir=cwd)
+    return choose_registry(npm_registry, config=config, project_dir=cwd)
+
+
+def consent_factory(yes: bool) -> Callable[[str], bool]:
+    """Asked before NPM_TOKEN or OIDC goes to a registry only the project's files name: --yes warns, a TTY asks."""
+
+    def consent(question: str) -> bool:
+        if yes:
+            echo(f"Warning: {question}; sending it (--yes).", err=True)
+            return True
+        if stdin_is_tty() and not json_mode():
+            return bool(click.confirm(f"{question}. Send it?", default=False, err=True))
+        return False
+
+    return consent
+
+
+def consent_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-y", "--yes", is_flag=True,
+        help="Send NPM_TOKEN to a registry named only by this project's files without asking (a warning names it).",
+    )(func)
 
 
 def _otp_prompt(message: str) -> str | None:
@@ -100,15 +127,27 @@ def _otp_prompt(message: str) -> str | None:
     return code or None
 
 
-def _client(registry: str, *, otp_prompt: bool = False, otp_provider: OtpProvider | None = None) -> RegistryClient:
-    """A registry client with token auth (OIDC is for publish only); ``otp_provider`` overrides the prompt."""
+def _client(
+    registry: RegistryChoice, *, yes: bool, otp_prompt: bool = False, otp_provider: OtpProvider | None = None
+) -> RegistryClient:
+    """A registry client with token auth (OIDC is for publish only); ``otp_provider`` overrides the prompt.
+
+    ``yes`` lets NPM_TOKEN go, with a warning, to a registry only the project's files name.
+    """
     from releasekit.registry.auth import resolve_credentials
     from releasekit.registry.client import RegistryClient
 
-    credentials = resolve_credentials(registry, project_dir=Path.cwd(), allow_oidc=False)
+    credentials = resolve_credentials(
+        registry.url,
+        project_dir=Path.cwd(),
+        allow_oidc=False,
+        registry_from_project=registry.source if registry.from_project else None,
+        consent=consent_factory(yes),
+    )
     register_secret(credentials.token)
     provider = otp_provider or (_otp_prompt if otp_prompt and stdin_is_tty() else None)
-    return RegistryClient(registry, token=credentials.token, otp_provider=provider, web_auth_notify=_web_auth_notice)
+    return RegistryClient(registry.url, token=credentials.token, otp_provider=provider,
+                          web_auth_notify=_web_auth_notice)
 
 
 def _web_auth_notice(url: str) -> None:
@@ -191,7 +230,9 @@ def _report_text(result: StageResult) -> None:
 @click.option("--min-score", type=click.IntRange(0, 100), default=None, metavar="N",
               help="Fail the quality gate below this 0-100 score.")
 @click.option("--allow-secrets", is_flag=True, help="Report found secrets as warnings instead of failing.")
-@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation (required when stdin is not a TTY).")
+@click.option("-y", "--yes", is_flag=True,
+              help="Do not ask for confirmation (required when stdin is not a TTY); NPM_TOKEN may then go to a "
+                   "registry only project files name, with a warning.")
 @click.option("--wait", is_flag=True,
               help="After staging, wait for a human decision: exit 0 approved, 1 rejected, 124 timed out.")
 @click.option("--timeout", "timeout", default=None, metavar="DURATION",
@@ -273,7 +314,8 @@ def publish(
     try:
         with progress_display() as shown:
             result = stage_publish(Path.cwd(), options, confirm=shown.before(_confirm_factory(yes)),
-                                   report=shown.before(report), progress=shown.callback)
+                                   report=shown.before(report), progress=shown.callback,
+                                   consent=shown.before(consent_factory(yes)))
     except StageGateFailed as exc:
         if not json_mode():
             raise
@@ -352,7 +394,8 @@ def _wait_for_decision(result: StageResult, seconds: float) -> WaitResult:
 @json_option
 @click.argument("package", required=False)
 @npm_registry_options
-def list_(package: str | None, npm_registry: str | None) -> None:
+@consent_option
+def list_(package: str | None, npm_registry: str | None, yes: bool) -> None:
     """List every staged version (optionally of one PACKAGE), paging through them all."""
     if package is not None:
         from releasekit.registry.names import validate_name
@@ -360,8 +403,9 @@ def list_(package: str | None, npm_registry: str | None) -> None:
         if "@" in package[1:]:
             raise UsageError("versions are not supported here: give a package name without @version")
         validate_name(package)
-    registry = registry_for_cwd(npm_registry)
-    with _client(registry) as client:
+    choice = registry_choice_for_cwd(npm_registry)
+    registry = choice.url
+    with _client(choice, yes=yes) as client:
         entries = [_entry_dict(e) for e in client.stage_list(package)]
     if json_mode():
         emit_json(envelope(True, registry=registry, data=entries))
@@ -410,11 +454,13 @@ def _actor(entry: Mapping[str, Any]) -> str:
 @json_option
 @click.argument("stage_id", metavar="STAGE_ID")
 @npm_registry_options
-def view(stage_id: str, npm_registry: str | None) -> None:
+@consent_option
+def view(stage_id: str, npm_registry: str | None, yes: bool) -> None:
     """Show one staged version."""
     stage_id = _validated_id(stage_id)
-    registry = registry_for_cwd(npm_registry)
-    with _client(registry) as client:
+    choice = registry_choice_for_cwd(npm_registry)
+    registry = choice.url
+    with _client(choice, yes=yes) as client:
         entry = _entry_dict(client.stage_view(stage_id))
     if json_mode():
         emit_json(envelope(True, registry=registry, stageId=stage_id, data=entry))
@@ -435,14 +481,16 @@ def view(stage_id: str, npm_registry: str | None) -> None:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=True), default=None, metavar="PATH",
               help="File (or existing directory) to write; never overwritten. Default: ./NAME-VERSION-ID.tgz")
 @npm_registry_options
-def download(stage_id: str, output: str | None, npm_registry: str | None) -> None:
+@consent_option
+def download(stage_id: str, output: str | None, npm_registry: str | None, yes: bool) -> None:
     """Download a staged tarball for inspection (sha1 checked against the stage entry)."""
     from releasekit.stage.download import check_output, download_staged_tarball
 
     stage_id = _validated_id(stage_id)
     check_output(output)  # a bad -o is found before any request
-    registry = registry_for_cwd(npm_registry)
-    with _client(registry) as client:
+    choice = registry_choice_for_cwd(npm_registry)
+    registry = choice.url
+    with _client(choice, yes=yes) as client:
         saved = download_staged_tarball(client, stage_id, output=output)
     if json_mode():
         emit_json(envelope(True, registry=registry, stageId=stage_id, data=saved.to_dict()))
@@ -486,7 +534,9 @@ _BULK_HELP = {
               help="Approve without downloading, diffing and re-checking the staged tarball (not recommended).")
 @click.option("--skip-verify", is_flag=True,
               help="Approve without the source and provenance verification releasekit.yaml configures (verify:).")
-@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation after the review.")
+@click.option("-y", "--yes", is_flag=True,
+              help="Do not ask for confirmation after the review (nor before NPM_TOKEN goes to a registry only "
+                   "project files name).")
 @npm_registry_options
 @click.pass_context
 def approve(
@@ -522,10 +572,11 @@ def approve(
         return
     stage_id = _validated_id(stage_ids[0])
     code = _otp_value(otp)
-    registry = registry_for_cwd(npm_registry)
+    choice = registry_choice_for_cwd(npm_registry)
+    registry = choice.url
     review_doc: dict[str, Any] | None = None
     verification: dict[str, Any] | None = None
-    with _client(registry, otp_prompt=True) as client:
+    with _client(choice, yes=yes, otp_prompt=True) as client:
         if skip_checks:
             entry = _entry_dict(client.stage_view(stage_id))
             echo("WARNING: --skip-checks: the staged tarball was NOT downloaded, diffed or checked by any policy "
@@ -581,7 +632,8 @@ def _review_before_approval(client: RegistryClient, stage_id: str) -> ApprovalRe
               help="Published version or dist-tag to compare with (default: the staged tag's version, else latest).")
 @click.option("--patch", is_flag=True, help="Also show text diffs of changed files (lines with secrets withheld).")
 @npm_registry_options
-def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | None) -> None:
+@consent_option
+def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | None, yes: bool) -> None:
     """Compare a staged version with the published one it would replace, security changes first.
 
     Both tarballs are downloaded, checked against their integrity and read in
@@ -595,8 +647,9 @@ def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | No
     stage_id = _validated_id(stage_id)
     if against is not None and not against.strip():
         raise UsageError("--against is empty: give a published version or dist-tag")
-    registry = registry_for_cwd(npm_registry)
-    with _client(registry) as client:
+    choice = registry_choice_for_cwd(npm_registry)
+    registry = choice.url
+    with _client(choice, yes=yes) as client:
         staged = fetch_staged(client, stage_id)
         result, old = diff_staged(client, staged, against)
     patches: dict[str, str] = {}
@@ -632,9 +685,10 @@ def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | No
 @click.option("--provenance-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="PATH",
               help="Sigstore bundle to check instead of the one the registry keeps with the staged version.")
 @npm_registry_options
+@consent_option
 @click.pass_context
 def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | None, build: bool,
-           provenance_file: Path | None, npm_registry: str | None) -> None:
+           provenance_file: Path | None, npm_registry: str | None, yes: bool) -> None:
     """Check that a staged tarball is what the project's source packs to, and who built it.
 
     The source (working tree, or --ref checked out in a temporary worktree) is
@@ -649,9 +703,10 @@ def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | No
     if ref is not None and not ref.strip():
         raise UsageError("--ref is empty: give a tag, branch or commit")
     config = project_config(source)
-    registry = registry_for_cwd(npm_registry)
+    choice = registry_choice_for_cwd(npm_registry)
+    registry = choice.url
     options = VerifyOptions(source=source, ref=ref, build=build, provenance_file=provenance_file)
-    with _client(registry) as client:
+    with _client(choice, yes=yes) as client:
         result = run_verify(client, stage_id, options, config)
     report(result, registry)
     if not result.passed:
@@ -665,7 +720,9 @@ def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | No
 @click.option("--package", multiple=True, metavar="GLOB", help=_BULK_HELP["package"])
 @click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
 @click.option("--otp-command", default=None, metavar="COMMAND", help=_BULK_HELP["otp_command"])
-@click.option("-y", "--yes", is_flag=True, help="With several versions: do not ask for confirmation.")
+@click.option("-y", "--yes", is_flag=True,
+              help="With several versions: do not ask for confirmation; nor before NPM_TOKEN goes to a registry "
+                   "only project files name.")
 @npm_registry_options
 @click.pass_context
 def reject(
@@ -691,8 +748,9 @@ def reject(
         return
     stage_id = _validated_id(stage_ids[0])
     code = _otp_value(otp)
-    registry = registry_for_cwd(npm_registry)
-    with _client(registry, otp_prompt=True) as client:
+    choice = registry_choice_for_cwd(npm_registry)
+    registry = choice.url
+    with _client(choice, yes=yes, otp_prompt=True) as client:
         entry = _entry_dict(client.stage_view(stage_id))
         # Warned once the entry is known to exist: a failure before that stays one "Error:" line.
         echo("Warning: rejecting permanently deletes the staged version and its tarball from the registry.", err=True)

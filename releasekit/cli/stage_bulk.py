@@ -106,7 +106,7 @@ def run_bulk(
     npm_registry: str | None,
     skip_verify: bool = True,
 ) -> None:
-    from releasekit.cli.stage import _client, _otp_value, registry_for_cwd, stdin_is_tty
+    from releasekit.cli.stage import _client, _otp_value, registry_choice_for_cwd, stdin_is_tty
     from releasekit.stage.bulk import (
         BatchOtp,
         BulkRefused,
@@ -130,7 +130,8 @@ def run_bulk(
 
     batch_otp = BatchOtp(code, command=otp_command, prompt=prompt if interactive else None,
                          notice=lambda line: echo(line, err=True))
-    registry = registry_for_cwd(npm_registry)
+    choice = registry_choice_for_cwd(npm_registry)
+    registry = choice.url
 
     def confirm(result: BulkResult) -> bool:
         if not json_mode():
@@ -146,7 +147,7 @@ def run_bulk(
             verb = "Approved" if action == "approve" else "Rejected"
             echo(f"{verb} {item.spec} (stage {item.entry.id})")
 
-    with _client(registry, otp_provider=batch_otp.provider) as client:
+    with _client(choice, yes=yes, otp_provider=batch_otp.provider) as client:
         entries = select_entries(client, stage_ids=stage_ids, all_entries=all_entries, package=package, pick=pick)
         if action == "reject" and not json_mode():
             echo("Warning: rejecting permanently deletes the staged versions and their tarballs from the registry.",

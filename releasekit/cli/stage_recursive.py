@@ -116,6 +116,7 @@ def publish_recursive(
     wait_seconds: float | None,
     jobs: int | None,
 ) -> None:
+    from releasekit.cli.stage import consent_factory
     from releasekit.stage.recursive import stage_recursive, wait_for_all
 
     result = stage_recursive(
@@ -126,6 +127,7 @@ def publish_recursive(
         jobs=jobs,
         confirm=_confirm_factory(yes),  # type: ignore[arg-type]
         progress=None if json_mode() else _progress,
+        consent=consent_factory(yes),
     )
     if summary_file is not None:
         write_summary(summary_file, result)

@@ -12,6 +12,17 @@ For a publish (upload to staging):
 Listing, viewing, downloading, approving and rejecting use 2-4 only: a CI
 identity may upload, but approval needs a person. When nothing is found,
 :class:`~releasekit.errors.AuthRequired` lists what was tried.
+
+Where each credential may go, as npm scopes them:
+
+- a token from ``.npmrc`` or the token store goes only to the registry it is
+  keyed to (the nerf-dart ``//host/path/`` match);
+- ``NPM_TOKEN`` and the OIDC identity are not keyed to anything: they go to
+  the registry chosen on the command line or by the user's npm config (or
+  npmjs). A registry named only by the project's files gets them only if
+  ``consent`` (a callback from the CLI: a prompt, or ``--yes`` with a warning)
+  says yes;
+- no token goes over plain http, except to loopback.
 """
 
 from __future__ import annotations
@@ -22,17 +33,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
 from releasekit.errors import AuthRequired, RegistryError
 from releasekit.redaction import redact, register_secret
 from releasekit.registry import npmrc, token_store
-from releasekit.registry.names import nerf_dart, normalize_registry_url, registry_host
+from releasekit.registry.names import carries_tokens_safely, nerf_dart, normalize_registry_url, registry_host
 from releasekit.terminal import layout_safe
 
 if TYPE_CHECKING:
     import httpx
 
 Warn = Callable[[str], None]
+# Asked, with a one-line question naming the host, before NPM_TOKEN or an OIDC identity goes to a
+# registry named only by the project's files.
+Consent = Callable[[str], bool]
 Kind = Literal["oidc", "token"]
 
 
@@ -64,15 +79,34 @@ def resolve_credentials(
     env: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
     warn: Warn | None = warn_stderr,
+    registry_from_project: str | None = None,
+    consent: Consent | None = None,
 ) -> Credentials:
-    """The first credentials found, in the order above; OIDC only with ``allow_oidc`` and a package name."""
+    """The first credentials found, in the order above; OIDC only with ``allow_oidc`` and a package name.
+
+    ``registry_from_project`` names the project file that alone chose this
+    registry (``None``: the command line or the user chose it); then
+    ``consent`` is asked once before ``NPM_TOKEN`` or OIDC is used, and no
+    ``consent`` means no.
+    """
     env = os.environ if env is None else env
     registry_url = normalize_registry_url(registry_url)
     tried: list[str] = []
+    if not carries_tokens_safely(registry_url):
+        register_secret(env.get("NPM_TOKEN"))
+        raise AuthRequired(
+            f"no npm token is sent to {registry_url} over plain http (only loopback registries may use http)",
+            hint="use the registry's https:// URL",
+        )
+    unkeyed = _UnkeyedConsent(registry_url, registry_from_project, consent)
 
     if allow_oidc:
         if package_name is None:
             tried.append("OIDC trusted publishing (no package name)")
+        elif not _has_id_token(env):
+            tried.append("OIDC trusted publishing (no id token: NPM_ID_TOKEN and ACTIONS_ID_TOKEN_REQUEST_URL unset)")
+        elif not unkeyed.allowed("your CI's OIDC identity"):
+            tried.append(f"OIDC trusted publishing ({unkeyed.refusal})")
         else:
             found, note = _oidc(registry_url, package_name, env=env, transport=transport, warn=warn)
             if found is not None:
@@ -81,8 +115,12 @@ def resolve_credentials(
 
     token = env.get("NPM_TOKEN", "").strip()
     if token:
-        return Credentials(token, "token", "NPM_TOKEN")
-    tried.append("NPM_TOKEN (not set)")
+        register_secret(token)
+        if unkeyed.allowed("NPM_TOKEN"):
+            return Credentials(token, "token", "NPM_TOKEN")
+        tried.append(f"NPM_TOKEN ({unkeyed.refusal})")
+    else:
+        tried.append("NPM_TOKEN (not set)")
 
     stored = token_store.load_token(registry_url, env=env, warn=warn)
     if stored:
@@ -99,6 +137,36 @@ def resolve_credentials(
     raise AuthRequired(
         redact(f"no npm credentials for {registry_url}: tried " + ", ".join(tried)),
         hint="set NPM_TOKEN, run lpm login --npm, or add //host/:_authToken to a 0600 .npmrc",
+    )
+
+
+class _UnkeyedConsent:
+    """Whether credentials keyed to no registry (NPM_TOKEN, OIDC) may go to this one; asked at most once."""
+
+    def __init__(self, registry_url: str, from_project: str | None, consent: Consent | None) -> None:
+        self.host = urlsplit(registry_url).netloc
+        self.from_project = from_project
+        self.consent = consent
+        self.answer: bool | None = None
+
+    @property
+    def refusal(self) -> str:
+        return (f"not sent to {self.host}, which only {self.from_project} names: confirm at the prompt, "
+                "pass --yes, or name the registry with --npm-registry")
+
+    def allowed(self, what: str) -> bool:
+        if self.from_project is None:
+            return True
+        if self.answer is None:
+            question = (f"{what} would be sent to {self.host}, a registry named only by this project's files "
+                        f"({self.from_project})")
+            self.answer = bool(self.consent(question)) if self.consent is not None else False
+        return self.answer
+
+
+def _has_id_token(env: Mapping[str, str]) -> bool:
+    return bool(env.get("NPM_ID_TOKEN", "").strip()) or bool(
+        env.get("ACTIONS_ID_TOKEN_REQUEST_URL") and env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
     )
 
 

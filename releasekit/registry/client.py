@@ -34,7 +34,13 @@ from releasekit.errors import (
     UsageError,
 )
 from releasekit.redaction import guard_logger, redact, register_secret, shorten
-from releasekit.registry.names import escape_name, normalize_registry_url, same_origin, validate_stage_id
+from releasekit.registry.names import (
+    carries_tokens_safely,
+    escape_name,
+    normalize_registry_url,
+    same_origin,
+    validate_stage_id,
+)
 from releasekit.registry.otp import OTP_HEADER, Notify, OtpFlow, OtpProvider
 from releasekit.registry.transport import (
     DEADLINE_PASSED,
@@ -155,6 +161,9 @@ class RegistryClient:
             # httpx would fail deep inside (and quote the header); say it here, without the token.
             raise UsageError("the npm token has characters an HTTP header cannot carry (spaces, control or non-ASCII "
                              "characters); check NPM_TOKEN, the stored login or .npmrc")
+        if token and not carries_tokens_safely(self.registry_url):
+            raise UsageError(f"refusing to send an npm token to {self.registry_url} over plain http "
+                             "(only loopback registries may use http); use its https:// URL")
         self._token = token or None
         self._transport = transport
         self._timeout = timeout
@@ -383,6 +392,8 @@ class RegistryClient:
         """Trade a CI id token for a short-lived publish token for ``name`` (trusted publishing)."""
         register_secret(id_token)
         what = f"OIDC token exchange for {name}"
+        if not carries_tokens_safely(self.registry_url):
+            raise UsageError(f"{what}: refusing to send an id token to {self.registry_url} over plain http")
         try:
             response = send(
                 self.http,

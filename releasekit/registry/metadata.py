@@ -26,17 +26,26 @@ if TYPE_CHECKING:
     from releasekit.package.model import PackedPackage
     from releasekit.registry.auth import Credentials
     from releasekit.registry.client import RegistryClient, StagedVersion
+    from releasekit.stage.target import RegistryChoice
 
 DEFAULT_TIMEOUT = 30.0
 _UNSET: Any = object()
 
 
-def find_credentials(registry_url: str, project_dir: Path | None = None) -> Credentials | None:
-    """Token credentials for ``registry_url`` (no OIDC: reading needs no publish identity), or ``None``."""
+def find_credentials(
+    registry_url: str, project_dir: Path | None = None, registry_from_project: str | None = None
+) -> Credentials | None:
+    """Token credentials for ``registry_url`` (no OIDC: reading needs no publish identity), or ``None``.
+
+    Policies run before anyone is asked anything, so a registry only the
+    project's files name never gets ``NPM_TOKEN`` here (it reads anonymously).
+    """
     from releasekit.registry.auth import resolve_token_credentials
 
     try:
-        return resolve_token_credentials(registry_url, project_dir=project_dir, warn=None)
+        return resolve_token_credentials(
+            registry_url, project_dir=project_dir, warn=None, registry_from_project=registry_from_project
+        )
     except AuthRequired:
         return None
 
@@ -58,6 +67,7 @@ class PackageMetadata:
         client: RegistryClient | None = None,
         credentials: Credentials | None = _UNSET,
         timeout: float = DEFAULT_TIMEOUT,
+        registry_from_project: str | None = None,
     ) -> None:
         from releasekit.registry.names import normalize_registry_url
 
@@ -65,6 +75,7 @@ class PackageMetadata:
         self.registry_url = normalize_registry_url(registry_url)
         self.project_dir = project_dir
         self.timeout = timeout
+        self.registry_from_project = registry_from_project
         self._client = client
         self._credentials = credentials
         self._packument: Any = _UNSET
@@ -78,7 +89,7 @@ class PackageMetadata:
     @property
     def credentials(self) -> Credentials | None:
         if self._credentials is _UNSET:
-            self._credentials = find_credentials(self.registry_url, self.project_dir)
+            self._credentials = find_credentials(self.registry_url, self.project_dir, self.registry_from_project)
         return self._credentials  # type: ignore[no-any-return]
 
     def _get_client(self) -> RegistryClient:
@@ -177,10 +188,15 @@ class PackageMetadata:
 
 def registry_url_for(package: PackedPackage, options: StageOptions, config: Config | None) -> str:
     """The registry the package would be staged to (same precedence as ``lpm stage publish``)."""
-    from releasekit.stage.target import resolve_registry
+    return registry_choice_for(package, options, config).url
+
+
+def registry_choice_for(package: PackedPackage, options: StageOptions, config: Config | None) -> RegistryChoice:
+    """:func:`registry_url_for` with where the registry was named."""
+    from releasekit.stage.target import choose_registry
 
     publish_config = package.manifest.get("publishConfig")
-    return resolve_registry(
+    return choose_registry(
         options.registry,
         publish_config=publish_config if isinstance(publish_config, Mapping) else None,
         config=config,
@@ -192,9 +208,11 @@ def registry_url_for(package: PackedPackage, options: StageOptions, config: Conf
 def metadata_for(package: PackedPackage, options: StageOptions, config: Config | None) -> PackageMetadata:
     """The ``registry`` fixture's value: nothing is fetched until a policy asks."""
     timeout = config.get("versions.timeout", DEFAULT_TIMEOUT) if config is not None else DEFAULT_TIMEOUT
+    choice = registry_choice_for(package, options, config)
     return PackageMetadata(
         package.name,
-        registry_url_for(package, options, config),
+        choice.url,
         project_dir=package.source_dir,
         timeout=float(timeout),
+        registry_from_project=choice.source if choice.from_project else None,
     )

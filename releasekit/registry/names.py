@@ -108,6 +108,26 @@ def _url_problem(exc: ValueError) -> str:
     return "port is not a number"
 
 
+def is_loopback(host: str | None) -> bool:
+    """``localhost``, 127.0.0.0/8 or ::1: traffic that never leaves the machine."""
+    import ipaddress
+
+    if not host:
+        return False
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def carries_tokens_safely(url: str) -> bool:
+    """Whether a token may be sent to ``url``: https, or plain http to loopback only."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))
+
+
 def registry_host(url: str) -> str:
     """Host name without port, as used in the OIDC audience ``npm:<host>``."""
     return str(urlsplit(normalize_registry_url(url)).hostname)

@@ -144,28 +144,55 @@ def _env_config(key: str, env: Mapping[str, str]) -> str | None:
     return None
 
 
-def get(key: str, project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> str | None:
-    """The value of ``key`` from the environment (``npm_config_<key>``) or the first file setting it."""
+@dataclass(frozen=True)
+class Setting:
+    """A value and where it was set: ``origin`` is the file's path, or ``None`` for the environment."""
+
+    value: str
+    origin: Path | None
+
+    def in_project(self, project_dir: Path | str | None) -> bool:
+        """Whether the project's own ``.npmrc`` set it (not the user, not the environment)."""
+        return project_dir is not None and self.origin == Path(project_dir) / ".npmrc"
+
+
+def setting(key: str, project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> Setting | None:
+    """``key`` from the environment (``npm_config_<key>``) or the first file setting it, with its origin."""
     env = os.environ if env is None else env
     from_env = _env_config(key, env)
     if from_env is not None:
-        return from_env
+        return Setting(from_env, None)
     for npmrc in load(project_dir, env=env):
         if key in npmrc.values:
-            return npmrc.values[key]
+            return Setting(npmrc.values[key], npmrc.path)
     return None
+
+
+def get(key: str, project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> str | None:
+    """The value of ``key`` from the environment (``npm_config_<key>``) or the first file setting it."""
+    found = setting(key, project_dir, env=env)
+    return None if found is None else found.value
+
+
+def registry_setting(
+    scope: str | None = None, project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None
+) -> Setting | None:
+    """``@scope:registry`` if set for ``scope``, else ``registry``, else ``None`` (caller defaults to npmjs)."""
+    if scope:
+        scope = scope if scope.startswith("@") else "@" + scope
+        scoped = setting(f"{scope}:registry", project_dir, env=env)
+        if scoped is not None and scoped.value:
+            return scoped
+    found = setting("registry", project_dir, env=env)
+    return found if found is not None and found.value else None
 
 
 def registry_for(
     scope: str | None = None, project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None
 ) -> str | None:
-    """``@scope:registry`` if set for ``scope``, else ``registry``, else ``None`` (caller defaults to npmjs)."""
-    if scope:
-        scope = scope if scope.startswith("@") else "@" + scope
-        scoped = get(f"{scope}:registry", project_dir, env=env)
-        if scoped:
-            return scoped
-    return get("registry", project_dir, env=env) or None
+    """The value of :func:`registry_setting`."""
+    found = registry_setting(scope, project_dir, env=env)
+    return None if found is None else found.value
 
 
 def default_registry(

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from releasekit.policy.result import SessionResult
     from releasekit.provenance.attach import ProvenanceResult
     from releasekit.provenance.settings import ProvenanceSetting
-    from releasekit.registry.auth import Credentials
+    from releasekit.registry.auth import Consent, Credentials
 
 
 @dataclass(frozen=True)
@@ -128,18 +128,22 @@ def stage_publish(
     package: PackedPackage | None = None,
     transport: httpx.BaseTransport | None = None,
     progress: ProgressCallback | None = None,
+    consent: Consent | None = None,
 ) -> StageResult:
     """Stage the project at ``project_dir`` (or run every local step with ``options.dry_run``).
 
     ``confirm`` is asked once, right before anything leaves the machine;
     ``None`` means yes. ``report`` receives the result after the policies ran,
-    whether they passed or not. Raises :class:`StageGateFailed` if a gate
-    failed, :class:`Declined` if ``confirm`` said no, and the registry errors
-    of :mod:`releasekit.errors` for refusals. ``progress`` is told how packing,
-    scanning and the policies advance (:mod:`releasekit.progress`).
+    whether they passed or not. ``consent`` is asked (a one-line question
+    naming the host) before ``NPM_TOKEN`` or an OIDC identity goes to a
+    registry that only the project's files name; ``None`` means no. Raises
+    :class:`StageGateFailed` if a gate failed, :class:`Declined` if
+    ``confirm`` said no, and the registry errors of :mod:`releasekit.errors`
+    for refusals. ``progress`` is told how packing, scanning and the policies
+    advance (:mod:`releasekit.progress`).
     """
     result = check_stage(project_dir, options, report=report, config=config, package=package, progress=progress)
-    return upload_stage(result, confirm=confirm, transport=transport)
+    return upload_stage(result, confirm=confirm, transport=transport, consent=consent)
 
 
 def check_stage(
@@ -192,11 +196,16 @@ def check_stage(
 
 
 def upload_stage(
-    result: StageResult, *, confirm: Confirm | None = None, transport: httpx.BaseTransport | None = None
+    result: StageResult,
+    *,
+    confirm: Confirm | None = None,
+    transport: httpx.BaseTransport | None = None,
+    consent: Consent | None = None,
 ) -> StageResult:
     """The remote half: confirm, sign provenance, authenticate and upload what :func:`check_stage` passed.
 
-    On a dry run only the provenance that would be attached is worked out.
+    On a dry run only the provenance that would be attached is worked out;
+    ``consent`` is as for :func:`stage_publish`.
     """
     plan, target = result.plan, result.target
     if result.dry_run:
@@ -210,7 +219,7 @@ def upload_stage(
     attachment = None
     if result.provenance is not None and result.provenance.attachment is not None:
         attachment = (result.provenance.attachment_name, result.provenance.attachment)
-    credentials = _credentials(target, result.project_dir or Path.cwd(), transport)
+    credentials = _credentials(target, result.project_dir or Path.cwd(), transport, consent)
     result.auth, result.auth_source = credentials.kind, credentials.source
     result.credentials = credentials
 
@@ -231,12 +240,20 @@ def upload_stage(
     return result
 
 
-def _credentials(target: StageTarget, project_dir: Path, transport: httpx.BaseTransport | None) -> Credentials:
+def _credentials(
+    target: StageTarget, project_dir: Path, transport: httpx.BaseTransport | None, consent: Consent | None
+) -> Credentials:
     """Token auth for the upload: OIDC trusted publishing first, as npm does (publish only)."""
     from releasekit.registry.auth import resolve_credentials
 
     return resolve_credentials(
-        target.registry, package_name=target.name, project_dir=project_dir, allow_oidc=True, transport=transport
+        target.registry,
+        package_name=target.name,
+        project_dir=project_dir,
+        allow_oidc=True,
+        transport=transport,
+        registry_from_project=target.registry_source if target.registry_from_project else None,
+        consent=consent,
     )
 
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import httpx
 
     from releasekit.config import Config
+    from releasekit.registry.auth import Consent
     from releasekit.review.wait import WaitResult
 
 
@@ -202,6 +203,7 @@ def stage_recursive(
     progress: Progress | None = None,
     report: Report | None = None,
     transport: httpx.BaseTransport | None = None,
+    consent: Consent | None = None,
 ) -> RecursiveResult:
     """Stage the workspace around ``start`` (see the module docstring).
 
@@ -209,12 +211,16 @@ def stage_recursive(
     (``None`` means yes). ``progress`` receives each package as its outcome
     is settled, in order; ``report`` each policy run. Raises for bad input
     (no workspace, a filter matching nothing, a dependency cycle) and
-    :class:`Declined`; a package's own failure is in the result.
+    :class:`Declined`; a package's own failure is in the result. ``consent``
+    is asked before ``NPM_TOKEN`` or OIDC goes to a registry only a package's
+    own files name (see :func:`~releasekit.stage.publish.stage_publish`).
     """
     from releasekit.runcache import batch
 
     with batch():
-        return _stage_recursive(start, options, filters, continue_on_error, jobs, confirm, progress, report, transport)
+        return _stage_recursive(
+            start, options, filters, continue_on_error, jobs, confirm, progress, report, transport, consent
+        )
 
 
 def _stage_recursive(
@@ -227,6 +233,7 @@ def _stage_recursive(
     progress: Progress | None,
     report: Report | None,
     transport: httpx.BaseTransport | None,
+    consent: Consent | None = None,
 ) -> RecursiveResult:
     selection = select_packages(start, filters)
     workspace = selection.workspace
@@ -301,7 +308,7 @@ def _stage_recursive(
             _settle(run, Outcome.STOPPED, "an earlier package failed (see --continue-on-error)", progress)
             continue
         try:
-            upload_stage(run.result, transport=transport)
+            upload_stage(run.result, transport=transport, consent=consent)
         except Conflict:
             # someone staged or published it since we looked: as pnpm, a skip, not a failure
             _settle(run, Outcome.SKIPPED, f"{run.name}@{run.version} is already published or staged", progress)
@@ -453,22 +460,25 @@ def _already_there(
     from releasekit.errors import AuthRequired, Forbidden
     from releasekit.registry.auth import resolve_credentials
     from releasekit.registry.client import RegistryClient
-    from releasekit.stage.target import resolve_registry
+    from releasekit.stage.target import choose_registry
 
     found: list[tuple[PackageRun, str]] = []
     for run in runs:
         member = workspace.members.get(run.name)
         manifest = member.manifest if member is not None else {}
         publish_config = manifest.get("publishConfig")
-        registry = resolve_registry(
+        choice = choose_registry(
             options.registry,
             publish_config=publish_config if isinstance(publish_config, dict) else None,
             config=_config_for(Member(run.name, run.version, run.path), workspace),
             project_dir=run.path,
             name=run.name,
         )
+        registry = choice.url
         try:
-            token = resolve_credentials(registry, project_dir=run.path, warn=None).token
+            # Asked before anyone confirmed anything: NPM_TOKEN never goes to a project-named registry here.
+            from_project = choice.source if choice.from_project else None
+            token = resolve_credentials(registry, project_dir=run.path, warn=None, registry_from_project=from_project).token
         except ReleasekitError:
             token = None  # no token (OIDC-only CI): the packument is public; the stage list is not
         with RegistryClient(registry, token=token, transport=transport) as client:

@@ -3,6 +3,11 @@
 Precedence, as npm applies it: command-line flags, then the package's
 ``publishConfig``, then ``releasekit.yaml``'s ``stage`` section, then npm's
 own configuration (``.npmrc``), then npm's defaults.
+
+Where the registry was named matters for credentials: a registry named only
+by the project's own files (``publishConfig.registry``, ``releasekit.yaml``,
+the project's ``.npmrc``) gets ``NPM_TOKEN`` or an OIDC identity only after
+confirmation (see :mod:`releasekit.registry.auth`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ class StageTarget:
     tag: str
     access: str | None  # None: the registry's default for the package
     registry: str
+    registry_source: str = "default"
+    registry_from_project: bool = False  # named only by the project's own files
 
     @property
     def spec(self) -> str:
@@ -41,6 +48,7 @@ class StageTarget:
             "tag": self.tag,
             "access": self.access,
             "registry": self.registry,
+            "registrySource": self.registry_source,
         }
 
 
@@ -54,11 +62,42 @@ def normalize_registry(url: str, *, flag: str = "--npm-registry") -> str:
         raise UsageError(f"{flag}: {exc.message}") from None
 
 
-def npmrc_registry(project_dir: Path | None, scope: str | None) -> str | None:
-    """``@scope:registry`` or ``registry`` from the project's, then the user's ``.npmrc``."""
+@dataclass(frozen=True)
+class RegistryChoice:
+    """A registry URL, where it was named, and whether only the project's own files named it."""
+
+    url: str
+    source: str
+    from_project: bool = False
+
+
+def choose_registry(
+    explicit: str | None,
+    *,
+    publish_config: Mapping[str, Any] | None = None,
+    config: Config | None = None,
+    project_dir: Path | None = None,
+    name: str | None = None,
+) -> RegistryChoice:
+    """The registry, as :func:`resolve_registry` finds it, with where it came from."""
+    if explicit:
+        return RegistryChoice(normalize_registry(explicit), "--npm-registry")
+    if publish_config and isinstance(publish_config.get("registry"), str):
+        flag = "package.json publishConfig.registry"
+        return RegistryChoice(normalize_registry(publish_config["registry"], flag=flag), flag, True)
+    configured = config.get("stage.registry") if config is not None else None
+    if isinstance(configured, str) and configured:
+        flag = "releasekit.yaml stage.registry"
+        return RegistryChoice(normalize_registry(configured, flag=flag), flag, True)
     from releasekit.registry import npmrc
 
-    return npmrc.registry_for(scope, project_dir)
+    scope = name.split("/", 1)[0] if name and name.startswith("@") and "/" in name else None
+    found = npmrc.registry_setting(scope, project_dir)
+    if found is not None:
+        origin = str(found.origin) if found.origin is not None else "npm_config_registry"
+        url = normalize_registry(found.value, flag=".npmrc registry" if found.origin else "npm_config_registry")
+        return RegistryChoice(url, origin, found.in_project(project_dir))
+    return RegistryChoice(DEFAULT_REGISTRY, "default")
 
 
 def resolve_registry(
@@ -73,18 +112,9 @@ def resolve_registry(
 
     Also used by the ``registry`` fixture, so policies read the very registry the upload goes to.
     """
-    if explicit:
-        return normalize_registry(explicit)
-    if publish_config and isinstance(publish_config.get("registry"), str):
-        return normalize_registry(publish_config["registry"], flag="package.json publishConfig.registry")
-    configured = config.get("stage.registry") if config is not None else None
-    if isinstance(configured, str) and configured:
-        return normalize_registry(configured, flag="releasekit.yaml stage.registry")
-    scope = name.split("/", 1)[0] if name and name.startswith("@") and "/" in name else None
-    from_npmrc = npmrc_registry(project_dir, scope)
-    if from_npmrc:
-        return normalize_registry(from_npmrc, flag=".npmrc registry")
-    return DEFAULT_REGISTRY
+    return choose_registry(
+        explicit, publish_config=publish_config, config=config, project_dir=project_dir, name=name
+    ).url
 
 
 def _publish_config(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -120,11 +150,11 @@ def resolve_target(package: PackedPackage, options: StageOptions, config: Config
     if access == "restricted" and not name.startswith("@"):
         raise UsageError(f"{name}: access cannot be restricted for an unscoped package")
 
-    registry = resolve_registry(
+    registry = choose_registry(
         options.registry,
         publish_config=publish_config,
         config=config,
         project_dir=package.source_dir,
         name=name,
     )
-    return StageTarget(name, version, tag, access, registry)
+    return StageTarget(name, version, tag, access, registry.url, registry.source, registry.from_project)
