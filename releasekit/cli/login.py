@@ -38,6 +38,10 @@ def _read_token() -> str:
     return token
 
 
+def _warn(message: str) -> None:
+    echo(f"Warning: {message}", err=True)
+
+
 def _username(answer: Any) -> str:
     if isinstance(answer, str):
         return answer
@@ -64,7 +68,7 @@ def login(npm: bool, npm_registry: str | None) -> None:
         username = _username(client.whoami())
     finally:
         client.close()
-    path = token_store.save_token(registry, token)
+    path = token_store.save_token(registry, token, warn=_warn)
     if json_mode():
         emit_json(envelope(True, registry=registry, data={"username": username, "path": str(path)}))
         return
@@ -82,7 +86,7 @@ def logout(npm: bool, npm_registry: str | None) -> None:
     from releasekit.registry import token_store
 
     registry = registry_for_cwd(npm_registry)
-    removed = bool(token_store.delete_token(registry))
+    removed = bool(token_store.delete_token(registry, warn=_warn))
     if json_mode():
         emit_json(envelope(True, registry=registry, data={"removed": removed}))
         return
