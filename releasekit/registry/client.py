@@ -599,7 +599,7 @@ def _never_sent(exc: Exception) -> bool:
 
 
 def _describe(exc: Exception) -> str:
-    text = str(exc).strip()
+    text = _shown(str(exc).strip())  # httpx quotes URLs, redirect targets included
     return redact(f"{type(exc).__name__}: {_one_line(text, 120)}" if text else type(exc).__name__)
 
 

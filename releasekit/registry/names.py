@@ -46,20 +46,23 @@ def scope_of(name: str) -> str | None:
     return name.split("/", 1)[0] if name.startswith("@") and "/" in name else None
 
 
-# scheme://userinfo@ : the userinfo runs to the last "@" before the path, query or fragment.
-_USERINFO = re.compile(r"^(?P<head>\s*(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)(?P<userinfo>[^/?#]*)@")
+# scheme://userinfo@ (or a bare //userinfo@ at the start): the userinfo runs to the last "@" before the
+# path, query or fragment.
+_USERINFO = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://|^\s*//)(?P<userinfo>[^/?#\s]*)@")
 
 
-def strip_userinfo(url: str) -> str:
-    """``url`` with any ``user:password@`` removed (and remembered as a secret); never raises.
+def strip_userinfo(text: str) -> str:
+    """``text`` (a URL, or a message quoting URLs) with every ``user:password@`` removed; never raises.
 
-    Works on malformed URLs too, since those are the ones that end up in error messages.
+    The removed credentials are registered for redaction. Works on malformed
+    URLs too, since those are the ones that end up in error messages.
     """
-    match = _USERINFO.match(url)
-    if match is None:
-        return url
-    register_userinfo(match.group("userinfo"))
-    return match.group("head") + url[match.end() :]
+
+    def strip(match: re.Match[str]) -> str:
+        register_userinfo(match.group("userinfo"))
+        return match.group("head")
+
+    return _USERINFO.sub(strip, text)
 
 
 def register_userinfo(userinfo: str) -> None:

@@ -99,8 +99,16 @@ def parse(text: str, *, env: Mapping[str, str] | None = None, path: Path | None 
     return result
 
 
+# Keys whose values are credentials (npm's per-registry auth settings, bare or ``//host/:``-prefixed).
+_CREDENTIAL_KEYS = ("_authToken", "_auth", "_password", "password")
+
+
 def read(path: Path, *, env: Mapping[str, str] | None = None) -> NpmrcFile | None:
-    """Parse the file at ``path``; ``None`` if it does not exist or cannot be read."""
+    """Parse the file at ``path``; ``None`` if it does not exist or cannot be read.
+
+    Every credential in it (tokens, passwords, URL userinfo) is registered for
+    redaction, whichever registry it belongs to.
+    """
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
         text = read_regular_text(path, errors="replace")
@@ -108,7 +116,27 @@ def read(path: Path, *, env: Mapping[str, str] | None = None) -> NpmrcFile | Non
         return None
     parsed = parse(text, env=env, path=path)
     parsed.mode = mode
+    register_credentials(parsed)
     return parsed
+
+
+def register_credentials(npmrc: NpmrcFile) -> None:
+    """Register the file's tokens, passwords (raw and base64-decoded) and URL userinfo as secrets."""
+    import base64
+    import binascii
+
+    from releasekit.registry.names import strip_userinfo
+
+    for key, value in npmrc.values.items():
+        strip_userinfo(value)
+        if key.rsplit(":", 1)[-1] in _CREDENTIAL_KEYS:
+            register_secret(value)
+            try:
+                decoded = base64.b64decode(value, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError, ValueError):
+                continue
+            register_secret(decoded)
+            register_secret(decoded.partition(":")[2])  # _auth is base64("user:password")
 
 
 def user_npmrc_path(env: Mapping[str, str] | None = None) -> Path:

@@ -150,7 +150,9 @@ class OtpFlow:
         from releasekit.registry.validation import parse_answer
 
         assert self.web_auth_notify is not None
-        self.web_auth_notify(auth_url)
+        from releasekit.registry.names import strip_userinfo
+
+        self.web_auth_notify(strip_userinfo(auth_url))  # the registry chose this URL: show no credentials in it
         deadline = self.clock() + self.web_auth_timeout
         waited = 0.0  # counted as well as the clock, so an injected sleep keeps the timeout meaningful
         while True:

@@ -184,3 +184,22 @@ def test_stage_list_with_a_project_npmrc_registry(
     monkeypatch.setenv("NPM_CONFIG_USERCONFIG", str(user_npmrc))
     run = lpm("stage", "list")
     assert run.code == 0 and "Warning" not in run.err, run.text
+
+
+def test_every_credential_in_an_npmrc_is_registered_for_redaction(tmp_path: Path) -> None:
+    import base64
+
+    from releasekit.redaction import redact
+    from releasekit.registry import npmrc
+
+    auth = base64.b64encode(b"alice:basic-auth-password").decode()
+    password = base64.b64encode(b"plain-password-value").decode()
+    path = locked_npmrc(tmp_path / ".npmrc", "\n".join([
+        "//other.example.test/:_authToken=token-of-another-registry",
+        f"//basic.example.test/:_auth={auth}",
+        f"//pw.example.test/:_password={password}",
+        "proxy=http://proxyuser:proxy-secret-9@proxy.example.test:3128/",
+    ]) + "\n")
+    npmrc.read(path)
+    text = redact("token-of-another-registry basic-auth-password plain-password-value proxy-secret-9 " + auth)
+    assert text == "*** *** *** *** ***"
