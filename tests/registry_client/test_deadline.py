@@ -21,6 +21,7 @@ from releasekit.errors import NetworkError, RegistryError, RegistryTimeout
 from releasekit.registry.client import RegistryClient
 from releasekit.registry.transport import RetryPolicy
 from releasekit.stage.download import download_staged_tarball
+from tests.lpm_runner import Run
 
 STAGE_ID = "6f1c2a4e-8b0d-4c3e-9a5f-1b2c3d4e5f60"
 Handler = Callable[[socket.socket], None]
@@ -261,3 +262,20 @@ def test_sha1_of_a_streamed_download_is_checked(serve: Callable[[Handler], Socke
         download_staged_tarball(c, STAGE_ID, cwd=tmp_path)
     assert "does not match the staged entry's shasum" in str(caught.value)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.timeout(60)
+def test_lpm_reports_a_silent_registry_as_timed_out(
+    serve: Callable[[Handler], SocketDouble], lpm: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    double = serve(silent)
+    monkeypatch.setenv("NPM_TOKEN", "s3cr3t-token-value")
+    monkeypatch.setenv("npm_config_fetch_timeout", "1000")  # npm's own setting, in milliseconds
+    run = lpm("stage", "list", "--json", "--npm-registry", double.url)
+    assert run.code == 1, run.text
+    doc = run.json()
+    assert doc["error_code"] == "timeout"
+    assert "did not answer in time (the 1s deadline for the whole request passed)" in doc["error"]
+    run = lpm("stage", "list", "--npm-registry", double.url)
+    assert run.code == 1 and run.err.startswith("Error: stage list: "), run.text
+    assert "could not reach" not in run.text
