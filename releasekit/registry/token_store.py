@@ -28,8 +28,8 @@ from typing import Any
 from releasekit.atomicfile import write_atomic
 from releasekit.errors import StorageError
 from releasekit.redaction import register_secret
-from releasekit.regularfile import read_regular_text
 from releasekit.registry.names import nerf_dart
+from releasekit.regularfile import read_regular_text
 
 FILENAME = "npm-tokens.json"
 LOCK_TIMEOUT = 30.0
