@@ -233,7 +233,7 @@ def test_token_write_is_atomic(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(StorageError, match="No space left on device"):
         token_store.save_token(FAKE_REGISTRY, "second-token-value")
     assert path.read_bytes() == before
-    assert sorted(p.name for p in path.parent.iterdir()) == ["npm-tokens.json"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["npm-tokens.json", "npm-tokens.json.lock"]
 
 
 def test_a_token_file_readable_by_others_is_ignored(warnings: list[str]) -> None:
