@@ -24,7 +24,7 @@ def test_login_verifies_stores_and_stage_commands_use_it(verdaccio, registry_use
     assert str(path) in run.out
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert token_store.load_token(verdaccio.url) == registry_user.token
-    assert not list(path.parent.glob("*.tmp*")) and len(list(path.parent.iterdir())) == 1
+    assert sorted(p.name for p in path.parent.iterdir()) == ["npm-tokens.json", "npm-tokens.json.lock"]
 
     # with no NPM_TOKEN, the stored token is what stage commands use
     run = lpm("stage", "list", "--json", "--npm-registry", verdaccio.url)
