@@ -87,9 +87,10 @@ def _review_line(item: BulkItem) -> str:
     changes = len(getattr(item.review.diff, "files", ()) or ())
     verified = ", verified" if item.verification is not None else ""
     diff = item.review.diff
-    against = f"vs {diff.against}" if diff.against else "first version"
+    if not diff.against:
+        return f"passed{verified}, score {score}, first version"
     attention = f", {len(diff.security)} security change{'s' if len(diff.security) != 1 else ''}" if diff.security else ""
-    return f"passed{verified}, score {score}, {against}: {changes} file change{'s' if changes != 1 else ''}{attention}"
+    return f"passed{verified}, score {score}, vs {diff.against}: {changes} file change{'s' if changes != 1 else ''}{attention}"
 
 
 def run_bulk(
