@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING
 
 from releasekit.policy.hookmarkers import hookimpl
 from releasekit.policy.reports import ReportFormat
+from releasekit.redaction import redact_data
 
 if TYPE_CHECKING:
     from releasekit.policy.result import SessionResult
 
 
 def render_json(result: SessionResult) -> str:
-    return json.dumps(result.to_dict(), indent=2, default=str) + "\n"
+    # Redacted as data, before serialising: JSON escaping would hide a secret from the text-level pass.
+    document = json.loads(json.dumps(result.to_dict(), default=str))
+    return json.dumps(redact_data(document), indent=2) + "\n"
 
 
 def render_junitxml(result: SessionResult) -> str:
