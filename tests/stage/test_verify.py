@@ -239,3 +239,28 @@ def test_checking_out_a_ref_runs_no_hook(published: Any, verdaccio: Any, lpm: An
     run = verify(lpm, stage_id, verdaccio.url, "--ref", "v1.1.0")
     assert run.code == 0, run.text
     assert not (project / "hook-ran").exists()
+
+
+def test_a_workspace_member_staged_by_npm_from_inside_it_verifies(
+    verdaccio: Any, registry_user: Any, unique_name: Any, tmp_path: Path, lpm: Any, monkeypatch: Any
+) -> None:
+    """npm applies the root's and the in-between folders' ignore files to a member; so does the packer."""
+    root = tmp_path / "ws"
+    member = root / "packages" / "a"
+    member.mkdir(parents=True)
+    (root / "package.json").write_text(json.dumps({"name": "ws-root", "private": True, "workspaces": ["packages/*"]}))
+    (root / ".gitignore").write_text("*.local\n")
+    (root / "packages" / ".npmignore").write_text("*.log\n")
+    name = unique_name("rk-ws-member")
+    (member / "package.json").write_text(json.dumps({"name": name, "version": "1.0.0", "main": "index.js"}))
+    (member / "index.js").write_text("module.exports = 1\n")
+    (member / "debug.log").write_text("not shipped\n")
+    (member / "notes.local").write_text("kept out of git, and of the tarball\n")
+    commit_and_tag(root, "v1.0.0")
+    stage_id = npm_stage_publish(verdaccio, registry_user.token, member)
+    monkeypatch.setenv("NPM_TOKEN", registry_user.token)
+    monkeypatch.chdir(member)
+    run = verify(lpm, stage_id, verdaccio.url, "--ref", "v1.0.0")
+    assert run.code == 0, run.text
+    run = verify(lpm, stage_id, verdaccio.url)  # the working tree, where notes.local exists
+    assert run.code == 0, run.text
