@@ -6,12 +6,13 @@ output boundary passes everything through :func:`redact` (text),
 :func:`redact_data` (a JSON document, before it is serialised) or
 :mod:`releasekit.terminal` (rich renderables, before layout). Redaction runs
 before any truncation: :func:`shorten` is the one way to cut a text short, so a
-secret is never printed minus its last characters. Log records of releasekit's
-loggers are redacted by :class:`RedactingFilter`.
+secret is never printed minus its last characters. Log records are redacted by
+:class:`RedactingFilter`, which :func:`guard_logging` puts on every handler
+that prints (``lpm`` calls it first thing).
 
 Besides registered values, some shapes are masked unconditionally: npm and
-GitHub tokens, ``_authToken=...``, ``Bearer ...`` and URL userinfo
-(``https://user:pass@host`` shows as ``https://***@host``).
+GitHub tokens, ``_authToken=...``/``_auth=...``/``_password=...``, ``Bearer ...``
+and URL userinfo (``https://user:pass@host`` shows as ``https://***@host``).
 """
 
 from __future__ import annotations
