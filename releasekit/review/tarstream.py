@@ -348,10 +348,11 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
             buf.extend(piece)
         return len(buf) >= n
 
-    def take(n: int) -> bytes:
+    def take(n: int, keep: int | None = None) -> bytes:
+        """The next ``n`` bytes, of which the first ``keep`` are returned (one copy, however large)."""
         if not fill(n):
             raise refuse(f"truncated: an entry needs {n} bytes, only {len(buf)} remain")
-        out = bytes(buf[:n])
+        out = bytes(buf[: n if keep is None else keep])
         del buf[:n]
         return out
 
@@ -400,7 +401,7 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
                 raise refuse(f"more than {MAX_META_RUN} pax / GNU headers in a row")
             if ustar_size > MAX_META_SIZE:
                 raise refuse(f"{name} header of {ustar_size} bytes (limit {MAX_META_SIZE})")
-            body = take(-(-ustar_size // BLOCK) * BLOCK)[:ustar_size]
+            body = take(-(-ustar_size // BLOCK) * BLOCK, ustar_size)
             offset += -(-ustar_size // BLOCK) * BLOCK
             if not body:
                 continue  # node-tar does nothing with an empty meta body
@@ -453,7 +454,7 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
         if not padded:
             data = b""
         elif code in FILE_TYPES:
-            data = take(padded)[:size]
+            data = take(padded, size)
         else:
             for step in range(0, padded, READ_CHUNK):  # skipped in pieces: a huge body costs no memory
                 take(min(READ_CHUNK, padded - step))
