@@ -51,8 +51,7 @@ def header(
     block[156:157] = type[:1].ljust(1, b"\0")
     block[157:257] = text(linkname, 100)
     block[257:265] = magic
-    if magic == USTAR:
-        block[345:500] = text(prefix, 155)
+    block[345:500] = text(prefix, 155)  # under another magic node-tar must ignore these bytes
     if checksum is None:
         block[148:156] = octal(sum(block), 7) + b" "
     elif isinstance(checksum, int):

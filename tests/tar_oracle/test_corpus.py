@@ -72,7 +72,7 @@ CASES: dict[str, tuple[bytes, str]] = {
     "zero-block-but-checksum": (gz(MANIFEST + bytes(148) + b"xxxxxxxx" + bytes(356) + INDEX + end()), "refused"),
     # names and prefixes
     "ustar-prefix": (gz(MANIFEST + entry("a.js", b"1", prefix="package/lib") + end()), "read"),
-    "gnu-magic-ignores-prefix": (gz(MANIFEST + entry("package/a.js", b"1", magic=GNU) + end()), "read"),
+    "gnu-magic-ignores-prefix": (gz(MANIFEST + entry("a.js", b"1", magic=GNU, prefix="package/lib") + end()), "tar-outside-package"),
     "garbage-after-nul-in-name": (gz(MANIFEST + entry(b"package/a.js\0evil", b"1") + end()), "refused"),
     "invalid-utf8-name": (gz(MANIFEST + entry(b"package/\xff.js", b"1") + end()), "refused"),
     "file-with-linkname": (gz(MANIFEST + header("package/a.js", size=512, linkname="x") + INDEX + end()), "refused"),
