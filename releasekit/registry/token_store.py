@@ -92,7 +92,7 @@ def _locked(path: Path) -> Iterator[None]:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
-        raise StorageError(f"{path}: cannot lock the token file: {exc.strerror or exc}") from None
+        raise StorageError(f"{path}: cannot write the token file (its lock): {exc.strerror or exc}") from None
     try:
         give_up = time.monotonic() + LOCK_TIMEOUT
         while not _try_lock(fd):

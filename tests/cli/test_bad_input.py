@@ -743,7 +743,7 @@ def test_login_on_a_full_disk_keeps_the_old_token_file(
     disk_full(monkeypatch)
     run = lpm("login", "--npm", "--npm-registry", fault_registry.url, *json_flag, stdin="second-token-value\n")
     assert_one_error(run, 1, contains=("No space left on device",))
-    assert path.read_bytes() == before and listing(path.parent) == [path.name]
+    assert path.read_bytes() == before and listing(path.parent) == [path.name, path.name + ".lock"]
     assert "second-token-value" not in run.out + run.err
 
 
