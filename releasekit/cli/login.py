@@ -14,7 +14,7 @@ import rich_click as click
 
 from releasekit.cli import stage as stage_cli
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option
-from releasekit.cli.stage import npm_registry_options, registry_for_cwd
+from releasekit.cli.stage import npm_registry_options, registry_choice_for_cwd, registry_for_cwd
 from releasekit.errors import UsageError
 from releasekit.redaction import register_secret
 
@@ -36,6 +36,12 @@ def _read_token() -> str:
         raise UsageError("the token contains whitespace; give exactly one token")
     register_secret(token)
     return token
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc
 
 
 def _warn(message: str) -> None:
@@ -61,7 +67,11 @@ def login(npm: bool, npm_registry: str | None) -> None:
     from releasekit.registry import token_store
     from releasekit.registry.client import RegistryClient
 
-    registry = registry_for_cwd(npm_registry)
+    choice = registry_choice_for_cwd(npm_registry)
+    registry = choice.url
+    if choice.from_project:  # the token is about to go to a host this project, not the user, chose
+        _warn(f"logging in to {_host(registry)}, a registry named only by this project's files "
+              f"({choice.source}); pass --npm-registry to choose it yourself")
     token = _read_token()
     client = RegistryClient(registry, token=token)
     try:

@@ -203,3 +203,15 @@ def test_every_credential_in_an_npmrc_is_registered_for_redaction(tmp_path: Path
     npmrc.read(path)
     text = redact("token-of-another-registry basic-auth-password plain-password-value proxy-secret-9 " + auth)
     assert text == "*** *** *** *** ***"
+
+
+@pytest.mark.registry
+def test_login_to_a_registry_only_the_project_names_warns_naming_the_host(
+    project: Path, verdaccio: Verdaccio, registry_user: Any, lpm: Callable[..., Run]
+) -> None:
+    run = lpm("login", "--npm", stdin=registry_user.token + "\n")
+    assert run.code == 0, run.text
+    assert (f"Warning: logging in to {host_of(verdaccio.url)}, a registry named only by this project's files "
+            f"({project / '.npmrc'})") in run.err
+    run = lpm("login", "--npm", "--npm-registry", verdaccio.url, stdin=registry_user.token + "\n")
+    assert run.code == 0 and "Warning" not in run.err, run.text
