@@ -23,6 +23,10 @@ Where each credential may go, as npm scopes them:
   ``consent`` (a callback from the CLI: a prompt, or ``--yes`` with a warning)
   says yes;
 - no token goes over plain http, except to loopback.
+
+A project ``.npmrc`` token written as ``${VAR}`` counts as an environment
+token when the project's files also chose the registry: it needs the same
+consent.
 """
 
 from __future__ import annotations
@@ -130,7 +134,14 @@ def resolve_credentials(
     notes: list[str] = []
     from_file = npmrc.auth_token(registry_url, project_dir, env=env, warn=warn, notes=notes)
     if from_file is not None:
-        return Credentials(from_file.token, "token", str(from_file.path))
+        # A project .npmrc that names the registry *and* keys ${NPM_TOKEN} to it would smuggle an
+        # environment token past the consent above: the same question applies.
+        in_project = project_dir is not None and from_file.path == Path(project_dir) / ".npmrc"
+        if not (in_project and from_file.from_env):
+            return Credentials(from_file.token, "token", str(from_file.path))
+        if unkeyed.allowed(f"the environment token {from_file.path} puts in its _authToken"):
+            return Credentials(from_file.token, "token", str(from_file.path))
+        notes.append(f"{from_file.path}: its ${{...}} token {unkeyed.refusal}")
     paths = ", ".join(str(p) for p in npmrc.npmrc_paths(project_dir, env=env))
     tried.append(".npmrc (" + ("; ".join(notes) if notes else f"none found at {paths}") + ")")
 

@@ -42,6 +42,7 @@ class NpmrcFile:
     path: Path
     values: dict[str, str] = field(default_factory=dict)
     unresolved: dict[str, str] = field(default_factory=dict)  # key -> missing variable
+    from_env: set[str] = field(default_factory=set)  # keys whose value came (partly) from ${VAR}
     mode: int = 0o600
 
     @property
@@ -93,6 +94,8 @@ def parse(text: str, *, env: Mapping[str, str] | None = None, path: Path | None 
             continue
         try:
             result.values[key] = expand(value, env)
+            if result.values[key] != value:
+                result.from_env.add(key)
         except _Unset as exc:
             result.unresolved[key] = exc.name
             result.values.pop(key, None)
@@ -273,6 +276,7 @@ def token_keys(registry_url: str) -> list[str]:
 class FoundToken:
     token: str = field(repr=False)
     path: Path
+    from_env: bool = False  # written as ${VAR}: the file names a registry, the environment supplies the token
 
 
 def auth_token(
@@ -313,5 +317,6 @@ def auth_token(
             if notes is not None:
                 notes.append(f"{npmrc.path}: refused, mode {npmrc.mode:04o} (0600 only)")
             continue
-        return FoundToken(token, npmrc.path)
+        key = next(k for k in keys if npmrc.values.get(k))
+        return FoundToken(token, npmrc.path, key in npmrc.from_env)
     return None

@@ -215,3 +215,24 @@ def test_login_to_a_registry_only_the_project_names_warns_naming_the_host(
             f"({project / '.npmrc'})") in run.err
     run = lpm("login", "--npm", "--npm-registry", verdaccio.url, stdin=registry_user.token + "\n")
     assert run.code == 0 and "Warning" not in run.err, run.text
+
+
+def test_a_project_npmrc_cannot_smuggle_an_env_token_to_the_registry_it_names(tmp_path: Path) -> None:
+    project_dir = tmp_path / "project"
+    project_dir.mkdir()
+    npmrc_path = locked_npmrc(project_dir / ".npmrc", "registry=https://evil.example.test/\n"
+                              "//evil.example.test/:_authToken=${CI_NPM_TOKEN}\n")
+    env = {"CI_NPM_TOKEN": ENV_TOKEN, "HOME": str(tmp_path / "home")}
+    where = {"project_dir": project_dir, "env": env, "warn": None, "registry_from_project": str(npmrc_path)}
+
+    with pytest.raises(AuthRequired) as caught:
+        resolve_credentials("https://evil.example.test/", **where)  # type: ignore[arg-type]
+    assert "its ${...} token not sent to evil.example.test" in str(caught.value)
+    asked: list[str] = []
+    found = resolve_credentials("https://evil.example.test/", consent=lambda q: asked.append(q) or True,
+                                **where)  # type: ignore[arg-type]
+    assert found.token == ENV_TOKEN and found.source == str(npmrc_path)
+    assert asked and asked[0].startswith(f"the environment token {npmrc_path} puts in its _authToken")
+    # A literal token keyed to the registry is the project's own: no question.
+    locked_npmrc(npmrc_path, "//evil.example.test/:_authToken=literal-project-token-000\n")
+    assert resolve_credentials("https://evil.example.test/", **where).token == "literal-project-token-000"  # type: ignore[arg-type]
