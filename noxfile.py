@@ -57,9 +57,12 @@ def fuzz(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff over the library, policies, tests, bench and noxfile."""
-    session.install("ruff>=0.6")
-    session.run("ruff", "check", "releasekit", "policies", "tests", "bench", "templates", "docs/scripts", "noxfile.py")
+    """ruff (lint and format) over the library, policies, tests, bench and noxfile; the import contracts."""
+    session.install("ruff>=0.6", "import-linter>=2.1")
+    paths = ("releasekit", "policies", "tests", "bench", "templates", "docs/scripts", "noxfile.py")
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
+    session.run("lint-imports")  # the layers of pyproject.toml's [tool.importlinter]
 
 
 @nox.session(python=PYTHON)

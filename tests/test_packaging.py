@@ -218,7 +218,7 @@ def test_sdist_version_matches_pyproject(dists: Dists) -> None:
 def test_installed_copy_shadows_the_checkout(installed: Installed, outside: Path) -> None:
     probe = installed.run(
         installed.python, "-c",
-        "import json, releasekit, releasekit.policy.collect as c, releasekit.cli.init as i;"
+        "import json, releasekit, releasekit.policy.collect as c, releasekit.scaffold as i;"
         "print(json.dumps([releasekit.__file__, str(c.builtin_policies_dir()), str(i.templates_dir())]))",
         cwd=outside, check=True,
     )

@@ -8,9 +8,9 @@ import sys
 from typing import Any
 
 import rich_click as click
-from click.exceptions import Abort, Exit
+from click.exceptions import Abort, Exit, NoSuchCommand
 
-from releasekit.cli.output import echo, emit_json, json_mode, json_option, reset_json_mode
+from releasekit.cli.output import echo, emit_json, error_envelope, json_mode, json_option, reset_json_mode
 from releasekit.errors import ExitCode, ReleasekitError
 from releasekit.redaction import guard_logging, redact
 from releasekit.terminal import layout_safe
@@ -45,6 +45,15 @@ class LazyGroup(click.RichGroup):
         command: click.Command = getattr(module, attr)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # click suggests from self.commands, which stays empty here: suggest from the lazy table ("lpm chek")
+        try:
+            return super().resolve_command(ctx, args)
+        except NoSuchCommand as exc:
+            raise NoSuchCommand(exc.command_name, possibilities=COMMANDS, ctx=ctx) from None
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="releasekit", prog_name="lpm")
@@ -54,7 +63,8 @@ class LazyGroup(click.RichGroup):
     "lpm_registry",
     default=None,
     metavar="URL",
-    help="The lpm.dev registry. `lpm stage` talks to npm: use --npm-registry there.",
+    hidden=True,  # no command talks to an lpm registry yet; kept only to point at --npm-registry
+    help="Not used: the npm registry is --npm-registry, on each command that talks to one.",
 )
 @click.pass_context
 def lpm(ctx: click.Context, lpm_registry: str | None) -> None:
@@ -62,18 +72,16 @@ def lpm(ctx: click.Context, lpm_registry: str | None) -> None:
 
     Exit codes: 0 success; 1 a policy, gate or registry refusal; 2 a usage
     error; 3 an internal error; 4 no policies collected (`lpm check`);
-    124 `stage publish --wait` timed out.
+    124 `stage publish --wait` timed out; 130 interrupted.
     """
     ctx.ensure_object(dict)
     ctx.obj["lpm_registry"] = lpm_registry
 
 
-def _report_error(message: str, error_code: str, hint: str | None = None) -> None:
+def _report_error(message: str, error_code: str, hint: str | None = None, fields: dict[str, Any] | None = None) -> None:
+    """The one place an error becomes text (one ``Error:`` line) or a JSON envelope."""
     if json_mode():
-        doc: dict[str, Any] = {"success": False, "target": "npm", "error": message, "error_code": error_code}
-        if hint:
-            doc["hint"] = hint
-        emit_json(doc)
+        emit_json(error_envelope(message, error_code, hint=hint, **(fields or {})))
     else:
         echo(f"Error: {message}", err=True)
         if hint:
@@ -99,11 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         _report_error(message, "usage")
         code = ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code
     except ReleasekitError as exc:
-        _report_error(redact(exc.message).replace("\n", " "), exc.error_code, exc.hint)
+        _report_error(redact(exc.message).replace("\n", " "), exc.error_code, exc.hint, exc.envelope_fields())
         code = exc.exit_code
     except KeyboardInterrupt:
         _report_error("interrupted", "usage")
-        code = 130
+        code = ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: one line, traceback only when asked
         if os.environ.get("LPM_DEBUG"):
             import traceback

@@ -7,12 +7,17 @@ and tag against the live packument) run only with ``--remote``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rich_click as click
 
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option, print_rich
 from releasekit.errors import ExitCode, UsageError
+from releasekit.package.target import TARBALL_SUFFIXES
+
+if TYPE_CHECKING:
+    from releasekit.config import Config
+    from releasekit.package.model import PackedPackage
 
 
 def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
@@ -82,25 +87,13 @@ def check(
     from releasekit.cli.progress import progress_display
     from releasekit.config import load_config
     from releasekit.options import StageOptions
+    from releasekit.package.target import load_target
     from releasekit.policy.session import run_policies
 
-    package = None
-    manifest: Any = {}
-    if path.is_file():
-        if not path.name.endswith((".tgz", ".tar.gz")):
-            raise UsageError(f"{path}: not a project folder or a .tgz tarball")
-        if update_baseline:
-            raise UsageError("--update-baseline needs a project folder, not a tarball")
-        from releasekit.cli.quality import read_tarball
-
-        project, package = Path.cwd().resolve(), read_tarball(path)
-        manifest = package.manifest
-    else:
-        project = path.resolve()
-        if not project.is_dir():
-            raise UsageError(f"{path}: no such folder or tarball")
-        if not (project / "package.json").is_file():
-            raise UsageError(f"{path}: no package.json here; run `lpm check` on an npm project folder or a .tgz")
+    if update_baseline and path.is_file() and path.name.endswith(TARBALL_SUFFIXES):
+        raise UsageError("--update-baseline needs a project folder, not a tarball")
+    target = load_target(path, command="lpm check")
+    project, package = target.project, target.package
     reports: dict[str, Any] = _pairs(report_specs, "--report")
     if junitxml is not None:
         reports["junitxml"] = junitxml
@@ -113,14 +106,9 @@ def check(
         from releasekit.stage.target import validate_tag
 
         tag = validate_tag(tag, "--tag")
-    if package is None and not list_only:
-        # Pack now: a broken package.json or an unpackable project is one clear error, not every policy
-        # failing on the same fixture.
-        from releasekit.package.pack import pack_project
-
-        package = pack_project(project, config, gzip="lazy")  # only a policy reading the bytes pays for gzip
-    if package is not None:
-        manifest = package.manifest
+    if not list_only:
+        package = target.packed(config, gzip="lazy")  # only a policy reading the bytes pays for gzip
+    manifest = package.manifest if package is not None else {}
     if not list_only:
         # A bad registry URL (flag, publishConfig, releasekit.yaml, .npmrc) is a usage error, found before any policy
         # runs (the registry fixture resolves it even for a local check).
@@ -133,7 +121,7 @@ def check(
         min_score=min_score, allow_secrets=allow_secrets, dry_run=not remote, tag=tag, registry=npm_registry
     )
     if update_baseline and not list_only:
-        _update_baseline(project, config, package)
+        _update_baseline(project, config, target.packed(config, gzip="lazy"))
     with progress_display() as shown:
         result = run_policies(
             project,
@@ -150,7 +138,7 @@ def check(
         )
     # A bad input file (a broken baseline...) or an unusable registry is one cause behind policy errors:
     # name it once, on one line, like every other command.
-    error, error_code, code = None, None, result.exit_code
+    error, error_code, code = None, None, int(result.exit_code)
     if result.input_error:
         error, error_code, code = result.input_error, "usage", int(ExitCode.USAGE)
     elif result.registry_error:
@@ -172,7 +160,7 @@ def check(
     return code
 
 
-def _update_baseline(project: Path, config: Any, package: Any) -> None:
+def _update_baseline(project: Path, config: Config, package: PackedPackage) -> None:
     """Record today's secrets of ``package`` in the baseline; the check then runs on that same package."""
     from releasekit.scan.baseline import update_baseline
 

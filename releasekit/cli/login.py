@@ -8,15 +8,17 @@ The token is read from stdin (for scripts) or a hidden prompt, checked with
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import rich_click as click
 
 from releasekit.cli import stage as stage_cli
 from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option
-from releasekit.cli.stage import npm_registry_options, registry_choice_for_cwd, registry_for_cwd
+from releasekit.cli.stage import npm_registry_options
 from releasekit.errors import UsageError
 from releasekit.redaction import register_secret
+from releasekit.stage.client import registry_for
 
 NPM_ONLY = "lpm login/logout only manage npm tokens for now: pass --npm"
 
@@ -67,7 +69,7 @@ def login(npm: bool, npm_registry: str | None) -> None:
     from releasekit.registry import token_store
     from releasekit.registry.client import RegistryClient
 
-    choice = registry_choice_for_cwd(npm_registry)
+    choice = registry_for(Path.cwd(), npm_registry)
     registry = choice.url
     if choice.from_project:  # the token is about to go to a host this project, not the user, chose
         _warn(f"logging in to {_host(registry)}, a registry named only by this project's files "
@@ -95,7 +97,7 @@ def logout(npm: bool, npm_registry: str | None) -> None:
         raise UsageError(NPM_ONLY)
     from releasekit.registry import token_store
 
-    registry = registry_for_cwd(npm_registry)
+    registry = registry_for(Path.cwd(), npm_registry).url
     removed = bool(token_store.delete_token(registry, warn=_warn))
     if json_mode():
         emit_json(envelope(True, registry=registry, data={"removed": removed}))

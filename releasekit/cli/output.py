@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rich_click as click
 
 from releasekit.redaction import redact, redact_data
 from releasekit.terminal import console as safe_console
 from releasekit.terminal import layout_safe, markup
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
 
 _state = {"json": False}
 
@@ -52,7 +55,7 @@ json_option = click.option(
 )
 
 
-def console(stderr: bool = False) -> Any:
+def console(stderr: bool = False) -> Console:
     return safe_console(stderr=stderr)
 
 
@@ -61,7 +64,7 @@ def echo(message: str = "", *, err: bool = False) -> None:
     click.echo(layout_safe(message), err=err or json_mode())
 
 
-def print_rich(renderable: Any, *, err: bool = False) -> None:
+def print_rich(renderable: RenderableType, *, err: bool = False) -> None:
     """Print a rich renderable (table, panel...) or a markup string; every text in it is redacted before layout.
 
     Only a top-level string is read as markup (build it with
@@ -71,6 +74,16 @@ def print_rich(renderable: Any, *, err: bool = False) -> None:
     if isinstance(renderable, str):
         renderable = markup(renderable)
     console(stderr=err or json_mode()).print(renderable)
+
+
+def human_size(size: int) -> str:
+    """A byte count the way ``npm pack`` prints it: ``512B``, ``1.2kB``, ``3.4MB`` (powers of 1000)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB"):
+        if value < 1000:
+            return f"{size}B" if unit == "B" else f"{value:.1f}{unit}"
+        value /= 1000
+    return f"{value:.1f}GB"
 
 
 def emit_json(document: Any) -> None:
@@ -85,7 +98,12 @@ def _jsonable(document: Any) -> Any:
 
 
 def envelope(success: bool, **fields: Any) -> dict[str, Any]:
-    """The stage envelope: ``success``, ``target``, then whatever applies."""
+    """The JSON envelope of every command: ``success``, ``target``, then whatever applies."""
     doc: dict[str, Any] = {"success": success, "target": "npm"}
     doc.update({k: v for k, v in fields.items() if v is not None})
     return doc
+
+
+def error_envelope(message: str, error_code: str, *, hint: str | None = None, **fields: Any) -> dict[str, Any]:
+    """The one shape of a failure in JSON: ``success: false``, ``error``, ``error_code``, ``hint``, then ``fields``."""
+    return envelope(False, **fields, error=message, error_code=error_code, hint=hint)

@@ -9,29 +9,19 @@ never leaves a half-written tarball.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rich_click as click
 
 from releasekit.atomicfile import write_atomic
-from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option
+from releasekit.cli.output import echo, emit_json, envelope, human_size, json_mode, json_option
 from releasekit.terminal import visible
 
-
-def _human(size: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size}{unit}" if unit == "B" else f"{size:.1f}{unit}"
-        size /= 1000  # type: ignore[assignment]
-    return f"{size}B"
+if TYPE_CHECKING:
+    from releasekit.package.model import PackedPackage
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write the tarball atomically (replacing an older one, as npm pack does)."""
-    write_atomic(target, data, what="the tarball")
-
-
-def describe(package: Any, bundled: list[str]) -> dict[str, Any]:
+def describe(package: PackedPackage, bundled: list[str]) -> dict[str, Any]:
     """npm pack --json's fields for one package."""
     from releasekit.package.collation import collation_key
 
@@ -84,20 +74,20 @@ def pack(path: Path, dry_run: bool, pack_destination: Path | None) -> int:
     written: Path | None = None
     if not dry_run:
         written = (pack_destination or Path.cwd()) / package.filename
-        write_atomically(written, package.tarball)
+        write_atomic(written, package.tarball, what="the tarball")  # replaces an older one, as npm pack does
     if json_mode():
         emit_json(envelope(True, dry_run=dry_run, written=str(written) if written else None, package=info))
         return 0
     echo(f"package: {info['id']}")
     echo("Tarball Contents")
     for f in info["files"]:
-        echo(f"{_human(f['size']):>8}  {visible(f['path'])}")
+        echo(f"{human_size(f['size']):>8}  {visible(f['path'])}")
     echo("Tarball Details")
     echo(f"name:          {info['name']}")
     echo(f"version:       {info['version']}")
     echo(f"filename:      {info['filename']}")
-    echo(f"package size:  {_human(info['size'])}")
-    echo(f"unpacked size: {_human(info['unpackedSize'])}")
+    echo(f"package size:  {human_size(info['size'])}")
+    echo(f"unpacked size: {human_size(info['unpackedSize'])}")
     echo(f"shasum:        {info['shasum']}")
     echo(f"integrity:     {info['integrity']}")
     echo(f"total files:   {info['entryCount']}")

@@ -12,11 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 import rich_click as click
 
-from releasekit.cli.output import echo, emit_json, json_mode, json_option, print_rich
-from releasekit.errors import ManifestError, UsageError
+from releasekit.cli.output import (
+    echo,
+    emit_json,
+    envelope,
+    error_envelope,
+    json_mode,
+    json_option,
+    print_rich,
+)
+from releasekit.errors import UsageError
 
 if TYPE_CHECKING:
-    from releasekit.package.model import PackedPackage
     from releasekit.policy.result import PolicyResult, SessionResult
 
 # Display order; a team's own categories follow, alphabetically.
@@ -42,14 +49,13 @@ def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no
     """
     from releasekit.config import load_config
     from releasekit.options import StageOptions
+    from releasekit.package.target import load_target
     from releasekit.policy.session import run_policies
 
-    project, package = _target(path)
+    target = load_target(path, command="lpm quality")
+    project = target.project
     config = load_config(project)
-    if package is None:  # pack now: an unpackable project is one clear error, not every check failing on it
-        from releasekit.package.pack import pack_project
-
-        package = pack_project(project, config)
+    package = target.packed(config)
     result = run_policies(
         project,
         options=StageOptions(min_score=min_score, dry_run=True),
@@ -62,7 +68,12 @@ def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no
     if result.score is None and not _not_applicable(result):
         raise UsageError(f"{path}: no quality checks collected (policies with @releasekit.mark.points)")
     if json_mode():
-        emit_json(report(result))
+        fields = report(result)
+        messages = [f"{e.location}: {e.message}" for e in result.collection_errors] + list(result.gate_messages)
+        if result.exit_code == 0:
+            emit_json(envelope(True, **fields))
+        else:  # the same envelope as every other failure, the report kept beside the error
+            emit_json(error_envelope("; ".join(messages) or "the quality gate failed", "gate_failed", **fields))
     else:
         _render(result)
     if not result.gate_passed:
@@ -71,49 +82,6 @@ def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no
         for message in result.gate_messages:
             echo(f"Error: {message}", err=True)
     return result.exit_code
-
-
-def _target(path: Path) -> tuple[Path, PackedPackage | None]:
-    """(project folder, package already in hand) for a folder or a tarball."""
-    if path.is_file():
-        if not path.name.endswith((".tgz", ".tar.gz")):
-            raise UsageError(f"{path}: not a project folder or a .tgz tarball")
-        return Path.cwd(), read_tarball(path)
-    if not path.is_dir():
-        raise UsageError(f"{path}: no such folder or tarball")
-    if not (path / "package.json").is_file():
-        raise UsageError(f"{path}: no package.json here; run `lpm quality` on an npm project folder or a .tgz")
-    return path.resolve(), None
-
-
-def read_tarball(path: Path) -> PackedPackage:
-    """The package in the .tgz at ``path``; a usage error (exit 2) if it is not a readable npm tarball."""
-    import json
-
-    from releasekit.errors import PackError
-    from releasekit.package.model import PackedPackage
-    from releasekit.review.archive import read_archive
-
-    try:
-        with path.open("rb") as stream:  # streamed: a bomb is refused after reading only what the caps allow
-            archive = read_archive(stream)
-        blob = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    except PackError as exc:  # not gzip, a gzip bomb, or read differently by npm: a bad input file either way
-        raise ManifestError(f"{path}: {exc.message}") from None
-    if archive.hostile:
-        raise ManifestError(f"{path}: unsafe tarball: {archive.findings[0].message}")
-    entry = archive.entries.get("package.json")
-    if entry is None:
-        raise ManifestError(f"{path}: not an npm tarball (no package/package.json in it)")
-    try:
-        manifest = json.loads(entry.data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{path}: package/package.json in the tarball is not valid JSON ({exc})") from None
-    if not isinstance(manifest, dict):
-        raise ManifestError(f"{path}: package/package.json in the tarball is not a JSON object")
-    return PackedPackage(manifest, archive.packed_files(), blob, None)
 
 
 def _quality_results(result: SessionResult) -> list[PolicyResult]:
@@ -150,7 +118,6 @@ def report(result: SessionResult) -> dict[str, Any]:
                 "applicable": False,
             })
     return {
-        "success": result.exit_code == 0,
         "score": score.value if score is not None else None,
         "earned": score.earned if score is not None else 0,
         "applicable": score.applicable if score is not None else 0,

@@ -14,18 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import rich_click as click
 
-from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option, print_rich
-from releasekit.errors import ExitCode, GateFailed, UsageError
+from releasekit.cli.output import echo, emit_json, envelope, human_size, json_mode, json_option, print_rich
+from releasekit.errors import ExitCode, UsageError
 from releasekit.redaction import register_secret
 from releasekit.terminal import layout_safe, visible
 
 if TYPE_CHECKING:
-    from releasekit.registry.client import RegistryClient, StagedVersion
-    from releasekit.registry.otp import OtpProvider
-    from releasekit.review.recheck import ApprovalReview
     from releasekit.review.wait import WaitResult
+    from releasekit.stage.approve import ApprovalResult
     from releasekit.stage.publish import StagePlan, StageResult
-    from releasekit.stage.target import RegistryChoice
+    from releasekit.stage.verify import VerifyResult
 
 REGISTRY_HINT = (
     "--registry names the lpm.dev registry; `lpm stage` talks to npm: use --npm-registry URL instead"
@@ -77,27 +75,6 @@ def stdin_is_tty() -> bool:
         return False
 
 
-def _validated_id(stage_id: str) -> str:
-    from releasekit.registry.names import validate_stage_id
-
-    return validate_stage_id(stage_id)
-
-
-def registry_for_cwd(npm_registry: str | None) -> str:
-    """Registry for the commands that have no package at hand: flag, releasekit.yaml, .npmrc, npmjs."""
-    return registry_choice_for_cwd(npm_registry).url
-
-
-def registry_choice_for_cwd(npm_registry: str | None) -> RegistryChoice:
-    """:func:`registry_for_cwd` with where it was named (for NPM_TOKEN's consent)."""
-    from releasekit.config import load_config
-    from releasekit.stage.target import choose_registry
-
-    cwd = Path.cwd()
-    config = load_config(cwd) if (cwd / "releasekit.yaml").exists() else None
-    return choose_registry(npm_registry, config=config, project_dir=cwd)
-
-
 def consent_factory(yes: bool) -> Callable[[str], bool]:
     """Asked before NPM_TOKEN or OIDC goes to a registry only the project's files name: --yes warns, a TTY asks."""
 
@@ -119,6 +96,13 @@ def consent_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def stdout_is_tty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _otp_prompt(message: str) -> str | None:
     """Ask at the terminal (input hidden); an empty answer gives up."""
     echo(message, err=True)
@@ -127,36 +111,16 @@ def _otp_prompt(message: str) -> str | None:
     return code or None
 
 
-def _client(
-    registry: RegistryChoice, *, yes: bool, otp_prompt: bool = False, otp_provider: OtpProvider | None = None
-) -> RegistryClient:
-    """A registry client with token auth (OIDC is for publish only); ``otp_provider`` overrides the prompt.
-
-    ``yes`` lets NPM_TOKEN go, with a warning, to a registry only the project's files name.
-    """
-    from releasekit.registry.auth import resolve_credentials
-    from releasekit.registry.client import RegistryClient
-
-    credentials = resolve_credentials(
-        registry.url,
-        project_dir=Path.cwd(),
-        allow_oidc=False,
-        registry_from_project=registry.source if registry.from_project else None,
-        consent=consent_factory(yes),
-    )
-    register_secret(credentials.token)
-    provider = otp_provider or (_otp_prompt if otp_prompt and stdin_is_tty() else None)
-    return RegistryClient(registry.url, token=credentials.token, otp_provider=provider,
-                          web_auth_notify=_web_auth_notice)
+def _tty_otp_prompt() -> Callable[[str], str | None] | None:
+    return _otp_prompt if stdin_is_tty() else None
 
 
 def _web_auth_notice(url: str) -> None:
     echo(f"Authenticate in your browser to continue: {url}", err=True)
 
 
-def _entry_dict(entry: StagedVersion) -> dict[str, Any]:
-    """The registry's own spelling (``packageName``...), as ``npm stage view --json`` prints it."""
-    return entry.to_dict()
+def _notice(message: str) -> None:
+    echo(message, err=True)
 
 
 def _shown_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -199,23 +163,14 @@ def _confirm_factory(yes: bool) -> Callable[[StagePlan], bool]:
     return confirm
 
 
-def _human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"
-
-
 def _report_text(result: StageResult) -> None:
     """Text mode: what was packed and what the policies said."""
     package, target = result.package, result.target
-    echo(f"Packed {target.spec}: {len(package.files)} files, {_human_size(len(package.tarball))} "
-         f"(unpacked {_human_size(package.unpacked_size)}), shasum {package.shasum}")
-    from releasekit.policy.reports.console import render
+    echo(f"Packed {target.spec}: {len(package.files)} files, {human_size(len(package.tarball))} "
+         f"(unpacked {human_size(package.unpacked_size)}), shasum {package.shasum}")
+    from releasekit.policy.reports.console import summary_lines
 
-    render(result.session)
+    print_rich("\n".join(summary_lines(result.session)))
 
 
 @stage.command("publish")
@@ -249,6 +204,7 @@ def _report_text(result: StageResult) -> None:
               help="With -r: write JSON for CI (package, version, stageId, tag, integrity).")
 @click.option("--workspace-concurrency", "jobs", type=click.IntRange(1, 64), default=None, metavar="N",
               help="With -r: how many packages to pack and check at once.")
+@click.option("-v", "--verbose", is_flag=True, help="List every packed file on a --dry-run (a terminal gets a summary).")
 @npm_registry_options
 @click.pass_context
 def publish(
@@ -269,6 +225,7 @@ def publish(
     continue_on_error: bool,
     summary_file: str | None,
     jobs: int | None,
+    verbose: bool,
     npm_registry: str | None,
 ) -> None:
     """Pack this project, run its policies and stage it on npm for approval.
@@ -279,7 +236,7 @@ def publish(
     from releasekit.cli.stage_recursive import check_flags, publish_recursive
     from releasekit.options import StageOptions
     from releasekit.review.wait import parse_duration
-    from releasekit.stage.publish import StageGateFailed, stage_publish
+    from releasekit.stage.publish import stage_publish
 
     check_flags(recursive=recursive, filters=filters, continue_on_error=continue_on_error,
                 summary_file=summary_file, provenance_file=provenance_file)
@@ -311,18 +268,10 @@ def publish(
                           summary_file=summary_file, yes=yes, wait_seconds=wait_seconds, jobs=jobs)
         return
     report = None if json_mode() else _report_text
-    try:
-        with progress_display() as shown:
-            result = stage_publish(Path.cwd(), options, confirm=shown.before(_confirm_factory(yes)),
-                                   report=shown.before(report), progress=shown.callback,
-                                   consent=shown.before(consent_factory(yes)))
-    except StageGateFailed as exc:
-        if not json_mode():
-            raise
-        emit_json(envelope(False, registry=exc.result.target.registry, error=exc.message,
-                           error_code=exc.error_code, data=exc.result.to_dict()))
-        ctx.exit(int(exc.exit_code))
-        return
+    with progress_display() as shown:
+        result = stage_publish(Path.cwd(), options, confirm=shown.before(_confirm_factory(yes)),
+                               report=shown.before(report), progress=shown.callback,
+                               consent=shown.before(consent_factory(yes)))
 
     target = result.target
     if wait_seconds is not None and not result.dry_run:
@@ -339,9 +288,7 @@ def publish(
                            data=result.to_dict()))
         return
     if result.dry_run:
-        echo("Files that would be published:")
-        for packed in sorted(result.package.files, key=lambda f: f.path.lower()):
-            echo(f"  {_human_size(packed.size):>9}  {visible(packed.path)}")
+        _list_files(result, everything=verbose or not stdout_is_tty())
         access = target.access or "default"
         echo(f"Would stage {target.spec} to {target.registry} with tag {target.tag} and {access} access")
         if result.provenance is not None:
@@ -349,6 +296,20 @@ def publish(
         echo("Dry run: nothing was staged. No auth was used and no remote version or tag checks were made.")
         return
     _report_staged(result)
+
+
+DRY_RUN_FILES_SHOWN = 20  # on a terminal; -v, --json or a pipe get every file
+
+
+def _list_files(result: StageResult, *, everything: bool) -> None:
+    files = sorted(result.package.files, key=lambda f: f.path.lower())
+    shown = files if everything or len(files) <= DRY_RUN_FILES_SHOWN + 5 else files[:DRY_RUN_FILES_SHOWN]
+    echo("Files that would be published:")
+    for packed in shown:
+        echo(f"  {human_size(packed.size):>9}  {visible(packed.path)}")
+    if len(shown) < len(files):
+        rest = files[len(shown):]
+        echo(f"  ... and {len(rest)} more files ({human_size(sum(f.size for f in rest))}): -v or --json lists them all")
 
 
 def _report_staged(result: StageResult) -> None:
@@ -397,16 +358,10 @@ def _wait_for_decision(result: StageResult, seconds: float) -> WaitResult:
 @consent_option
 def list_(package: str | None, npm_registry: str | None, yes: bool) -> None:
     """List every staged version (optionally of one PACKAGE), paging through them all."""
-    if package is not None:
-        from releasekit.registry.names import validate_name
+    from releasekit.stage.entries import stage_list
 
-        if "@" in package[1:]:
-            raise UsageError("versions are not supported here: give a package name without @version")
-        validate_name(package)
-    choice = registry_choice_for_cwd(npm_registry)
-    registry = choice.url
-    with _client(choice, yes=yes) as client:
-        entries = [_entry_dict(e) for e in client.stage_list(package)]
+    listing = stage_list(package, project_dir=Path.cwd(), registry=npm_registry, consent=consent_factory(yes))
+    registry, entries = listing.registry, listing.entries
     if json_mode():
         emit_json(envelope(True, registry=registry, data=entries))
         return
@@ -417,14 +372,29 @@ def list_(package: str | None, npm_registry: str | None, yes: bool) -> None:
     echo(f"{len(entries)} staged version{'s' if len(entries) != 1 else ''}.")
 
 
-_TABLE_MIN_WIDTH = 120  # below this the table would squeeze columns to nothing
+_COLUMNS = ("Stage id", "Package", "Version", "Tag", "Access", "Actor", "Created", "Shasum")
+
+
+def _rows(entries: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """The table's cells, redacted already: their widths are the widths printed."""
+    from releasekit.redaction import redact
+
+    return [
+        tuple(redact(cell) for cell in (
+            *(str(entry.get(k) or "") for k in ("id", "packageName", "version", "tag", "access")),
+            _actor(entry), str(entry.get("createdAt") or ""), str(entry.get("shasum") or "")))
+        for entry in entries
+    ]
 
 
 def _print_entries(registry: str, entries: list[dict[str, Any]]) -> None:
-    """A rich table on a wide terminal; one block per entry on a narrow one (ids stay whole to copy)."""
+    """A table when every cell fits on one line; else one block per entry (names and ids never broken)."""
     from releasekit.cli.output import console
 
-    if console(stderr=json_mode()).width < _TABLE_MIN_WIDTH:
+    rows = _rows(entries)
+    widths = [max(len(cell) for cell in column) for column in zip(_COLUMNS, *rows, strict=True)]
+    needed = sum(widths) + 3 * len(widths) + 1  # a space either side of each cell, and the rules
+    if needed > console(stderr=json_mode()).width:
         echo(f"Staged on {registry}:")
         for entry in entries:
             echo("")
@@ -437,11 +407,10 @@ def _print_entries(registry: str, entries: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
     table = Table(title=f"Staged on {registry}", title_justify="left")
-    for column in ("Stage id", "Package", "Version", "Tag", "Access", "Actor", "Created", "Shasum"):
-        table.add_column(column, no_wrap=column in ("Stage id", "Shasum"), overflow="fold")
-    for entry in entries:
-        table.add_row(*(str(entry.get(k) or "") for k in ("id", "packageName", "version", "tag", "access")),
-                      _actor(entry), str(entry.get("createdAt") or ""), str(entry.get("shasum") or ""))
+    for column in _COLUMNS:
+        table.add_column(column, no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
     print_rich(table)
 
 
@@ -457,13 +426,12 @@ def _actor(entry: Mapping[str, Any]) -> str:
 @consent_option
 def view(stage_id: str, npm_registry: str | None, yes: bool) -> None:
     """Show one staged version."""
-    stage_id = _validated_id(stage_id)
-    choice = registry_choice_for_cwd(npm_registry)
-    registry = choice.url
-    with _client(choice, yes=yes) as client:
-        entry = _entry_dict(client.stage_view(stage_id))
+    from releasekit.stage.entries import stage_view
+
+    viewed = stage_view(stage_id, project_dir=Path.cwd(), registry=npm_registry, consent=consent_factory(yes))
+    entry = viewed.entry
     if json_mode():
-        emit_json(envelope(True, registry=registry, stageId=stage_id, data=entry))
+        emit_json(envelope(True, registry=viewed.registry, stageId=viewed.stage_id, data=entry))
         return
     entry = _shown_entry(entry)
     echo(_describe_entry(entry))
@@ -484,35 +452,22 @@ def view(stage_id: str, npm_registry: str | None, yes: bool) -> None:
 @consent_option
 def download(stage_id: str, output: str | None, npm_registry: str | None, yes: bool) -> None:
     """Download a staged tarball for inspection (sha1 checked against the stage entry)."""
-    from releasekit.stage.download import check_output, download_staged_tarball
+    from releasekit.stage.download import stage_download
 
-    stage_id = _validated_id(stage_id)
-    check_output(output)  # a bad -o is found before any request
-    choice = registry_choice_for_cwd(npm_registry)
-    registry = choice.url
-    with _client(choice, yes=yes) as client:
-        saved = download_staged_tarball(client, stage_id, output=output)
+    downloaded = stage_download(stage_id, project_dir=Path.cwd(), registry=npm_registry, output=output,
+                                consent=consent_factory(yes))
+    saved = downloaded.saved
     if json_mode():
-        emit_json(envelope(True, registry=registry, stageId=stage_id, data=saved.to_dict()))
+        emit_json(envelope(True, registry=downloaded.registry, stageId=downloaded.stage_id, data=downloaded.to_dict()))
         return
     check = "matches the stage entry" if saved.verified else "NOT checked: the stage entry has no shasum"
-    echo(f"{saved.name}@{saved.version}: {len(saved.files)} files, {_human_size(saved.size)}, sha1 {saved.shasum} ({check})")
+    echo(f"{saved.name}@{saved.version}: {len(saved.files)} files, {human_size(saved.size)}, sha1 {saved.shasum} ({check})")
     for f in saved.files:
-        echo(f"  {_human_size(f.size):>9}  {visible(f.path)}")
+        echo(f"  {human_size(f.size):>9}  {visible(f.path)}")
     echo(f"Saved to {saved.path}")
 
 
 # -- approve / reject ---------------------------------------------------------
-
-
-def _otp_value(otp: str | None) -> str | None:
-    if otp is None:
-        return None
-    otp = otp.strip()
-    if not otp:
-        raise UsageError("--otp is empty")
-    register_secret(otp)
-    return otp
 
 
 _BULK_HELP = {
@@ -538,7 +493,6 @@ _BULK_HELP = {
               help="Do not ask for confirmation after the review (nor before NPM_TOKEN goes to a registry only "
                    "project files name).")
 @npm_registry_options
-@click.pass_context
 def approve(
     ctx: click.Context,
     stage_ids: tuple[str, ...],
@@ -562,64 +516,65 @@ def approve(
     one summary, one confirmation, one one-time password where the registry allows.
     """
     from releasekit.cli.stage_bulk import run_bulk, wants_bulk
-    from releasekit.cli.stage_verify import verify_before_approval
+    from releasekit.cli.stage_verify import announce_build, project_config, render
+    from releasekit.stage.approve import stage_approve, verification_check
     from releasekit.stage.bulk import Action
+    from releasekit.stage.verify import describe_skipped
 
     if wants_bulk(stage_ids, all_entries, package, otp_command):
         run_bulk(ctx, Action.APPROVE, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
                  otp_command=otp_command, skip_checks=skip_checks, yes=yes, npm_registry=npm_registry,
                  skip_verify=skip_verify or skip_checks)
         return
-    stage_id = _validated_id(stage_ids[0])
-    code = _otp_value(otp)
-    choice = registry_choice_for_cwd(npm_registry)
-    registry = choice.url
-    review_doc: dict[str, Any] | None = None
-    verification: dict[str, Any] | None = None
-    with _client(choice, yes=yes, otp_prompt=True) as client:
-        if skip_checks:
-            entry = _entry_dict(client.stage_view(stage_id))
-            echo("WARNING: --skip-checks: the staged tarball was NOT downloaded, diffed or checked by any policy "
-                 "before approval.", err=True)
-        else:
-            review = _review_before_approval(client, stage_id)
-            entry = _entry_dict(review.staged.entry)
-            review_doc = review.to_dict()
-            if review.blocked:
-                message = (f"approval of {_describe_entry(entry)} refused: {'; '.join(review.reasons)}; "
-                           "nothing was sent to the registry")
-                if json_mode():
-                    emit_json(envelope(False, registry=registry, stageId=stage_id, error=message,
-                                       error_code="gate_failed", data={"entry": entry, "review": review_doc}))
-                    ctx.exit(int(ExitCode.REFUSED))
-                raise GateFailed(message)
-            verification = verify_before_approval(ctx, client, review.staged, registry, entry, review_doc, skip_verify)
-            if not (yes or json_mode()) and stdin_is_tty() and not click.confirm(
-                layout_safe(f"Approve {_describe_entry(entry)}? It becomes public and installable."), default=False, err=True
-            ):
-                raise UsageError(f"{_describe_entry(entry)} was not approved: declined at the prompt")
-        answer = client.stage_approve(stage_id, otp=code)
+    config = project_config(None)
+    if skip_verify and not skip_checks:
+        _notice(describe_skipped(config))
+
+    def show_verification(verified: VerifyResult) -> None:
+        if not json_mode():
+            render(verified, err=True)
+
+    verify = verification_check(config, on_build=announce_build, on_result=show_verification)
+    result = stage_approve(
+        stage_ids[0],
+        project_dir=Path.cwd(),
+        registry=npm_registry,
+        consent=consent_factory(yes),
+        otp=otp,
+        skip_checks=skip_checks,
+        checks={} if skip_verify else {"verification": verify},
+        skipped=("verification",) if skip_verify else (),
+        confirm=None if yes or json_mode() else _confirm_approval,
+        on_review=None if json_mode() else _render_review,
+        notice=_notice,
+        otp_prompt=_tty_otp_prompt(),
+        web_auth_notify=_web_auth_notice,
+    )
     if json_mode():
-        emit_json(envelope(True, registry=registry, stageId=stage_id,
-                           data={**answer, "entry": entry, "review": review_doc, "checksSkipped": skip_checks,
-                                 "verification": verification, "verificationSkipped": skip_verify or skip_checks}))
+        emit_json(envelope(True, registry=result.registry, stageId=result.stage_id, data=result.to_dict()))
         return
-    echo(f"Approved {_describe_entry(entry)} (stage {stage_id}): it is now published with tag {entry.get('tag') or 'latest'}.")
+    echo(f"Approved {result.spec} (stage {result.stage_id}): it is now published with tag "
+         f"{result.entry.get('tag') or 'latest'}.")
 
 
-def _review_before_approval(client: RegistryClient, stage_id: str) -> ApprovalReview:
-    """Download, diff and re-check the staged tarball; print the summary in text mode."""
-    from releasekit.review.recheck import review_staged
+def _confirm_approval(result: ApprovalResult) -> bool:
+    if not stdin_is_tty():
+        return True
+    prompt = layout_safe(f"Approve {result.spec}? It becomes public and installable.")
+    return bool(click.confirm(prompt, default=False, err=True))
+
+
+def _render_review(result: ApprovalResult) -> None:
+    """Text mode: the diff summary and the policies' verdict, on stderr."""
+    from releasekit.policy.reports import console as console_report
     from releasekit.review.report import render_diff
 
-    review = review_staged(client, stage_id, Path.cwd())
-    if not json_mode():
-        for renderable in render_diff(review.diff, summary_only=True):
-            print_rich(renderable, err=True)
-        from releasekit.policy.reports import console as console_report
-
-        print_rich("\n".join(console_report.summary_lines(review.session)), err=True)
-    return review
+    review = result.review
+    if review is None:
+        return
+    for renderable in render_diff(review.diff, summary_only=True):
+        print_rich(renderable, err=True)
+    print_rich("\n".join(console_report.summary_lines(review.session)), err=True)
 
 
 # -- diff ---------------------------------------------------------------------
@@ -640,33 +595,14 @@ def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | No
     memory only; hostile entries (traversal, links, collisions) are reported,
     never followed.
     """
-    from releasekit.review.diff import unified_patch
     from releasekit.review.report import render_diff
-    from releasekit.review.staged import diff_staged, fetch_staged, secret_lines
+    from releasekit.stage.diff import stage_diff
 
-    stage_id = _validated_id(stage_id)
-    if against is not None and not against.strip():
-        raise UsageError("--against is empty: give a published version or dist-tag")
-    choice = registry_choice_for_cwd(npm_registry)
-    registry = choice.url
-    with _client(choice, yes=yes) as client:
-        staged = fetch_staged(client, stage_id)
-        result, old = diff_staged(client, staged, against)
-    patches: dict[str, str] = {}
-    if patch and old is not None:
-        changed = [c.path for c in result.files if c.status != "removed"]
-        removed = [c.path for c in result.files if c.status != "added"]
-        hide_new, hide_old = secret_lines(staged.archive, changed), secret_lines(old, removed)
-        for change in result.files:
-            patches[change.path] = unified_patch(
-                old, staged.archive, change.path, hide_old=hide_old.get(change.path), hide_new=hide_new.get(change.path)
-            )
+    compared = stage_diff(stage_id, project_dir=Path.cwd(), registry=npm_registry, consent=consent_factory(yes), against=against, patch=patch)
     if json_mode():
-        data = result.to_dict()
-        if patch:
-            data["patches"] = patches
-        emit_json(envelope(True, registry=registry, stageId=stage_id, data=data))
+        emit_json(envelope(True, registry=compared.registry, stageId=compared.stage_id, data=compared.to_dict()))
         return
+    result, patches = compared.diff, compared.patches or {}
     for renderable in render_diff(result):
         print_rich(renderable)
     for text in patches.values():
@@ -697,16 +633,18 @@ def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | No
     verify.provenance in releasekit.yaml. Exit 1 on any difference.
     """
     from releasekit.cli.stage_verify import project_config, report, run_verify
+    from releasekit.registry.names import validate_stage_id
+    from releasekit.stage.client import open_client, registry_for
     from releasekit.stage.verify import VerifyOptions
 
-    stage_id = _validated_id(stage_id)
+    stage_id = validate_stage_id(stage_id)
     if ref is not None and not ref.strip():
         raise UsageError("--ref is empty: give a tag, branch or commit")
     config = project_config(source)
-    choice = registry_choice_for_cwd(npm_registry)
+    choice = registry_for(Path.cwd(), npm_registry)
     registry = choice.url
     options = VerifyOptions(source=source, ref=ref, build=build, provenance_file=provenance_file)
-    with _client(choice, yes=yes) as client:
+    with open_client(choice, Path.cwd(), consent=consent_factory(yes)) as client:
         result = run_verify(client, stage_id, options, config)
     report(result, registry)
     if not result.passed:
@@ -746,16 +684,11 @@ def reject(
         run_bulk(ctx, Action.REJECT, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
                  otp_command=otp_command, skip_checks=False, yes=yes, npm_registry=npm_registry)
         return
-    stage_id = _validated_id(stage_ids[0])
-    code = _otp_value(otp)
-    choice = registry_choice_for_cwd(npm_registry)
-    registry = choice.url
-    with _client(choice, yes=yes, otp_prompt=True) as client:
-        entry = _entry_dict(client.stage_view(stage_id))
-        # Warned once the entry is known to exist: a failure before that stays one "Error:" line.
-        echo("Warning: rejecting permanently deletes the staged version and its tarball from the registry.", err=True)
-        answer = client.stage_reject(stage_id, otp=code)
+    from releasekit.stage.reject import stage_reject
+
+    result = stage_reject(stage_ids[0], project_dir=Path.cwd(), registry=npm_registry, otp=otp, consent=consent_factory(yes), notice=_notice,
+                          otp_prompt=_tty_otp_prompt(), web_auth_notify=_web_auth_notice)
     if json_mode():
-        emit_json(envelope(True, registry=registry, stageId=stage_id, data={**answer, "entry": entry}))
+        emit_json(envelope(True, registry=result.registry, stageId=result.stage_id, data=result.to_dict()))
         return
-    echo(f"Rejected {_describe_entry(entry)} (stage {stage_id}); it is gone for good.")
+    echo(f"Rejected {result.spec} (stage {result.stage_id}); it is gone for good.")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import rich_click as click
 
-from releasekit.cli.output import echo, emit_json, envelope, json_mode, print_rich
+from releasekit.cli.output import echo, emit_json, envelope, error_envelope, json_mode, print_rich
 from releasekit.errors import UsageError
 from releasekit.terminal import visible
 
@@ -107,17 +107,17 @@ def run_bulk(
     npm_registry: str | None,
     skip_verify: bool = True,
 ) -> None:
-    from releasekit.cli.stage import _client, _otp_value, registry_choice_for_cwd, stdin_is_tty
+    from releasekit.cli.stage import _web_auth_notice, consent_factory, stdin_is_tty
+    from releasekit.errors import BulkRefused, BulkStopped
     from releasekit.stage.bulk import (
         BatchOtp,
-        BulkRefused,
-        BulkStopped,
         bulk_decide,
         check_selection,
         select_entries,
     )
+    from releasekit.stage.client import clean_otp, open_client, registry_for
 
-    code = _otp_value(otp)
+    code = clean_otp(otp)
     if code is not None and otp_command is not None:
         raise UsageError("--otp and --otp-command cannot be used together")
     interactive = stdin_is_tty() and not json_mode()
@@ -131,7 +131,7 @@ def run_bulk(
 
     batch_otp = BatchOtp(code, command=otp_command, prompt=prompt if interactive else None,
                          notice=lambda line: echo(line, err=True))
-    choice = registry_choice_for_cwd(npm_registry)
+    choice = registry_for(Path.cwd(), npm_registry)
     registry = choice.url
 
     def confirm(result: BulkResult) -> bool:
@@ -148,7 +148,8 @@ def run_bulk(
             verb = "Approved" if action == "approve" else "Rejected"
             echo(f"{verb} {item.spec} (stage {item.entry.id})")
 
-    with _client(choice, yes=yes, otp_provider=batch_otp.provider) as client:
+    with open_client(choice, Path.cwd(), consent=consent_factory(yes), otp_prompt=batch_otp.provider,
+                     web_auth_notify=_web_auth_notice) as client:
         entries = select_entries(client, stage_ids=stage_ids, all_entries=all_entries, package=package, pick=pick)
         if action == "reject" and not json_mode():
             echo("Warning: rejecting permanently deletes the staged versions and their tarballs from the registry.",
@@ -170,8 +171,8 @@ def run_bulk(
                 if isinstance(exc, BulkRefused):
                     _summary(exc.result)
                 raise
-            emit_json(envelope(False, registry=registry, error=exc.message, error_code=exc.error_code,
-                               data=[i.to_dict() for i in exc.result.items]))
+            emit_json(error_envelope(exc.message, exc.error_code, hint=exc.hint, registry=registry,
+                                     **exc.envelope_fields()))
             ctx.exit(int(exc.exit_code))
             return
     if json_mode():

@@ -88,13 +88,13 @@ def _summary_table(result: RecursiveResult) -> None:
 
 def _failure_reports(result: RecursiveResult) -> None:
     """The policy report of each package the policies refused (the others passed: no noise)."""
-    from releasekit.policy.reports.console import render
+    from releasekit.policy.reports.console import summary_lines
     from releasekit.stage.recursive import Outcome
 
     for run in result.by_outcome(Outcome.FAILED):
         if run.result is not None and not run.result.session.gate_passed:
             echo(f"== {run.name}@{run.version}")
-            render(run.result.session)
+            print_rich("\n".join(summary_lines(run.result.session)))
 
 
 def write_summary(path: str, result: RecursiveResult) -> None:

@@ -23,10 +23,13 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import releasekit
 from releasekit.nox._options import KitOptions
+
+if TYPE_CHECKING:
+    from nox import Session
 
 # Environments (by location) this nox run already installed releasekit into.
 _installed: set[str] = set()
@@ -50,11 +53,11 @@ def install_spec(options: KitOptions) -> list[str]:
     return [str(checkout)] if checkout else [f"releasekit=={releasekit.__version__}"]
 
 
-def uses_outer_python(session: Any) -> bool:
+def uses_outer_python(session: Session) -> bool:
     return str(session.venv_backend) == "none"
 
 
-def ensure_releasekit(session: Any, options: KitOptions) -> None:
+def ensure_releasekit(session: Session, options: KitOptions) -> None:
     """Install releasekit into a real session environment, once per session run."""
     if uses_outer_python(session):
         return
@@ -65,13 +68,13 @@ def ensure_releasekit(session: Any, options: KitOptions) -> None:
     _installed.add(location)
 
 
-def lpm_command(session: Any) -> list[str]:
+def lpm_command(session: Session) -> list[str]:
     python = sys.executable if uses_outer_python(session) else "python"
     return [python, "-m", "releasekit"]
 
 
 def run_lpm(
-    session: Any,
+    session: Session,
     options: KitOptions,
     args: Sequence[str],
     *,

@@ -46,6 +46,25 @@ def _make(kind: str, options: KitOptions) -> Callable[..., None]:
     return func
 
 
+def _probe_uv_quietly() -> None:
+    """Look for uv once, with nox's logger muted: nox says "uv binary not found." on every run otherwise.
+
+    nox caches the answer (``find_uv`` is memoised), so its own later look-ups stay silent; the probe
+    costs one failed ``exec`` when uv is absent.
+    """
+    from nox import virtualenv
+    from nox.logger import logger
+
+    find_uv = getattr(virtualenv, "find_uv", None)
+    if find_uv is None:
+        return
+    disabled, logger.disabled = logger.disabled, True
+    try:
+        find_uv()
+    finally:
+        logger.disabled = disabled
+
+
 def register_sessions(options: KitOptions | None = None, **changes: Any) -> dict[str, Callable[..., None]]:
     """Register the release sessions with nox; answer them by name.
 
@@ -54,6 +73,7 @@ def register_sessions(options: KitOptions | None = None, **changes: Any) -> dict
         register_sessions(package_dir="packages/web", min_score=70, tag="next")
     """
     options = (options or KitOptions()).with_(**changes) if changes else (options or KitOptions())
+    _probe_uv_quietly()
     registered: dict[str, Callable[..., None]] = {}
     for kind in options.sessions:
         func = _make(kind, options)

@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from releasekit.nox._invoke import run_lpm, with_defaults
 from releasekit.nox._options import KitOptions
+
+if TYPE_CHECKING:
+    from nox import Session
 
 # A default flag: (spellings that replace it when given after --, the arguments it adds).
 Default = tuple[tuple[str, ...], tuple[str, ...]]
@@ -46,7 +49,7 @@ def _tag_default(options: KitOptions) -> Default:
     return _flag(("--tag",), *(("--tag", options.tag) if options.tag else ()))
 
 
-def check(session: Any, options: KitOptions, package_dir: str) -> None:
+def check(session: Session, options: KitOptions, package_dir: str) -> None:
     """Run the policies on the package (lpm check); nothing is uploaded."""
     posargs = options.args_for("check", session.posargs)
     defaults = [_policy_paths(options), _min_score_default(options)]
@@ -56,7 +59,7 @@ def check(session: Any, options: KitOptions, package_dir: str) -> None:
     run_lpm(session, options, ["check", *with_defaults(defaults, posargs)], cwd=package_dir)
 
 
-def quality(session: Any, options: KitOptions, package_dir: str) -> None:
+def quality(session: Session, options: KitOptions, package_dir: str) -> None:
     """Show the quality score breakdown (lpm quality), gated by min_score."""
     posargs = options.args_for("quality", session.posargs)
     args = with_defaults([_policy_paths(options), _min_score_default(options)], posargs)
@@ -70,7 +73,7 @@ def _provenance_default(options: KitOptions) -> Default:
     return spellings, ("--provenance",) if options.provenance else ("--no-provenance",)
 
 
-def stage(session: Any, options: KitOptions, package_dir: str) -> None:
+def stage(session: Session, options: KitOptions, package_dir: str) -> None:
     """Stage the package (lpm stage publish); args after -- win, e.g. -- --dry-run."""
     yes = options.yes if options.yes is not None else not session.interactive
     defaults = [
@@ -214,7 +217,7 @@ def _package_name(package_dir: str) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def stage_list(session: Any, options: KitOptions, package_dir: str | None, posargs: list[str] | None = None) -> None:
+def stage_list(session: Session, options: KitOptions, package_dir: str | None, posargs: list[str] | None = None) -> None:
     """List staged versions: of this package, or (monorepo) of everything the token sees."""
     posargs = options.args_for("stage_list", session.posargs if posargs is None else posargs)
     name = _package_name(package_dir) if package_dir is not None else None
@@ -227,7 +230,7 @@ def on_ci() -> bool:
     return any(os.environ.get(var, "").lower() not in ("", "0", "false") for var in _CI_VARIABLES)
 
 
-def approve(session: Any, options: KitOptions, package_dir: str | None) -> None:
+def approve(session: Session, options: KitOptions, package_dir: str | None) -> None:
     """Approve a staged version, interactively: a human with 2FA, never a CI job."""
     if on_ci():
         session.error("approve is for a maintainer at a terminal and never runs on CI (CI is set)")

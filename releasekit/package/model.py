@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -125,5 +124,3 @@ class PackedPackage:
             return None
         return found.data.decode("utf-8", errors="replace")
 
-    def manifest_json(self) -> str:
-        return json.dumps(self.manifest, indent=2) + "\n"

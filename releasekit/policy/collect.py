@@ -30,7 +30,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import releasekit
 from releasekit.policy.fixtures import fixture_marker
 from releasekit.policy.hookmarkers import hookimpl
 from releasekit.policy.item import InvalidMarkError, Policy
@@ -47,11 +46,9 @@ BUILTIN_PREFIX = "builtin"
 
 def builtin_policies_dir() -> Path | None:
     """Where releasekit's own policies are: inside the wheel, else in the checkout."""
-    package_dir = Path(releasekit.__file__).resolve().parent
-    for candidate in (package_dir / "_builtin_policies", package_dir.parent / "policies"):
-        if candidate.is_dir():
-            return candidate
-    return None
+    from releasekit.resources import shipped_dir
+
+    return shipped_dir("policies", "_builtin_policies")
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,16 @@ class Finding:
     message: str
     file: str | None = None
     line: int | None = None
-    severity: Severity | str = Severity.ERROR
+    severity: Severity = Severity.ERROR  # "warning" works too: converted on creation
     secret_hash: str | None = None
     excerpt: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["severity"] = str(Severity(self.severity))
+        data["severity"] = str(self.severity)
         return {k: v for k, v in data.items() if v is not None}
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
+from releasekit.errors import FixtureCycleError, FixtureError, FixtureLookupError
 from releasekit.policy.item import fixture_argnames
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,23 +69,6 @@ class FixtureDef:
     @property
     def argnames(self) -> tuple[str, ...]:
         return fixture_argnames(self.function)
-
-
-class FixtureError(Exception):
-    """A fixture could not provide a value; the requesting policy is an error."""
-
-    def __init__(self, message: str, *, details: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
-
-
-class FixtureLookupError(FixtureError):
-    pass
-
-
-class FixtureCycleError(FixtureError):
-    pass
 
 
 @dataclass

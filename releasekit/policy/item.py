@@ -62,9 +62,9 @@ class Policy:
             raise InvalidMarkError(f"category must be one string, got {category.args!r}")
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> Severity:
         found = self._last("severity")
-        return str(found.args[0]) if found is not None else Severity.ERROR.value
+        return Severity(str(found.args[0])) if found is not None else Severity.ERROR
 
     @property
     def category(self) -> str | None:
@@ -112,7 +112,7 @@ class Policy:
             "file": self.id.split("::")[0],
             "line": self.lineno,
             "label": self.label,
-            "severity": self.severity,
+            "severity": str(self.severity),
             "category": self.category,
             "points": self.points,
             "marks": [m.name for m in self.marks],

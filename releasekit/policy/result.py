@@ -6,10 +6,14 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from releasekit.policy.findings import Finding
+from releasekit.errors import ExitCode
+from releasekit.policy.findings import Finding, Severity
 from releasekit.redaction import redact
+
+if TYPE_CHECKING:
+    from releasekit.package.model import PackedPackage
 
 
 class Outcome(StrEnum):
@@ -36,14 +40,14 @@ class PolicyResult:
 
     id: str
     name: str
-    outcome: Outcome | str
+    outcome: Outcome  # a plugin may assign "passed"...: stored as the enum (see __setattr__)
     message: str = ""
     findings: list[Finding] = field(default_factory=list)
     duration: float = 0.0
     file: str = ""
     line: int | None = None
     label: str = ""
-    severity: str = "error"
+    severity: Severity = Severity.ERROR
     category: str | None = None
     marks: list[str] = field(default_factory=list)
     points: float | None = None
@@ -51,6 +55,13 @@ class PolicyResult:
     detail: str = ""
     details: str = ""  # traceback text for errors
     builtin: bool = False
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "outcome":
+            value = Outcome(value)
+        elif name == "severity":
+            value = Severity(value)
+        super().__setattr__(name, value)
 
     @property
     def location(self) -> str:
@@ -60,12 +71,12 @@ class PolicyResult:
         return {
             "id": self.id,
             "name": self.name,
-            "outcome": str(Outcome(self.outcome)),
+            "outcome": str(self.outcome),
             "message": redact(self.message),
             "file": self.file,
             "line": self.line,
             "label": redact(self.label),
-            "severity": self.severity,
+            "severity": str(self.severity),
             "category": self.category,
             "marks": list(self.marks),
             "points": self.points,
@@ -167,22 +178,22 @@ class SessionResult:
     min_score: int = 0
     gate_passed: bool = True
     gate_messages: list[str] = field(default_factory=list)
-    exit_code: int = 0
+    exit_code: ExitCode = ExitCode.OK
     collect_only: bool = False
     reports_written: dict[str, str] = field(default_factory=dict)
-    package: Any = field(default=None, repr=False)  # the PackedPackage, if the run packed or was given one
+    package: PackedPackage | None = field(default=None, repr=False)  # the PackedPackage, if the run packed or was given one
 
     @property
     def counts(self) -> dict[str, int]:
         counts = {str(o): 0 for o in Outcome}
         for result in self.results:
-            counts[str(Outcome(result.outcome))] += 1
+            counts[str(result.outcome)] += 1
         counts["collection_errors"] = len(self.collection_errors)
         counts["deselected"] = len(self.deselected)
         return counts
 
-    def by_outcome(self, outcome: Outcome | str) -> list[PolicyResult]:
-        return [r for r in self.results if Outcome(r.outcome) == Outcome(outcome)]
+    def by_outcome(self, outcome: Outcome) -> list[PolicyResult]:
+        return [r for r in self.results if r.outcome == outcome]
 
     @property
     def registry_error(self) -> str | None:
@@ -212,7 +223,7 @@ class SessionResult:
             "project_dir": str(self.project_dir),
             "gate_passed": self.gate_passed,
             "gate_messages": [redact(m) for m in self.gate_messages],
-            "exit_code": self.exit_code,
+            "exit_code": int(self.exit_code),
             "counts": self.counts,
             "duration": round(self.duration, 6),
             "score": self.score.to_dict() if self.score is not None else None,

@@ -22,10 +22,10 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from releasekit.errors import ReleasekitError
+from releasekit.errors import FixtureError, ReleasekitError
 from releasekit.policy import assertion
 from releasekit.policy.findings import Finding, Points, Severity
-from releasekit.policy.fixtures import FixtureError, FixtureManager
+from releasekit.policy.fixtures import FixtureManager
 from releasekit.policy.hookmarkers import hookimpl
 from releasekit.policy.item import Policy
 from releasekit.policy.outcomes import Failed, Skipped
@@ -84,7 +84,7 @@ def run_policy(policy: Policy, fixtures: FixtureManager) -> PolicyResult:
         result.details = "".join(traceback.format_exception(type(exc), exc, _user_frames(exc.__traceback__)))
         result.line = _line_in(policy, exc.__traceback__) or result.line
     result.duration = time.perf_counter() - start
-    if Outcome(result.outcome) == Outcome.FAILED and (policy.severity == Severity.WARNING or policy.is_quality):
+    if result.outcome == Outcome.FAILED and (policy.severity == Severity.WARNING or policy.is_quality):
         result.outcome = Outcome.WARNED
     return result
 
@@ -106,7 +106,7 @@ def _interpret(value: Any, result: PolicyResult, policy: Policy) -> None:
             result.earned, result.detail = item.earned, item.detail
         else:
             raise UnsupportedReturn(f"policy returned or yielded a {type(item).__name__}; expected None, Finding or Points")
-    severities = {str(Severity(f.severity)) for f in result.findings}
+    severities = {str(f.severity) for f in result.findings}
     if Severity.ERROR in severities:
         result.outcome = Outcome.FAILED
     elif Severity.WARNING in severities:
@@ -114,7 +114,7 @@ def _interpret(value: Any, result: PolicyResult, policy: Policy) -> None:
     if result.findings and not result.message:
         result.message = _summarize(result.findings)
     if result.earned is not None and policy.points is not None and result.earned < policy.points:
-        if Outcome(result.outcome) == Outcome.PASSED:
+        if result.outcome == Outcome.PASSED:
             result.outcome = Outcome.WARNED
         result.message = result.message or result.detail or f"earned {result.earned:g} of {policy.points:g} points"
 
@@ -128,7 +128,7 @@ def _iterable(value: Any) -> Iterable[Any]:
 def _summarize(findings: list[Finding]) -> str:
     counts: dict[str, int] = {}
     for finding in findings:
-        key = str(Severity(finding.severity))
+        key = str(finding.severity)
         counts[key] = counts.get(key, 0) + 1
     parts = ", ".join(f"{n} {sev}" for sev, n in counts.items())
     first = findings[0]

@@ -14,18 +14,18 @@ from releasekit.policy.result import Outcome, PolicyResult, Score, ScoreCheck
 
 def earned_points(result: PolicyResult) -> float:
     assert result.points is not None
-    if Outcome(result.outcome) == Outcome.ERROR:
+    if result.outcome == Outcome.ERROR:
         return 0.0
     if result.earned is not None:
         return min(max(float(result.earned), 0.0), result.points)
-    return result.points if Outcome(result.outcome) == Outcome.PASSED else 0.0
+    return result.points if result.outcome == Outcome.PASSED else 0.0
 
 
 def compute_score(results: Iterable[PolicyResult]) -> Score | None:
     """The score of the quality checks that ran, or ``None`` if none applied."""
     checks = []
     for result in results:
-        if result.points is None or Outcome(result.outcome) == Outcome.SKIPPED:
+        if result.points is None or result.outcome == Outcome.SKIPPED:
             continue
         earned = earned_points(result)
         checks.append(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from releasekit.config import Config, load_config
-from releasekit.errors import ConfigError, UsageError
+from releasekit.errors import ConfigError, ExitCode, UsageError
 from releasekit.options import StageOptions
 from releasekit.policy import collect
 from releasekit.policy.collect import BUILTIN_PREFIX, ImportContext, PolicyRoot, PythonCollector
@@ -227,7 +227,7 @@ class Session:
 
     def scan_for_redaction(self) -> None:
         """Scan the packed package if no policy did, so that its secrets are redacted from every output."""
-        from releasekit.policy.fixtures import FixtureError
+        from releasekit.errors import FixtureError
 
         if self.package is None:
             return
@@ -377,9 +377,9 @@ def _judge(result: SessionResult, selected: list[Policy], options: StageOptions,
     min_score = options.min_score if options.min_score is not None else int(config.get("quality.min_score", 0) or 0)
     result.min_score = min_score
     messages = []
-    failing = [r for r in result.results if Outcome(r.outcome).fails_gate]
-    failed = [r.id for r in failing if Outcome(r.outcome) == Outcome.FAILED]
-    errors = [r.id for r in failing if Outcome(r.outcome) == Outcome.ERROR]
+    failing = [r for r in result.results if r.outcome.fails_gate]
+    failed = [r.id for r in failing if r.outcome == Outcome.FAILED]
+    errors = [r.id for r in failing if r.outcome == Outcome.ERROR]
     if failed:
         messages.append(f"{len(failed)} polic{'y' if len(failed) == 1 else 'ies'} failed: {', '.join(failed)}")
     if errors:
@@ -394,6 +394,6 @@ def _judge(result: SessionResult, selected: list[Policy], options: StageOptions,
     result.gate_messages = messages
     result.gate_passed = not messages
     if not selected and not result.collection_errors:
-        result.exit_code = 4
+        result.exit_code = ExitCode.NO_POLICIES
     else:
-        result.exit_code = 0 if result.gate_passed else 1
+        result.exit_code = ExitCode.OK if result.gate_passed else ExitCode.REFUSED

@@ -64,8 +64,7 @@ def check_flags(*, provenance: bool = False, no_provenance: bool = False, proven
 
 
 def _flag_setting(provenance: bool | None, provenance_file: str | None, base: Path) -> ProvenanceSetting | None:
-    if provenance and provenance_file:
-        raise UsageError("--provenance and --provenance-file cannot be used together")
+    check_flags(provenance=provenance is True, provenance_file=provenance_file)
     if provenance_file:
         # --no-provenance beside a file: the file is the explicit ask; npm lets it win as well.
         path = Path(provenance_file)

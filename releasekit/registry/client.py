@@ -186,10 +186,6 @@ class RegistryClient:
         return self._otp.last_code
 
     @property
-    def has_token(self) -> bool:
-        return self._token is not None
-
-    @property
     def http(self) -> httpx.Client:
         if self._http is None:
             self._http = build_http_client(timeout=self._timeout, transport=self._transport)

@@ -193,7 +193,7 @@ def registry_url_for(package: PackedPackage, options: StageOptions, config: Conf
 
 def registry_choice_for(package: PackedPackage, options: StageOptions, config: Config | None) -> RegistryChoice:
     """:func:`registry_url_for` with where the registry was named."""
-    from releasekit.stage.target import choose_registry
+    from releasekit.registry.resolve import choose_registry
 
     publish_config = package.manifest.get("publishConfig")
     return choose_registry(

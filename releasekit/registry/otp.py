@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from releasekit.errors import OtpRequired, RegistryError
-from releasekit.redaction import redact, register_secret
-from releasekit.terminal import layout_safe, visible
+from releasekit.redaction import register_secret
 
 if TYPE_CHECKING:
     import httpx
@@ -63,25 +61,6 @@ def web_auth_urls(response: httpx.Response) -> tuple[str, str] | None:
 
     validate(body, "web-auth", what="web authentication challenge")
     return str(body["authUrl"]), str(body["doneUrl"])
-
-
-def tty_prompt() -> OtpProvider | None:
-    """A prompt on the terminal when stdin and stderr are TTYs, else ``None`` (never block a pipe)."""
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        return None
-
-    def ask(message: str) -> str | None:
-        sys.stderr.write(f"{layout_safe(message)}\nEnter OTP: ")
-        sys.stderr.flush()
-        line = sys.stdin.readline()
-        return line.strip() or None
-
-    return ask
-
-
-def notify_stderr(url: str) -> None:
-    sys.stderr.write(f"Authenticate your account at:\n{redact(visible(url))}\n")
-    sys.stderr.flush()
 
 
 @dataclass

@@ -23,11 +23,6 @@ if TYPE_CHECKING:
 _MAX_DETAIL = 160
 
 
-def schema_names() -> list[str]:
-    return sorted(p.name.removesuffix(".json") for p in resources.files(__package__).joinpath("schemas").iterdir()
-                  if p.name.endswith(".json"))
-
-
 @cache
 def _load(name: str) -> dict[str, Any]:
     text = resources.files(__package__).joinpath("schemas").joinpath(f"{name}.json").read_text("utf-8")

@@ -65,10 +65,6 @@ class StageDiff:
     def total_delta(self) -> int:
         return sum(change.delta for change in self.files)
 
-    @property
-    def needs_attention(self) -> bool:
-        return bool(self.security or self.signals or self.hostile)
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,

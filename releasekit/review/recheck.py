@@ -9,22 +9,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from releasekit.options import StageOptions
 from releasekit.review.diff import StageDiff
-from releasekit.review.staged import StagedTarball, diff_staged, fetch_staged
+from releasekit.review.staged import StagedClient, StagedTarball, diff_staged, fetch_staged
+
+if TYPE_CHECKING:
+    from releasekit.policy.result import SessionResult
 
 
 @dataclass
 class ApprovalReview:
     staged: StagedTarball
     diff: StageDiff
-    session: Any  # releasekit.policy.result.SessionResult
+    session: SessionResult
 
     @property
     def reasons(self) -> list[str]:
-        reasons = list(getattr(self.session, "gate_messages", []) or [])
+        reasons = list(self.session.gate_messages)
         if not self.session.gate_passed and not reasons:
             reasons.append("the policies failed on the staged tarball")
         if self.staged.archive.refused:
@@ -47,7 +50,7 @@ class ApprovalReview:
         }
 
 
-def review_staged(client: Any, stage_id: str, project_dir: Path, options: StageOptions | None = None) -> ApprovalReview:
+def review_staged(client: StagedClient, stage_id: str, project_dir: Path, options: StageOptions | None = None) -> ApprovalReview:
     """Download ``stage_id``, diff it against what it replaces, and run the project's policies on it."""
     from releasekit.policy.session import run_policies
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from releasekit.errors import PackError, RegistryError, UsageError
 from releasekit.package.model import PackedPackage
 from releasekit.policy.findings import Finding, Severity
 from releasekit.review.archive import REFUSED_RULE, Archive, read_archive
 from releasekit.review.diff import StageDiff, diff_archives, manifest_of
-from releasekit.stage.download import check_shasum
+from releasekit.review.integrity import check_dist_integrity, check_shasum
+
+if TYPE_CHECKING:
+    from releasekit.registry.client import StagedVersion
 
 
-class _Client(Protocol):
-    def stage_view(self, stage_id: str) -> Any: ...
+class StagedClient(Protocol):
+    """What reviewing needs of a registry client (:class:`~releasekit.registry.client.RegistryClient`)."""
+
+    def stage_view(self, stage_id: str) -> StagedVersion: ...
     def stage_tarball(self, stage_id: str) -> bytes: ...
     def packument(self, name: str) -> dict[str, Any] | None: ...
     def tarball(self, url: str) -> bytes: ...
@@ -24,7 +27,7 @@ class _Client(Protocol):
 
 @dataclass
 class StagedTarball:
-    entry: Any  # releasekit.registry StagedVersion
+    entry: StagedVersion
     tarball: bytes
     archive: Archive
 
@@ -33,11 +36,11 @@ class StagedTarball:
         return PackedPackage(manifest_of(self.archive), self.archive.packed_files(), self.tarball, None)
 
 
-def fetch_staged(client: _Client, stage_id: str) -> StagedTarball:
+def fetch_staged(client: StagedClient, stage_id: str) -> StagedTarball:
     entry = client.stage_view(stage_id)
     blob = client.stage_tarball(stage_id)
-    check_shasum(blob, getattr(entry, "shasum", None))
-    spec = f"{getattr(entry, 'package_name', '?')}@{getattr(entry, 'version', '?')}"
+    check_shasum(blob, entry.shasum)
+    spec = f"{entry.package_name or '?'}@{entry.version or '?'}"
     return StagedTarball(entry, blob, _read_tarball(blob, f"the staged tarball of {spec}", refusal_is_finding=True))
 
 
@@ -61,20 +64,6 @@ def _read_tarball(blob: bytes, what: str, *, refusal_is_finding: bool = False) -
     return archive
 
 
-def _check_integrity(blob: bytes, dist: dict[str, Any], spec: str) -> None:
-    integrity = str(dist.get("integrity") or "")
-    for token in integrity.split():
-        algo, _, digest = token.partition("-")
-        if algo in ("sha512", "sha384", "sha256"):
-            actual = base64.b64encode(hashlib.new(algo, blob).digest()).decode()
-            if actual != digest:
-                raise RegistryError(f"published tarball of {spec} fails its {algo} integrity check")
-            return
-    shasum = dist.get("shasum")
-    if shasum and hashlib.sha1(blob).hexdigest() != shasum:
-        raise RegistryError(f"published tarball of {spec} fails its sha1 check")
-
-
 def baseline_version(packument: dict[str, Any] | None, tag: str | None, against: str | None) -> str | None:
     """What the staged version is compared with: ``--against``, else its tag's version, else ``latest``."""
     if packument is None:
@@ -94,20 +83,20 @@ def baseline_version(packument: dict[str, Any] | None, tag: str | None, against:
     return None
 
 
-def fetch_published(client: _Client, name: str, version: str, packument: dict[str, Any]) -> Archive:
+def fetch_published(client: StagedClient, name: str, version: str, packument: dict[str, Any]) -> Archive:
     dist = (packument.get("versions") or {}).get(version, {}).get("dist") or {}
     url = dist.get("tarball")
     if not url:
         raise RegistryError(f"{name}@{version} has no tarball URL in its packument")
     blob = client.tarball(str(url))
-    _check_integrity(blob, dist, f"{name}@{version}")
+    check_dist_integrity(blob, dist, f"{name}@{version}")
     return _read_tarball(blob, f"the published tarball of {name}@{version}")
 
 
-def diff_staged(client: _Client, staged: StagedTarball, against: str | None = None) -> tuple[StageDiff, Archive | None]:
-    name = str(getattr(staged.entry, "package_name", "") or manifest_of(staged.archive).get("name", ""))
+def diff_staged(client: StagedClient, staged: StagedTarball, against: str | None = None) -> tuple[StageDiff, Archive | None]:
+    name = str(staged.entry.package_name or manifest_of(staged.archive).get("name", ""))
     packument = client.packument(name)
-    old_version = baseline_version(packument, getattr(staged.entry, "tag", None), against)
+    old_version = baseline_version(packument, staged.entry.tag, against)
     old = fetch_published(client, name, old_version, packument) if old_version and packument else None
     register_found_secrets(staged.archive)  # before the diff quotes any line of it
     return diff_archives(staged.archive, old, against=old_version), old

@@ -463,16 +463,16 @@ def _entropy_exceeds(plugin: Any, data: str) -> bool:
     """
     from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
 
-    limit = plugin.entropy_limit
+    limit = float(plugin.entropy_limit)
     counts = Counter(data)
     length = len(data)
     own = type(plugin).calculate_shannon_entropy is not HighEntropyStringsPlugin.calculate_shannon_entropy
     if own or any(char not in plugin.charset for char in counts):
-        return _entropy(plugin, data) > limit
+        return bool(_entropy(plugin, data) > limit)
     quick = -sum(c / length * math.log2(c / length) for c in counts.values())
     if abs(quick - limit) > 1e-9:
         return quick > limit
-    return _entropy(plugin, data) > limit
+    return bool(_entropy(plugin, data) > limit)
 
 
 def _entropy(plugin: Any, data: str) -> float:

@@ -25,9 +25,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit.errors import GateFailed, OtpRequired, ReleasekitError, UsageError
+from releasekit.errors import BulkRefused, BulkStopped, Declined, OtpRequired, ReleasekitError, UsageError
 from releasekit.redaction import register_secret
-from releasekit.stage.publish import Declined
 
 if TYPE_CHECKING:
     from releasekit.config import Config
@@ -111,24 +110,6 @@ class BulkResult:
             "done": sum(i.done for i in self.items),
             "items": [i.to_dict() for i in self.items],
         }
-
-
-class BulkStopped(ReleasekitError):
-    """The batch stopped part way; :attr:`result` says which entries were decided. Exit code: the cause's."""
-
-    def __init__(self, message: str, result: BulkResult, cause: ReleasekitError) -> None:
-        super().__init__(message, hint=cause.hint)
-        self.result = result
-        self.exit_code = cause.exit_code
-        self.error_code = cause.error_code
-
-
-class BulkRefused(GateFailed):
-    """A review blocked at least one entry: nothing was sent for any of them."""
-
-    def __init__(self, message: str, result: BulkResult) -> None:
-        super().__init__(message)
-        self.result = result
 
 
 Notice = Callable[[str], None]

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from releasekit.atomicfile import atomic_file, write_atomic
 from releasekit.errors import PackError, RegistryError, StorageError, UsageError
+from releasekit.review.integrity import check_shasum, matching_shasum
 
 if TYPE_CHECKING:
+    from releasekit.registry.auth import Consent
     from releasekit.registry.client import RegistryClient
 
 
@@ -94,18 +96,6 @@ def read_listing(data: bytes | BinaryIO) -> tuple[dict[str, Any], tuple[TarballE
         raise RegistryError("the staged tarball's package.json is not a JSON object")
     entries = (TarballEntry(path, len(e.data)) for path, e in archive.entries.items())
     return manifest, tuple(sorted(entries, key=lambda e: e.path))
-
-
-def check_shasum(data: bytes, expected: str | None) -> str:
-    return _matching_shasum(hashlib.sha1(data).hexdigest(), expected)
-
-
-def _matching_shasum(actual: str, expected: str | None) -> str:
-    if expected and actual != expected.strip().lower():
-        raise RegistryError(
-            f"the downloaded tarball's sha1 {actual} does not match the staged entry's shasum {expected}; nothing was written"
-        )
-    return actual
 
 
 def resolve_destination(output: Path | str | None, default_name: str, cwd: Path | None = None) -> Path:
@@ -197,7 +187,7 @@ def download_staged_tarball(
                 handle.write(chunk)
 
             size = client.stage_tarball_to(stage_id, sink, **({} if limit is None else {"limit": limit}))
-            shasum = _matching_shasum(digest.hexdigest(), staged.shasum)
+            shasum = matching_shasum(digest.hexdigest(), staged.shasum)
             handle.seek(0)
             manifest, files = read_listing(handle)
     except StorageError as exc:
@@ -206,3 +196,33 @@ def download_staged_tarball(
         raise
     name, version = str(manifest.get("name", "")), str(manifest.get("version", ""))
     return SavedTarball(dest, size, shasum, name, version, files, verified=bool(staged.shasum), entry=entry)
+
+
+# -- the `stage download` command -------------------------------------------------------------
+
+
+@dataclass
+class DownloadResult:
+    registry: str
+    stage_id: str
+    saved: SavedTarball
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.saved.to_dict()
+
+
+def stage_download(
+    stage_id: str, *, project_dir: Path, registry: str | None = None, output: str | None = None,
+    consent: Consent | None = None,
+) -> DownloadResult:
+    """Check the inputs (the id, ``-o``, the registry flag), then :func:`download_staged_tarball`."""
+    from releasekit.registry.names import validate_stage_id
+    from releasekit.stage.client import open_client, registry_for
+
+    stage_id = validate_stage_id(stage_id)
+    check_output(output, project_dir)  # a bad -o is found before any request
+    choice = registry_for(project_dir, registry)
+    url = choice.url
+    with open_client(choice, project_dir, consent=consent) as client:
+        saved = download_staged_tarball(client, stage_id, output=output, cwd=project_dir)
+    return DownloadResult(url, stage_id, saved)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit.errors import ExitCode, GateFailed, UsageError
+from releasekit.errors import Declined, StageGateFailed, StageInputInvalid, UsageError
 from releasekit.options import StageOptions
 from releasekit.package.model import PackedPackage
 from releasekit.progress import ProgressCallback, reporting
@@ -102,18 +102,6 @@ class StageResult:
         return doc
 
 
-class StageGateFailed(GateFailed):
-    """Policies refused the package; :attr:`result` holds the report."""
-
-    def __init__(self, message: str, result: StageResult) -> None:
-        super().__init__(message)
-        self.result = result
-
-
-class Declined(UsageError):
-    """The person at the prompt said no: like an abort, a usage outcome (exit 2)."""
-
-
 Confirm = Callable[[StagePlan], bool]
 Report = Callable[[StageResult], None]
 
@@ -171,6 +159,8 @@ def check_stage(
         raise UsageError(f"{root}: no package.json here; run `lpm stage publish` in an npm project")
     config = config if config is not None else load_config(root)
     check_provenance_flags(options)
+    if not options.dry_run:
+        require_credentials(root, options, config, package.manifest if package is not None else None)
     with reporting(progress):
         if package is None:
             # gzip on a thread: the scan and the score read the files, not the gzip bytes
@@ -186,9 +176,7 @@ def check_stage(
     if not session.gate_passed:
         reasons = "; ".join(session.gate_messages) or "a gate failed"
         if session.input_error:  # bad input (a broken baseline...), not a verdict on the package: exit 2
-            failure = StageGateFailed(f"{target.spec} was not staged: {session.input_error}", result)
-            failure.exit_code, failure.error_code = ExitCode.USAGE, "usage"
-            raise failure
+            raise StageInputInvalid(f"{target.spec} was not staged: {session.input_error}", result)
         if session.registry_error:
             reasons += f"; the registry rules could not run: {session.registry_error}"
         raise StageGateFailed(f"policies refused {target.spec} ({reasons}); nothing was staged", result)
@@ -240,6 +228,53 @@ def upload_stage(
     return result
 
 
+def require_credentials(
+    root: Path, options: StageOptions, config: Config, manifest: Mapping[str, Any] | None = None
+) -> None:
+    """Refuse early, before packing and the policies, when no credentials exist for the registry.
+
+    ``stage list`` says so at once; a publish should not make its user wait for the policies to learn
+    it. An OIDC id token on offer counts as credentials: it is exchanged at upload time. Anything
+    unreadable here (package.json, the registry setting) is left to the full checks that follow.
+    """
+    import json
+    import os
+
+    from releasekit.registry.auth import resolve_credentials
+    from releasekit.registry.resolve import resolve_registry
+
+    if os.environ.get("NPM_ID_TOKEN", "").strip() or (
+        os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL") and os.environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    ):
+        return
+    if manifest is None:
+        try:
+            manifest = json.loads((root / "package.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+    name = manifest.get("name") if isinstance(manifest, Mapping) else None
+    if not isinstance(name, str) or not name:
+        return
+    publish_config = manifest.get("publishConfig")
+    try:
+        registry = resolve_registry(
+            options.registry,
+            publish_config=publish_config if isinstance(publish_config, Mapping) else None,
+            config=config,
+            project_dir=root,
+            name=name,
+        )
+    except UsageError:
+        return
+    # Only whether credentials exist is asked here: nothing is sent, so a project-named registry's consent
+    # is asked later, once, right before the upload.
+    resolve_credentials(
+        registry, package_name=name, project_dir=root, allow_oidc=True, warn=None,
+        registry_from_project="the project", consent=lambda question: True,
+    )
+
+
+
 def _credentials(
     target: StageTarget, project_dir: Path, transport: httpx.BaseTransport | None, consent: Consent | None
 ) -> Credentials:
@@ -262,8 +297,9 @@ def _credentials(
 
 def check_provenance_flags(options: StageOptions) -> None:
     """``--provenance`` goes alone: not with ``--no-provenance`` (``False``) nor ``--provenance-file``."""
-    if options.provenance and options.provenance_file:
-        raise UsageError("--provenance and --provenance-file cannot be used together")
+    from releasekit.provenance.settings import check_flags
+
+    check_flags(provenance=options.provenance is True, provenance_file=options.provenance_file)
 
 
 def _provenance_setting(

@@ -24,13 +24,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit.errors import Conflict, ExitCode, PackError, ReleasekitError, UsageError
+from releasekit.errors import (
+    Conflict,
+    Declined,
+    ExitCode,
+    PackError,
+    ReleasekitError,
+    StageGateFailed,
+    UsageError,
+)
 from releasekit.options import StageOptions
 from releasekit.package.graph import Graph, select
 from releasekit.package.workspace import Member, Workspace, find_workspace
 from releasekit.stage.publish import (
-    Declined,
-    StageGateFailed,
     StagePlan,
     StageResult,
     check_stage,

@@ -14,17 +14,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from releasekit.config import Config
 from releasekit.errors import UsageError
 from releasekit.options import StageOptions
 from releasekit.package.model import PackedPackage
+from releasekit.registry.resolve import (
+    DEFAULT_REGISTRY,
+    RegistryChoice,
+    choose_registry,
+    normalize_registry,
+    resolve_registry,
+)
 from releasekit.stage.packument import clean_version
 
-DEFAULT_REGISTRY = "https://registry.npmjs.org/"
 DEFAULT_TAG = "latest"
+
+__all__ = [
+    "DEFAULT_REGISTRY",
+    "DEFAULT_TAG",
+    "RegistryChoice",
+    "StageTarget",
+    "choose_registry",
+    "normalize_registry",
+    "resolve_registry",
+    "resolve_target",
+    "validate_tag",
+]
 
 
 @dataclass(frozen=True)
@@ -50,71 +67,6 @@ class StageTarget:
             "registry": self.registry,
             "registrySource": self.registry_source,
         }
-
-
-def normalize_registry(url: str, *, flag: str = "--npm-registry") -> str:
-    """An http(s) registry URL with a trailing slash, or a :class:`UsageError` naming where it came from."""
-    from releasekit.registry.names import normalize_registry_url
-
-    try:
-        return normalize_registry_url(url)
-    except UsageError as exc:
-        raise UsageError(f"{flag}: {exc.message}") from None
-
-
-@dataclass(frozen=True)
-class RegistryChoice:
-    """A registry URL, where it was named, and whether only the project's own files named it."""
-
-    url: str
-    source: str
-    from_project: bool = False
-
-
-def choose_registry(
-    explicit: str | None,
-    *,
-    publish_config: Mapping[str, Any] | None = None,
-    config: Config | None = None,
-    project_dir: Path | None = None,
-    name: str | None = None,
-) -> RegistryChoice:
-    """The registry, as :func:`resolve_registry` finds it, with where it came from."""
-    if explicit:
-        return RegistryChoice(normalize_registry(explicit), "--npm-registry")
-    if publish_config and isinstance(publish_config.get("registry"), str):
-        flag = "package.json publishConfig.registry"
-        return RegistryChoice(normalize_registry(publish_config["registry"], flag=flag), flag, True)
-    configured = config.get("stage.registry") if config is not None else None
-    if isinstance(configured, str) and configured:
-        flag = "releasekit.yaml stage.registry"
-        return RegistryChoice(normalize_registry(configured, flag=flag), flag, True)
-    from releasekit.registry import npmrc
-
-    scope = name.split("/", 1)[0] if name and name.startswith("@") and "/" in name else None
-    found = npmrc.registry_setting(scope, project_dir)
-    if found is not None:
-        origin = str(found.origin) if found.origin is not None else "npm_config_registry"
-        url = normalize_registry(found.value, flag=".npmrc registry" if found.origin else "npm_config_registry")
-        return RegistryChoice(url, origin, found.in_project(project_dir))
-    return RegistryChoice(DEFAULT_REGISTRY, "default")
-
-
-def resolve_registry(
-    explicit: str | None,
-    *,
-    publish_config: Mapping[str, Any] | None = None,
-    config: Config | None = None,
-    project_dir: Path | None = None,
-    name: str | None = None,
-) -> str:
-    """The registry URL: ``explicit`` (the flag), publishConfig, releasekit.yaml, .npmrc, then npmjs.
-
-    Also used by the ``registry`` fixture, so policies read the very registry the upload goes to.
-    """
-    return choose_registry(
-        explicit, publish_config=publish_config, config=config, project_dir=project_dir, name=name
-    ).url
 
 
 def _publish_config(manifest: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-REGISTRY = "https://registry.npmjs.org"
+from releasekit.registry.names import NPMJS_REGISTRY
+
+REGISTRY = NPMJS_REGISTRY.rstrip("/")
 CACHE_DIR = Path(os.environ.get("RELEASEKIT_CACHE", Path(__file__).resolve().parents[2] / ".cache"))
 
 # The corpus shared by tests/package and bench/bench_pack.py.

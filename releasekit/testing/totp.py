@@ -30,6 +30,3 @@ def totp(secret: str, at: float | None = None, digits: int = 6) -> str:
     return str(code).zfill(digits)
 
 
-def seconds_left_in_window(at: float | None = None) -> float:
-    now = time.time() if at is None else at
-    return PERIOD - (now % PERIOD)

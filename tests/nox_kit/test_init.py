@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from releasekit.cli.init import render_config, templates_dir
 from releasekit.config import load_config, load_schema
+from releasekit.scaffold import render_config, templates_dir
 
 EXPECTED = {
     ".github/workflows/stage.yml",

@@ -42,6 +42,7 @@ def test_stage_dry_run_reports_the_packed_files(nox_run, nox_project, npm_files)
     assert text.returncode == 0, text.output
     assert "releasekit-example@1.0.0" in text.stdout
     assert "Dry run: nothing was staged" in text.stdout
+    assert "uv binary not found" not in text.output  # nox's probe for uv is kept quiet
     as_json = nox_run(project, "-s", "stage", "--", "--dry-run", "--json")
     assert as_json.returncode == 0, as_json.output
     files = {f["path"] for f in as_json.json()["data"]["package"]["files"]}

@@ -29,6 +29,7 @@ def policy_findings():
     yield Finding("aws-key", "AWS key in file", file="lib/a.js", line=4, secret_hash="0" * 40, excerpt="AKIA****")
     yield Finding("aws-key", "AWS key in file", file="lib/b.js", line=9, secret_hash="1" * 40)
     yield Finding("private-key", "private key", file="lib/c.pem", line=1, severity="warning")
+    yield Finding("Basic Auth Credentials", "credentials in a URL", file="lib/d.js", line=2)
 
 @releasekit.mark.severity("warning")
 def policy_soft():
@@ -163,8 +164,12 @@ def test_sarif_shape_rule_ids_and_locations(reported):
     assert len(rule_ids) == len(set(rule_ids))
     results = run["results"]
     assert sorted({r["ruleId"] for r in results}) == sorted(
-        ["policy_assert", "policy_findings/aws-key", "policy_findings/private-key", "policy_soft", "policy_crash"]
+        ["policy_assert", "policy_findings/aws-key", "policy_findings/basic-auth-credentials",
+         "policy_findings/private-key", "policy_soft", "policy_crash"]
     )
+    assert all(" " not in rule_id for rule_id in rule_ids)  # slugs, as code scanning expects
+    slugged = next(r for r in rules if r["id"] == "policy_findings/basic-auth-credentials")
+    assert slugged["properties"]["findingRule"] == "Basic Auth Credentials"
     for entry in results:
         assert rules[entry["ruleIndex"]]["id"] == entry["ruleId"]
     aws = [r for r in results if r["ruleId"] == "policy_findings/aws-key"]

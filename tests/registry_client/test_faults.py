@@ -317,7 +317,7 @@ def test_the_body_sent_is_npms_publish_body(no_wait: RetryPolicy) -> None:
 def test_no_terminal_means_no_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from releasekit.registry.otp import tty_prompt
+    from releasekit.cli.stage import _tty_otp_prompt
 
     monkeypatch.setattr("sys.stdin", io.StringIO("123456\n"))
-    assert tty_prompt() is None  # a pipe is never prompted: the caller gets OtpRequired instead of a hang
+    assert _tty_otp_prompt() is None  # a pipe is never prompted: the caller gets OtpRequired instead of a hang

@@ -9,8 +9,9 @@ import tarfile
 import httpx
 import pytest
 
+from releasekit.errors import Declined, StageGateFailed
 from releasekit.options import StageOptions
-from releasekit.stage.publish import Declined, StageGateFailed, stage_publish
+from releasekit.stage.publish import stage_publish
 
 from .conftest import staged_items, write_example
 

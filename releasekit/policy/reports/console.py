@@ -3,7 +3,7 @@
 One line per problem (``FAILED``/``WARNED``/``ERROR``) with its location and
 message, the findings under it, the quality score when quality checks ran, the
 gate's verdict, and a closing counts line with the duration. The text is rich
-markup; the caller prints it (through redaction).
+markup; the CLI prints it (through redaction): the library never prints.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _LABEL = {Outcome.PASSED: "PASSED", Outcome.FAILED: "FAILED", Outcome.WARNED: "W
 
 
 def _result_lines(result: PolicyResult, verbose: bool) -> list[str]:
-    outcome = Outcome(result.outcome)
+    outcome = result.outcome
     message_lines = result.message.splitlines() or [""]
     head = f"[{_STYLE[outcome]}]{_LABEL[outcome]:7}[/] {escape(result.location)} {escape(result.name)}"
     if message_lines[0]:
@@ -105,9 +105,3 @@ def list_lines(result: SessionResult) -> list[str]:
     lines.append(f"{n} polic{'y' if n == 1 else 'ies'} collected{extra}")
     return lines
 
-
-def render(result: SessionResult, *, verbose: bool = False) -> None:
-    """Print the summary (used by ``lpm check`` and ``lpm stage publish``)."""
-    from releasekit.cli.output import print_rich
-
-    print_rich("\n".join(summary_lines(result, verbose=verbose)))

@@ -47,7 +47,7 @@ def _testcase(suite: ET.Element, result: PolicyResult) -> None:
     )
     if result.line:
         case.set("line", str(result.line))
-    outcome = Outcome(result.outcome)
+    outcome = result.outcome
     first_line = _clean(result.message.splitlines()[0] if result.message else str(outcome))
     if outcome == Outcome.FAILED:
         ET.SubElement(case, "failure", message=first_line, type="policy failed").text = _body(result)

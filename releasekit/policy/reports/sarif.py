@@ -1,8 +1,9 @@
 """SARIF 2.1.0, the format code scanning (GitHub, GitLab...) reads.
 
-Rule ids are stable: ``<policy name>`` for a policy's own failure or error,
-``<policy name>/<finding rule id>`` for each kind of finding, so code scanning
-can tell results apart across runs. Locations are relative to the project
+Rule ids are stable slugs: ``<policy name>`` for a policy's own failure or error,
+``<policy name>/<finding rule id as a slug>`` for each kind of finding (``AWS
+Access Key`` becomes ``aws-access-key``; the original stays in the rule's
+properties), so code scanning can tell results apart across runs. Locations are relative to the project
 (``PROJECTROOT``). Secret findings carry their hash as a partial fingerprint,
 never their text.
 """
@@ -10,6 +11,7 @@ never their text.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import releasekit
@@ -21,12 +23,17 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
+def rule_slug(text: str) -> str:
+    """``AWS Access Key`` -> ``aws-access-key``: lower case, runs of other characters become one ``-``."""
+    return re.sub(r"[^a-z0-9_.]+", "-", text.lower()).strip("-") or "finding"
+
+
 def _level(result: PolicyResult, finding: Finding | None) -> str:
     if finding is not None:
-        level = _LEVELS[Severity(finding.severity)]
+        level = _LEVELS[finding.severity]
         # A warning-severity policy never reports errors.
-        return "warning" if level == "error" and Outcome(result.outcome) == Outcome.WARNED else level
-    return "warning" if Outcome(result.outcome) == Outcome.WARNED else "error"
+        return "warning" if level == "error" and result.outcome == Outcome.WARNED else level
+    return "warning" if result.outcome == Outcome.WARNED else "error"
 
 
 def _location(file: str | None, line: int | None) -> dict[str, Any] | None:
@@ -53,7 +60,11 @@ class _Rules:
                 "name": rule_id.replace("/", "_"),
                 "shortDescription": {"text": redact(description)},
                 "defaultConfiguration": {"level": "warning" if result.severity == "warning" else "error"},
-                "properties": {"policy": result.id, **({"category": result.category} if result.category else {})},
+                "properties": {
+                    "policy": result.id,
+                    **({"category": result.category} if result.category else {}),
+                    **({"findingRule": finding.rule_id} if finding is not None else {}),
+                },
             }
             self.index[rule_id] = len(self.rules)
             self.rules.append(rule)
@@ -68,13 +79,13 @@ def render(result: SessionResult) -> str:
     rules = _Rules()
     results: list[dict[str, Any]] = []
     for policy_result in result.results:
-        outcome = Outcome(policy_result.outcome)
+        outcome = policy_result.outcome
         if outcome not in (Outcome.FAILED, Outcome.WARNED, Outcome.ERROR):
             continue
         logical = [{"fullyQualifiedName": policy_result.id, "kind": "function"}]
         if policy_result.findings and outcome != Outcome.ERROR:
             for finding in policy_result.findings:
-                rule_id = f"{policy_result.name}/{finding.rule_id}"
+                rule_id = f"{policy_result.name}/{rule_slug(finding.rule_id)}"
                 entry: dict[str, Any] = {
                     "ruleId": rule_id,
                     "ruleIndex": rules.get(rule_id, policy_result, finding),
