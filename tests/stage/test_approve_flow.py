@@ -24,36 +24,36 @@ def _stage(published, verdaccio) -> str:  # type: ignore[no-untyped-def]
     return result.stage_id
 
 
-def test_a_failing_extra_check_blocks_before_the_prompt_and_sends_nothing(published, verdaccio) -> None:
+def test_a_failing_extra_check_refuses_after_the_review_before_the_prompt(published, verdaccio) -> None:
     stage_id = _stage(published, verdaccio)
     calls: list[str] = []
 
-    def provenance_check(staged) -> CheckOutcome:  # type: ignore[no-untyped-def]
-        calls.append(f"check {staged.entry.version}")
-        return CheckOutcome("provenance", reasons=("no provenance attached",), data={"attached": False})
+    class Unsigned(ApprovalRefused):
+        error_code = "unsigned"
+
+    def provenance_check(client, staged) -> CheckOutcome:  # type: ignore[no-untyped-def]
+        calls.append(f"check {staged.entry.version} on {client.registry_url}")
+        return CheckOutcome(("no provenance attached",), {"attached": False}, refusal=Unsigned)
 
     def confirm(result: ApprovalResult) -> bool:
         calls.append("confirm")
         return True
 
-    with open_client(verdaccio.url, published.dir) as client, pytest.raises(ApprovalRefused) as refused:
+    with open_client(verdaccio.url, published.dir) as client, pytest.raises(Unsigned) as refused:
         approve_staged(
             client,
             stage_id,
             project_dir=published.dir,
-            checks=[provenance_check],
+            checks={"provenance": provenance_check, "never": lambda client, staged: calls.append("never")},
             confirm=confirm,
             on_review=lambda r: calls.append(f"review blocked={r.blocked}"),
         )
-    assert calls == ["check 1.1.0", "review blocked=True"]  # confirm never asked
+    # the review first, then the checks in order; the first refusal stops it; confirm never asked
+    assert calls == ["review blocked=False", f"check 1.1.0 on {verdaccio.url}"]
     assert "no provenance attached" in refused.value.message and "nothing was sent" in refused.value.message
     doc = refused.value.envelope_fields()
-    assert doc["stageId"] == stage_id and doc["data"]["checks"]["provenance"] == {
-        "passed": False,
-        "reasons": ["no provenance attached"],
-        "attached": False,
-    }
-    assert doc["data"]["review"]["blocked"] is False  # the policies passed; the extra check blocked
+    assert doc["stageId"] == stage_id and doc["data"]["provenance"] == {"attached": False}
+    assert doc["data"]["provenanceSkipped"] is False and doc["data"]["review"]["blocked"] is False
     assert approve_requests(verdaccio, stage_id) == []
 
 
