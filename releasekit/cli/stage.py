@@ -493,6 +493,7 @@ _BULK_HELP = {
               help="Do not ask for confirmation after the review (nor before NPM_TOKEN goes to a registry only "
                    "project files name).")
 @npm_registry_options
+@click.pass_context
 def approve(
     ctx: click.Context,
     stage_ids: tuple[str, ...],
