@@ -36,7 +36,8 @@ def test_codes_belong_to_classes_not_instances() -> None:
     """No constructor sets exit_code/error_code: an instance means what its class says."""
     for cls in _error_classes():
         params = inspect.signature(cls).parameters
-        instance = cls("m", **({"result": None} if "result" in params else {}))
+        extra = {"result": None, "cause": errors.OtpRequired("otp")}
+        instance = cls("m", **{name: value for name, value in extra.items() if name in params})
         assert "exit_code" not in vars(instance) and "error_code" not in vars(instance), cls.__name__
         assert isinstance(cls.exit_code, ExitCode) and cls.error_code
 
