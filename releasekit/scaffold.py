@@ -136,14 +136,19 @@ class PlannedFile:
 
 def plan(project: Path, *, force: bool) -> list[PlannedFile]:
     from releasekit.config import load_schema
+    from releasekit.package.workspace import workspace_at
+    from releasekit.scaffold_workspace import adapt
 
     root = templates_dir()
+    in_workspace_root = project.is_dir() and workspace_at(project) is not None
     planned = []
     for source in _template_files(root):
         rel = source.relative_to(root).as_posix()
         content = source.read_bytes()
         if rel == CONFIG_TEMPLATE:
             content = render_config(content.decode("utf-8"), load_schema()).encode("utf-8")
+        if in_workspace_root:
+            content = adapt(rel, content)
         target = project / rel
         if target.is_symlink() or target.exists():
             if target.is_file() and not target.is_symlink() and target.read_bytes() == content:

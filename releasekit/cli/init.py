@@ -22,6 +22,9 @@ def init(path: Path, force: bool, dry_run: bool) -> int:
     In a workspace root (package.json "workspaces" or pnpm-workspace.yaml) the
     sessions and the workflow stage and approve every package (--recursive).
 
+    In a workspace root (package.json "workspaces" or pnpm-workspace.yaml) the
+    sessions and the workflow stage and approve every package (--recursive).
+
     Writes noxfile.py (the release sessions), a commented releasekit.yaml,
     policies/policy_example.py with a fixture in policies/policyconf.py, and
     .github/workflows/stage.yml (OIDC trusted publishing with provenance).
