@@ -12,7 +12,7 @@ import pytest
 from releasekit.errors import ApprovalRefused, Declined
 from releasekit.options import StageOptions
 from releasekit.stage.approve import ApprovalResult, CheckOutcome, approve_staged, stage_approve
-from releasekit.stage.client import open_client
+from releasekit.stage.client import open_client, registry_for
 from releasekit.stage.publish import stage_publish
 from tests.stage.conftest import published_versions
 from tests.stage.test_review_e2e import approve_requests
@@ -39,7 +39,10 @@ def test_a_failing_extra_check_refuses_after_the_review_before_the_prompt(publis
         calls.append("confirm")
         return True
 
-    with open_client(verdaccio.url, published.dir) as client, pytest.raises(Unsigned) as refused:
+    with (
+        open_client(registry_for(published.dir, verdaccio.url), published.dir) as client,
+        pytest.raises(Unsigned) as refused,
+    ):
         approve_staged(
             client,
             stage_id,
