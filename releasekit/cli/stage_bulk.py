@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +16,9 @@ from releasekit.terminal import visible
 
 if TYPE_CHECKING:
     from releasekit.registry.client import StagedVersion
+    from releasekit.stage.approve import ApprovalCheck
     from releasekit.stage.bulk import Action, BulkItem, BulkResult
+    from releasekit.stage.verify import VerifyResult
 
 _CHOICE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 
@@ -68,24 +70,32 @@ def _summary(result: BulkResult) -> None:
 
 
 def _show_review(item: BulkItem) -> None:
-    """Each entry's review as a one-entry approve shows it: the diff summary (security changes first),
-    then the verification releasekit.yaml asks for."""
+    """Each entry's review as a one-entry approve shows it: the diff summary, security changes first."""
     if item.review is not None:
         from releasekit.review.report import render_diff
 
         for renderable in render_diff(item.review.diff, summary_only=True):
             print_rich(renderable, err=True)
-    if item.verification is not None:
-        from releasekit.cli.stage_verify import render
 
-        render(item.verification, err=True)
+
+def _approval_checks(package_dir: Path) -> Mapping[str, ApprovalCheck]:
+    """The extra checks a one-entry approve runs, with that package's releasekit.yaml (else the root's)."""
+    from releasekit.cli.stage_verify import announce_build, render
+    from releasekit.stage.approve import verification_check
+    from releasekit.stage.bulk import config_for
+
+    def show(verified: VerifyResult) -> None:
+        if not json_mode():
+            render(verified, err=True)
+
+    return {"verification": verification_check(config_for(package_dir), on_build=announce_build, on_result=show)}
 
 
 def _review_line(item: BulkItem) -> str:
     assert item.review is not None
     score = getattr(item.review.session.score, "value", None)
     changes = len(getattr(item.review.diff, "files", ()) or ())
-    verified = ", verified" if item.verification is not None else ""
+    verified = "".join(f", {name} passed" for name, outcome in item.checks.items() if outcome is not None)
     diff = item.review.diff
     if not diff.against:
         return f"passed{verified}, score {score}, first version"
@@ -164,8 +174,8 @@ def run_bulk(
             echo(describe_skipped(project_config(None)), err=True)
         try:
             result = bulk_decide(client, action, entries, project_dir=Path.cwd(), otp=batch_otp,
-                                 skip_checks=skip_checks, verify=not skip_verify, confirm=confirm, on_done=done,
-                                 on_review=None if json_mode() else _show_review)
+                                 skip_checks=skip_checks, checks_for=None if skip_verify else _approval_checks,
+                                 confirm=confirm, on_done=done, on_review=None if json_mode() else _show_review)
         except (BulkRefused, BulkStopped) as exc:
             if not json_mode():
                 if isinstance(exc, BulkRefused):

@@ -19,7 +19,7 @@ import fnmatch
 import shlex
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from releasekit.config import Config
     from releasekit.registry.client import RegistryClient, StagedVersion
     from releasekit.review.recheck import ApprovalReview
+    from releasekit.stage.approve import ApprovalCheck, CheckOutcome
 
 TOTP_PERIOD = 30.0
 
@@ -48,7 +49,7 @@ class BulkItem:
     entry: StagedVersion
     project_dir: Path
     review: ApprovalReview | None = None
-    verification: Any = None  # releasekit.stage.verify.VerifyResult, when releasekit.yaml asks for one
+    checks: dict[str, CheckOutcome | None] = field(default_factory=dict)  # name -> outcome (None: not configured)
     response: dict[str, Any] | None = None
     error: ReleasekitError | None = field(default=None, repr=False)
 
@@ -59,8 +60,9 @@ class BulkItem:
     @property
     def reasons(self) -> list[str]:
         reasons = list(self.review.reasons) if self.review is not None else []
-        if self.verification is not None and not self.verification.passed:
-            reasons.extend(self.verification.reasons)
+        for outcome in self.checks.values():
+            if outcome is not None:
+                reasons.extend(outcome.reasons)
         return reasons
 
     @property
@@ -78,8 +80,8 @@ class BulkItem:
         }
         if self.review is not None:
             doc["review"] = self.review.to_dict()
-        if self.verification is not None:
-            doc["verification"] = self.verification.to_dict()
+        for name, outcome in self.checks.items():  # as a one-entry approve names them
+            doc[name] = outcome.data if outcome is not None else None
         if self.response is not None:
             doc["response"] = dict(self.response)
         if self.error is not None:
@@ -116,6 +118,7 @@ Notice = Callable[[str], None]
 Pick = Callable[[Sequence["StagedVersion"]], Sequence["StagedVersion"]]
 ConfirmBatch = Callable[[BulkResult], bool]
 OnItem = Callable[[BulkItem], None]
+ChecksFor = Callable[[Path], "Mapping[str, ApprovalCheck]"]
 
 
 class BatchOtp:
@@ -252,7 +255,7 @@ def _project_for(entry: StagedVersion, start: Path) -> Path:
     return member.path if member is not None else start
 
 
-def _config(project_dir: Path) -> Config | None:
+def config_for(project_dir: Path) -> Config | None:
     """The package's releasekit.yaml, else its workspace root's, else none (as a recursive stage reads them)."""
     from releasekit.config import CONFIG_FILENAME, load_config
     from releasekit.package.workspace import find_workspace
@@ -273,16 +276,18 @@ def bulk_decide(
     project_dir: Path,
     otp: BatchOtp,
     skip_checks: bool = False,
-    verify: bool = True,
+    checks_for: ChecksFor | None = None,
     on_review: OnItem | None = None,
     confirm: ConfirmBatch | None = None,
     on_done: OnItem | None = None,
 ) -> BulkResult:
     """Review (approvals), confirm once, then approve or reject each entry in order.
 
-    Each approval's review is the one ``lpm stage approve ID`` runs: download,
-    diff, the package's policies, then (``verify``) the verification its
-    ``releasekit.yaml`` asks for (source comparison, provenance identity).
+    Each approval's review is the one ``lpm stage approve ID`` runs
+    (:func:`releasekit.stage.approve.approve_staged`): download, diff, the
+    package's policies; ``on_review`` sees it; then, after a clean review, the
+    extra approve-time checks ``checks_for(package folder)`` names (releasekit.yaml's
+    ``verify:`` is one, :func:`releasekit.stage.approve.verification_check`).
 
     ``client`` must have been opened with ``otp`` as its ``otp_provider``.
     Raises :class:`BulkRefused` if a review blocks any entry (nothing is sent),
@@ -298,12 +303,11 @@ def bulk_decide(
             item = BulkItem(entry, _project_for(entry, project_dir))
             if action is Action.APPROVE and not skip_checks:
                 item.review = review_staged(client, entry.id, item.project_dir)
-                if verify and not item.review.blocked:
-                    from releasekit.stage.verify import verify_for_approval
-
-                    item.verification = verify_for_approval(client, item.review.staged, _config(item.project_dir))
                 if on_review is not None:
                     on_review(item)
+                if checks_for is not None and not item.review.blocked:
+                    for name, check in checks_for(item.project_dir).items():
+                        item.checks[name] = check(client, item.review.staged)
             result.items.append(item)
     if result.blocked:
         names = "; ".join(f"{i.spec}: {', '.join(i.reasons)}" for i in result.blocked)
