@@ -96,31 +96,3 @@ def report(result: VerifyResult, registry: str) -> None:
     else:
         render(result)
 
-
-def verify_before_approval(
-    ctx: Any, client: Any, staged: Any, registry: str, entry: dict[str, Any], review: Any, skip: bool
-) -> dict[str, Any] | None:
-    """Approve's verification step: refuse (nothing sent) when it fails; the JSON result otherwise."""
-    from releasekit.cli.output import emit_json, envelope
-    from releasekit.errors import ExitCode, VerificationFailed
-    from releasekit.stage.verify import describe_skipped, verify_for_approval
-
-    config = project_config(None)
-    if skip:
-        echo(describe_skipped(config), err=True)
-        return None
-    result = verify_for_approval(client, staged, config, on_build=announce_build)
-    if result is None:
-        return None
-    if not json_mode():
-        render(result, err=True)
-    if result.passed:
-        return result.to_dict()
-    message = (f"approval of {result.name}@{result.version} refused: {'; '.join(result.reasons)}; "
-               "nothing was sent to the registry")
-    if json_mode():
-        emit_json(envelope(False, registry=registry, stageId=result.stage_id, error=message,
-                           error_code="verification_failed",
-                           data={"entry": entry, "review": review, "verification": result.to_dict()}))
-        ctx.exit(int(ExitCode.REFUSED))
-    raise VerificationFailed(message)
