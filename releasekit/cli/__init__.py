@@ -10,7 +10,15 @@ from typing import Any
 import rich_click as click
 from click.exceptions import Abort, Exit, NoSuchCommand
 
-from releasekit.cli.output import echo, emit_json, error_envelope, json_mode, json_option, reset_json_mode
+from releasekit.cli.output import (
+    Reply,
+    echo,
+    emit_json,
+    error_envelope,
+    json_mode,
+    json_option,
+    reset_json_mode,
+)
 from releasekit.errors import ExitCode, ReleasekitError
 from releasekit.redaction import guard_logging, redact
 from releasekit.terminal import layout_safe
@@ -88,6 +96,15 @@ def _report_error(message: str, error_code: str, hint: str | None = None, fields
             echo(f"Hint: {hint}", err=True)
 
 
+def _render(reply: Reply) -> int:
+    """The one place a command's answer becomes text or its JSON document, and its exit code."""
+    if json_mode():
+        emit_json(reply.document)
+    elif reply.text is not None:
+        reply.text()
+    return int(reply.exit_code)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``lpm`` and return (or exit with) its exit code."""
     args = sys.argv[1:] if argv is None else list(argv)
@@ -96,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     guard_logging()  # a library's warning on stderr is output too
     try:
         result = lpm.main(args=args, prog_name="lpm", standalone_mode=False)
-        code = int(result) if isinstance(result, int) else 0
+        # A command answers a Reply; click hands back ctx.exit(N)'s code as an int (standalone_mode=False).
+        code = _render(result) if isinstance(result, Reply) else int(result) if isinstance(result, int) else 0
     except Exit as exc:
         code = exc.exit_code
     except Abort:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import rich_click as click
 
-from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option, print_rich
+from releasekit.cli.output import Reply, echo, envelope, json_option, print_rich
 from releasekit.errors import ExitCode, UsageError
 from releasekit.package.target import TARBALL_SUFFIXES
 
@@ -74,7 +74,7 @@ def check(
     tag: str | None,
     npm_registry: str | None,
     verbose: bool,
-) -> int:
+) -> Reply:
     """Run the policies on the npm package at PATH (default: the current folder).
 
     PATH is a project folder (with package.json) or a packed .tgz; for a
@@ -143,12 +143,11 @@ def check(
         error, error_code, code = result.input_error, "usage", int(ExitCode.USAGE)
     elif result.registry_error:
         error, error_code = f"the registry rules could not run: {result.registry_error}", "registry"
-    if json_mode():
-        doc = envelope(result.gate_passed and result.exit_code == 0, **result.to_dict())
-        if error:
-            doc.update(error=error, error_code=error_code, exit_code=code)
-        emit_json(doc)
-    else:
+    doc = envelope(result.gate_passed and result.exit_code == 0, **result.to_dict())
+    if error:
+        doc.update(error=error, error_code=error_code, exit_code=code)
+
+    def text() -> None:
         from releasekit.policy.reports import console
 
         lines = console.list_lines(result) if list_only else console.summary_lines(result, verbose=verbose)
@@ -157,7 +156,8 @@ def check(
             echo(f"{name} report written to {written}")
         if error:
             echo(f"Error: {error}", err=True)
-    return code
+
+    return Reply(doc, text, code)
 
 
 def _update_baseline(project: Path, config: Config, package: PackedPackage) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import rich_click as click
 
-from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option
+from releasekit.cli.output import Reply, echo, envelope, json_mode, json_option
 
 _VERBS = {"create": "create", "overwrite": "overwrite", "unchanged": "keep (same content)"}
 
@@ -16,11 +16,8 @@ _VERBS = {"create": "create", "overwrite": "overwrite", "unchanged": "keep (same
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @json_option
-def init(path: Path, force: bool, dry_run: bool) -> int:
+def init(path: Path, force: bool, dry_run: bool) -> Reply:
     """Scaffold releasekit into the JS project at PATH (default: here).
-
-    In a workspace root (package.json "workspaces" or pnpm-workspace.yaml) the
-    sessions and the workflow stage and approve every package (--recursive).
 
     In a workspace root (package.json "workspaces" or pnpm-workspace.yaml) the
     sessions and the workflow stage and approve every package (--recursive).
@@ -34,21 +31,24 @@ def init(path: Path, force: bool, dry_run: bool) -> int:
 
     result = scaffold(path, force=force, dry_run=dry_run)
     planned = result.files
-    if json_mode():
-        emit_json(envelope(True, **result.to_dict()))
-        return 0
-    for warning in result.warnings:
-        echo(f"Warning: {warning}", err=True)
-    prefix = "would " if dry_run else ""
-    for f in planned:
-        verb = _VERBS[f.action] if not dry_run or f.action == "unchanged" else prefix + _VERBS[f.action]
-        echo(f"  {verb:<22} {f.path}")
-    if dry_run:
-        echo("Dry run: nothing written.")
+    if json_mode():  # warnings go to stderr beside the document, as in text mode
+        for warning in result.warnings:
+            echo(f"Warning: {warning}", err=True)
+
+    def text() -> None:
+        for warning in result.warnings:
+            echo(f"Warning: {warning}", err=True)
+        prefix = "would " if dry_run else ""
         for f in planned:
-            if f.action != "unchanged":
-                echo(f"\n--- {f.path} ---\n{f.content.decode('utf-8', errors='replace').rstrip()}")
-    else:
-        where = "this folder" if path.resolve() == Path.cwd().resolve() else str(path)
-        echo(f"releasekit is set up in {where}; next: `nox -l`, then `lpm check` or `nox -s check`.")
-    return 0
+            verb = _VERBS[f.action] if not dry_run or f.action == "unchanged" else prefix + _VERBS[f.action]
+            echo(f"  {verb:<22} {f.path}")
+        if dry_run:
+            echo("Dry run: nothing written.")
+            for f in planned:
+                if f.action != "unchanged":
+                    echo(f"\n--- {f.path} ---\n{f.content.decode('utf-8', errors='replace').rstrip()}")
+        else:
+            where = "this folder" if path.resolve() == Path.cwd().resolve() else str(path)
+            echo(f"releasekit is set up in {where}; next: `nox -l`, then `lpm check` or `nox -s check`.")
+
+    return Reply(envelope(True, **result.to_dict()), text)

@@ -14,7 +14,7 @@ from typing import Any
 import rich_click as click
 
 from releasekit.cli import stage as stage_cli
-from releasekit.cli.output import echo, emit_json, envelope, json_mode, json_option
+from releasekit.cli.output import Reply, echo, envelope, json_mode, json_option
 from releasekit.cli.stage import npm_registry_options
 from releasekit.errors import UsageError
 from releasekit.redaction import register_secret
@@ -62,7 +62,7 @@ def _username(answer: Any) -> str:
 @json_option
 @click.option("--npm", "npm", is_flag=True, help="Log in to an npm registry (the only kind supported).")
 @npm_registry_options
-def login(npm: bool, npm_registry: str | None) -> None:
+def login(npm: bool, npm_registry: str | None) -> Reply:
     """Store an npm token for `lpm stage` after checking it with the registry."""
     if not npm:
         raise UsageError(NPM_ONLY)
@@ -81,17 +81,15 @@ def login(npm: bool, npm_registry: str | None) -> None:
     finally:
         client.close()
     path = token_store.save_token(registry, token, warn=_warn)
-    if json_mode():
-        emit_json(envelope(True, registry=registry, data={"username": username, "path": str(path)}))
-        return
-    echo(f"Logged in to {registry} as {username or '(unknown user)'}; token stored in {path}")
+    said = f"Logged in to {registry} as {username or '(unknown user)'}; token stored in {path}"
+    return Reply(envelope(True, registry=registry, data={"username": username, "path": str(path)}), lambda: echo(said))
 
 
 @click.command("logout")
 @json_option
 @click.option("--npm", "npm", is_flag=True, help="Forget the stored npm token.")
 @npm_registry_options
-def logout(npm: bool, npm_registry: str | None) -> None:
+def logout(npm: bool, npm_registry: str | None) -> Reply:
     """Remove the npm token stored by `lpm login --npm`."""
     if not npm:
         raise UsageError(NPM_ONLY)
@@ -99,7 +97,5 @@ def logout(npm: bool, npm_registry: str | None) -> None:
 
     registry = registry_for(Path.cwd(), npm_registry).url
     removed = bool(token_store.delete_token(registry, warn=_warn))
-    if json_mode():
-        emit_json(envelope(True, registry=registry, data={"removed": removed}))
-        return
-    echo(f"Logged out of {registry}: stored token removed." if removed else f"No token was stored for {registry}.")
+    said = f"Logged out of {registry}: stored token removed." if removed else f"No token was stored for {registry}."
+    return Reply(envelope(True, registry=registry, data={"removed": removed}), lambda: echo(said))

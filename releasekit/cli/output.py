@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import rich_click as click
@@ -95,6 +97,20 @@ def emit_json(document: Any) -> None:
 def _jsonable(document: Any) -> Any:
     """``document`` with what json cannot encode turned into strings (``default=str``), so it is redacted too."""
     return json.loads(json.dumps(document, default=str))
+
+
+@dataclass
+class Reply:
+    """What a command answers; :func:`releasekit.cli.main` prints one of the two and exits with the code.
+
+    ``document`` is the JSON envelope (``--json``); ``text`` prints the same answer for a person.
+    Progress a command reports while it works (the policy summary, the review) is printed as it
+    happens, to stderr in JSON mode; only the final answer waits for ``main``.
+    """
+
+    document: dict[str, Any]
+    text: Callable[[], None] | None = None
+    exit_code: int = 0
 
 
 def envelope(success: bool, **fields: Any) -> dict[str, Any]:

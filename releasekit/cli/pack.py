@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import rich_click as click
 
 from releasekit.atomicfile import write_atomic
-from releasekit.cli.output import echo, emit_json, envelope, human_size, json_mode, json_option
+from releasekit.cli.output import Reply, echo, envelope, human_size, json_option
 from releasekit.terminal import visible
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def describe(package: PackedPackage, bundled: list[str]) -> dict[str, Any]:
     metavar="DIR",
     help="Directory to write the tarball to (default: the current directory).",
 )
-def pack(path: Path, dry_run: bool, pack_destination: Path | None) -> int:
+def pack(path: Path, dry_run: bool, pack_destination: Path | None) -> Reply:
     """Pack the project at PATH (default: .) exactly as `npm pack` would, with
     workspace: and catalog: dependencies rewritten in the packed package.json.
 
@@ -75,24 +75,25 @@ def pack(path: Path, dry_run: bool, pack_destination: Path | None) -> int:
     if not dry_run:
         written = (pack_destination or Path.cwd()) / package.filename
         write_atomic(written, package.tarball, what="the tarball")  # replaces an older one, as npm pack does
-    if json_mode():
-        emit_json(envelope(True, dry_run=dry_run, written=str(written) if written else None, package=info))
-        return 0
-    echo(f"package: {info['id']}")
-    echo("Tarball Contents")
-    for f in info["files"]:
-        echo(f"{human_size(f['size']):>8}  {visible(f['path'])}")
-    echo("Tarball Details")
-    echo(f"name:          {info['name']}")
-    echo(f"version:       {info['version']}")
-    echo(f"filename:      {info['filename']}")
-    echo(f"package size:  {human_size(info['size'])}")
-    echo(f"unpacked size: {human_size(info['unpackedSize'])}")
-    echo(f"shasum:        {info['shasum']}")
-    echo(f"integrity:     {info['integrity']}")
-    echo(f"total files:   {info['entryCount']}")
-    if bundled:
-        echo(f"bundled deps:  {', '.join(bundled)}")
-    if written is not None:
-        echo(info["filename"])
-    return 0
+    document = envelope(True, dry_run=dry_run, written=str(written) if written else None, package=info)
+
+    def text() -> None:
+        echo(f"package: {info['id']}")
+        echo("Tarball Contents")
+        for f in info["files"]:
+            echo(f"{human_size(f['size']):>8}  {visible(f['path'])}")
+        echo("Tarball Details")
+        echo(f"name:          {info['name']}")
+        echo(f"version:       {info['version']}")
+        echo(f"filename:      {info['filename']}")
+        echo(f"package size:  {human_size(info['size'])}")
+        echo(f"unpacked size: {human_size(info['unpackedSize'])}")
+        echo(f"shasum:        {info['shasum']}")
+        echo(f"integrity:     {info['integrity']}")
+        echo(f"total files:   {info['entryCount']}")
+        if bundled:
+            echo(f"bundled deps:  {', '.join(bundled)}")
+        if written is not None:
+            echo(info["filename"])
+
+    return Reply(document, text)

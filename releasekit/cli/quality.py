@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import rich_click as click
 
 from releasekit.cli.output import (
+    Reply,
     echo,
-    emit_json,
     envelope,
     error_envelope,
     json_mode,
@@ -39,7 +39,7 @@ QUALITY_KEYWORD = "points"  # every quality check carries the points marker
 @click.option("-p", "--policies", "policy_paths", multiple=True, metavar="PATH",
               help="Extra policy folder or file with quality checks (repeatable).")
 @click.option("--no-builtin", is_flag=True, help="Leave out releasekit's built-in checks.")
-def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no_builtin: bool) -> int:
+def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no_builtin: bool) -> Reply:
     """Score the npm package at PATH (a project folder or a .tgz) from 0 to 100.
 
     Score = round(100 x earned / applicable): checks that cannot be computed
@@ -67,21 +67,24 @@ def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no
     )
     if result.score is None and not _not_applicable(result):
         raise UsageError(f"{path}: no quality checks collected (policies with @releasekit.mark.points)")
-    if json_mode():
-        fields = report(result)
-        messages = [f"{e.location}: {e.message}" for e in result.collection_errors] + list(result.gate_messages)
-        if result.exit_code == 0:
-            emit_json(envelope(True, **fields))
-        else:  # the same envelope as every other failure, the report kept beside the error
-            emit_json(error_envelope("; ".join(messages) or "the quality gate failed", "gate_failed", **fields))
-    else:
-        _render(result)
-    if not result.gate_passed:
-        for error in result.collection_errors:
-            echo(f"Error: {error.location}: {error.message}", err=True)
-        for message in result.gate_messages:
+    fields = report(result)
+    messages = [f"{e.location}: {e.message}" for e in result.collection_errors] + list(result.gate_messages)
+    if result.exit_code == 0:
+        document = envelope(True, **fields)
+    else:  # the same envelope as every other failure, the report kept beside the error
+        document = error_envelope("; ".join(messages) or "the quality gate failed", "gate_failed", **fields)
+
+    def errors() -> None:
+        for message in messages if not result.gate_passed else []:
             echo(f"Error: {message}", err=True)
-    return result.exit_code
+
+    def text() -> None:
+        _render(result)
+        errors()
+
+    if json_mode():
+        errors()  # on stderr, beside the document
+    return Reply(document, text, result.exit_code)
 
 
 def _quality_results(result: SessionResult) -> list[PolicyResult]:

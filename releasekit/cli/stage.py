@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import rich_click as click
 
-from releasekit.cli.output import echo, emit_json, envelope, human_size, json_mode, json_option, print_rich
+from releasekit.cli.output import Reply, echo, envelope, human_size, json_mode, json_option, print_rich
 from releasekit.errors import ExitCode, UsageError
 from releasekit.redaction import register_secret
 from releasekit.terminal import layout_safe, visible
@@ -227,7 +227,7 @@ def publish(
     jobs: int | None,
     verbose: bool,
     npm_registry: str | None,
-) -> None:
+) -> Reply | None:
     """Pack this project, run its policies and stage it on npm for approval.
 
     With -r/--recursive, stage the whole workspace (npm/yarn/bun "workspaces" or pnpm-workspace.yaml).
@@ -266,7 +266,7 @@ def publish(
     if recursive:
         publish_recursive(ctx, options, filters=filters, continue_on_error=continue_on_error,
                           summary_file=summary_file, yes=yes, wait_seconds=wait_seconds, jobs=jobs)
-        return
+        return None
     report = None if json_mode() else _report_text
     with progress_display() as shown:
         result = stage_publish(Path.cwd(), options, confirm=shown.before(_confirm_factory(yes)),
@@ -278,24 +278,28 @@ def publish(
         if not json_mode():
             _report_staged(result)
         decision = _wait_for_decision(result, wait_seconds)
-        if json_mode():
-            emit_json(envelope(decision.decision == "approved", registry=target.registry, stageId=result.stage_id,
-                               auth=result.auth, data={**result.to_dict(), "wait": decision.to_dict()}))
-        ctx.exit(decision.decision.exit_code)
-        return
-    if json_mode():
-        emit_json(envelope(True, registry=target.registry, stageId=result.stage_id, auth=result.auth,
-                           data=result.to_dict()))
-        return
-    if result.dry_run:
+        messages = {
+            "approved": f"Approved: {target.spec} is published.",
+            "rejected": f"Rejected: {target.spec} was not published.",
+            "timed_out": f"Timed out after {decision.elapsed:.0f}s: {target.spec} is still staged.",
+        }
+        document = envelope(decision.decision == "approved", registry=target.registry, stageId=result.stage_id,
+                            auth=result.auth, data={**result.to_dict(), "wait": decision.to_dict()})
+        return Reply(document, lambda: echo(messages[str(decision.decision)]), decision.decision.exit_code)
+
+    def text() -> None:
+        if not result.dry_run:
+            _report_staged(result)
+            return
         _list_files(result, everything=verbose or not stdout_is_tty())
         access = target.access or "default"
         echo(f"Would stage {target.spec} to {target.registry} with tag {target.tag} and {access} access")
         if result.provenance is not None:
             echo(result.provenance.summary())
         echo("Dry run: nothing was staged. No auth was used and no remote version or tag checks were made.")
-        return
-    _report_staged(result)
+
+    return Reply(envelope(True, registry=target.registry, stageId=result.stage_id, auth=result.auth,
+                          data=result.to_dict()), text)
 
 
 DRY_RUN_FILES_SHOWN = 20  # on a terminal; -v, --json or a pipe get every file
@@ -338,13 +342,6 @@ def _wait_for_decision(result: StageResult, seconds: float) -> WaitResult:
         decision = wait_for_decision(
             client, name=target.name, version=target.version, stage_id=str(result.stage_id), timeout=seconds
         )
-    if not json_mode():
-        messages = {
-            "approved": f"Approved: {target.spec} is published.",
-            "rejected": f"Rejected: {target.spec} was not published.",
-            "timed_out": f"Timed out after {decision.elapsed:.0f}s: {target.spec} is still staged.",
-        }
-        echo(messages[str(decision.decision)])
     return decision
 
 
@@ -356,20 +353,21 @@ def _wait_for_decision(result: StageResult, seconds: float) -> WaitResult:
 @click.argument("package", required=False)
 @npm_registry_options
 @consent_option
-def list_(package: str | None, npm_registry: str | None, yes: bool) -> None:
+def list_(package: str | None, npm_registry: str | None, yes: bool) -> Reply:
     """List every staged version (optionally of one PACKAGE), paging through them all."""
     from releasekit.stage.entries import stage_list
 
     listing = stage_list(package, project_dir=Path.cwd(), registry=npm_registry, consent=consent_factory(yes))
     registry, entries = listing.registry, listing.entries
-    if json_mode():
-        emit_json(envelope(True, registry=registry, data=entries))
-        return
-    if not entries:
-        echo(f"No staged versions of {package}." if package else "No staged versions.")
-        return
-    _print_entries(registry, [_shown_entry(e) for e in entries])
-    echo(f"{len(entries)} staged version{'s' if len(entries) != 1 else ''}.")
+
+    def text() -> None:
+        if not entries:
+            echo(f"No staged versions of {package}." if package else "No staged versions.")
+            return
+        _print_entries(registry, [_shown_entry(e) for e in entries])
+        echo(f"{len(entries)} staged version{'s' if len(entries) != 1 else ''}.")
+
+    return Reply(envelope(True, registry=registry, data=entries), text)
 
 
 _COLUMNS = ("Stage id", "Package", "Version", "Tag", "Access", "Actor", "Created", "Shasum")
@@ -424,20 +422,20 @@ def _actor(entry: Mapping[str, Any]) -> str:
 @click.argument("stage_id", metavar="STAGE_ID")
 @npm_registry_options
 @consent_option
-def view(stage_id: str, npm_registry: str | None, yes: bool) -> None:
+def view(stage_id: str, npm_registry: str | None, yes: bool) -> Reply:
     """Show one staged version."""
     from releasekit.stage.entries import stage_view
 
     viewed = stage_view(stage_id, project_dir=Path.cwd(), registry=npm_registry, consent=consent_factory(yes))
-    entry = viewed.entry
-    if json_mode():
-        emit_json(envelope(True, registry=viewed.registry, stageId=viewed.stage_id, data=entry))
-        return
-    entry = _shown_entry(entry)
-    echo(_describe_entry(entry))
-    for key in ("id", "packageName", "version", "tag", "access", "actor", "actorType", "createdAt", "shasum"):
-        if entry.get(key) not in (None, ""):
-            echo(f"  {key}: {entry[key]}")
+
+    def text() -> None:
+        entry = _shown_entry(viewed.entry)
+        echo(_describe_entry(entry))
+        for key in ("id", "packageName", "version", "tag", "access", "actor", "actorType", "createdAt", "shasum"):
+            if entry.get(key) not in (None, ""):
+                echo(f"  {key}: {entry[key]}")
+
+    return Reply(envelope(True, registry=viewed.registry, stageId=viewed.stage_id, data=viewed.entry), text)
 
 
 # -- download -----------------------------------------------------------------
@@ -450,21 +448,24 @@ def view(stage_id: str, npm_registry: str | None, yes: bool) -> None:
               help="File (or existing directory) to write; never overwritten. Default: ./NAME-VERSION-ID.tgz")
 @npm_registry_options
 @consent_option
-def download(stage_id: str, output: str | None, npm_registry: str | None, yes: bool) -> None:
+def download(stage_id: str, output: str | None, npm_registry: str | None, yes: bool) -> Reply:
     """Download a staged tarball for inspection (sha1 checked against the stage entry)."""
     from releasekit.stage.download import stage_download
 
     downloaded = stage_download(stage_id, project_dir=Path.cwd(), registry=npm_registry, output=output,
                                 consent=consent_factory(yes))
     saved = downloaded.saved
-    if json_mode():
-        emit_json(envelope(True, registry=downloaded.registry, stageId=downloaded.stage_id, data=downloaded.to_dict()))
-        return
-    check = "matches the stage entry" if saved.verified else "NOT checked: the stage entry has no shasum"
-    echo(f"{saved.name}@{saved.version}: {len(saved.files)} files, {human_size(saved.size)}, sha1 {saved.shasum} ({check})")
-    for f in saved.files:
-        echo(f"  {human_size(f.size):>9}  {visible(f.path)}")
-    echo(f"Saved to {saved.path}")
+
+    def text() -> None:
+        check = "matches the stage entry" if saved.verified else "NOT checked: the stage entry has no shasum"
+        echo(f"{saved.name}@{saved.version}: {len(saved.files)} files, {human_size(saved.size)}, "
+             f"sha1 {saved.shasum} ({check})")
+        for f in saved.files:
+            echo(f"  {human_size(f.size):>9}  {visible(f.path)}")
+        echo(f"Saved to {saved.path}")
+
+    return Reply(envelope(True, registry=downloaded.registry, stageId=downloaded.stage_id,
+                          data=downloaded.to_dict()), text)
 
 
 # -- approve / reject ---------------------------------------------------------
@@ -505,7 +506,7 @@ def approve(
     skip_verify: bool,
     yes: bool,
     npm_registry: str | None,
-) -> None:
+) -> Reply | None:
     """Approve staged versions: npm publishes them (needs 2FA).
 
     First each staged tarball is downloaded, diffed against the published version
@@ -526,7 +527,7 @@ def approve(
         run_bulk(ctx, Action.APPROVE, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
                  otp_command=otp_command, skip_checks=skip_checks, yes=yes, npm_registry=npm_registry,
                  skip_verify=skip_verify or skip_checks)
-        return
+        return None
     config = project_config(None)
     if skip_verify and not skip_checks:
         _notice(describe_skipped(config))
@@ -551,11 +552,10 @@ def approve(
         otp_prompt=_tty_otp_prompt(),
         web_auth_notify=_web_auth_notice,
     )
-    if json_mode():
-        emit_json(envelope(True, registry=result.registry, stageId=result.stage_id, data=result.to_dict()))
-        return
-    echo(f"Approved {result.spec} (stage {result.stage_id}): it is now published with tag "
-         f"{result.entry.get('tag') or 'latest'}.")
+    said = (f"Approved {result.spec} (stage {result.stage_id}): it is now published with tag "
+            f"{result.entry.get('tag') or 'latest'}.")
+    return Reply(envelope(True, registry=result.registry, stageId=result.stage_id, data=result.to_dict()),
+                 lambda: echo(said))
 
 
 def _confirm_approval(result: ApprovalResult) -> bool:
@@ -589,7 +589,7 @@ def _render_review(result: ApprovalResult) -> None:
 @click.option("--patch", is_flag=True, help="Also show text diffs of changed files (lines with secrets withheld).")
 @npm_registry_options
 @consent_option
-def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | None, yes: bool) -> None:
+def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | None, yes: bool) -> Reply:
     """Compare a staged version with the published one it would replace, security changes first.
 
     Both tarballs are downloaded, checked against their integrity and read in
@@ -600,14 +600,15 @@ def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | No
     from releasekit.stage.diff import stage_diff
 
     compared = stage_diff(stage_id, project_dir=Path.cwd(), registry=npm_registry, consent=consent_factory(yes), against=against, patch=patch)
-    if json_mode():
-        emit_json(envelope(True, registry=compared.registry, stageId=compared.stage_id, data=compared.to_dict()))
-        return
-    result, patches = compared.diff, compared.patches or {}
-    for renderable in render_diff(result):
-        print_rich(renderable)
-    for text in patches.values():
-        echo(text.rstrip("\n"))
+
+    def text() -> None:
+        for renderable in render_diff(compared.diff):
+            print_rich(renderable)
+        for patch_text in (compared.patches or {}).values():
+            echo(patch_text.rstrip("\n"))
+
+    return Reply(envelope(True, registry=compared.registry, stageId=compared.stage_id, data=compared.to_dict()),
+                 text)
 
 
 @stage.command("verify")
@@ -673,7 +674,7 @@ def reject(
     otp_command: str | None,
     yes: bool,
     npm_registry: str | None,
-) -> None:
+) -> Reply | None:
     """Reject staged versions: the registry deletes them permanently (needs 2FA).
 
     Several ids, --all [--package GLOB] or (on a terminal, with no id) a picker reject a batch.
@@ -684,12 +685,11 @@ def reject(
     if wants_bulk(stage_ids, all_entries, package, otp_command):
         run_bulk(ctx, Action.REJECT, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
                  otp_command=otp_command, skip_checks=False, yes=yes, npm_registry=npm_registry)
-        return
+        return None
     from releasekit.stage.reject import stage_reject
 
     result = stage_reject(stage_ids[0], project_dir=Path.cwd(), registry=npm_registry, otp=otp, consent=consent_factory(yes), notice=_notice,
                           otp_prompt=_tty_otp_prompt(), web_auth_notify=_web_auth_notice)
-    if json_mode():
-        emit_json(envelope(True, registry=result.registry, stageId=result.stage_id, data=result.to_dict()))
-        return
-    echo(f"Rejected {result.spec} (stage {result.stage_id}); it is gone for good.")
+    said = f"Rejected {result.spec} (stage {result.stage_id}); it is gone for good."
+    return Reply(envelope(True, registry=result.registry, stageId=result.stage_id, data=result.to_dict()),
+                 lambda: echo(said))
