@@ -32,13 +32,19 @@ def _best_of(data: bytes, runs: int = 5) -> float:
     return best
 
 
+def _ratio(small: bytes, big: bytes, runs: int = 5) -> float:
+    """Time ratio big/small; the least of three tries, so that a burst of other work on a
+    shared machine cannot fail it (a quadratic scan is over the bound every time)."""
+    _best_of(small, 1)  # warm up
+    return min(_best_of(big, runs) / max(_best_of(small, runs), 1e-4) for _ in range(3))
+
+
 @pytest.mark.parametrize("unit", UNITS)
 def test_scan_time_grows_linearly_with_jwt_like_input(unit: str) -> None:
     # large enough that the machine's other work is noise next to the scan itself
     small = (unit * (64_000 // len(unit))).encode()
     big = (unit * (256_000 // len(unit))).encode()
-    _best_of(small, 1)  # warm up
-    ratio = _best_of(big) / max(_best_of(small), 1e-4)
+    ratio = _ratio(small, big, runs=3)
     assert ratio < 8, f"x4 input took x{ratio:.1f} time"
 
 
@@ -52,7 +58,7 @@ def test_a_file_of_jwt_like_strings_scans_linearly() -> None:
             parts.append("eyJ" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) + rng.choice(["", ".", " ", "eyJ"]))
         return "".join(parts).encode()
 
-    ratio = _best_of(build(160_000), 3) / max(_best_of(build(40_000), 3), 1e-4)
+    ratio = _ratio(build(40_000), build(160_000), runs=2)
     assert ratio < 8, f"x4 input took x{ratio:.1f} time"
 
 
