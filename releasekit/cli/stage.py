@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import rich_click as click
 
 from releasekit.cli.output import Reply, echo, envelope, human_size, json_mode, json_option, print_rich
-from releasekit.errors import ExitCode, UsageError
+from releasekit.errors import UsageError
 from releasekit.redaction import register_secret
 from releasekit.terminal import layout_safe, visible
 
@@ -626,7 +626,7 @@ def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | No
 @consent_option
 @click.pass_context
 def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | None, build: bool,
-           provenance_file: Path | None, npm_registry: str | None, yes: bool) -> None:
+           provenance_file: Path | None, npm_registry: str | None, yes: bool) -> Reply:
     """Check that a staged tarball is what the project's source packs to, and who built it.
 
     The source (working tree, or --ref checked out in a temporary worktree) is
@@ -634,7 +634,7 @@ def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | No
     tarball: path, type, mode and bytes. Provenance is checked against
     verify.provenance in releasekit.yaml. Exit 1 on any difference.
     """
-    from releasekit.cli.stage_verify import project_config, report, run_verify
+    from releasekit.cli.stage_verify import project_config, reply, run_verify
     from releasekit.registry.names import validate_stage_id
     from releasekit.stage.client import open_client, registry_for
     from releasekit.stage.verify import VerifyOptions
@@ -648,9 +648,7 @@ def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | No
     options = VerifyOptions(source=source, ref=ref, build=build, provenance_file=provenance_file)
     with open_client(choice, Path.cwd(), consent=consent_factory(yes)) as client:
         result = run_verify(client, stage_id, options, config)
-    report(result, registry)
-    if not result.passed:
-        ctx.exit(int(ExitCode.REFUSED))
+    return reply(result, registry)
 
 
 @stage.command("reject")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit.cli.output import echo, json_mode
+from releasekit.cli.output import Reply, echo
 
 if TYPE_CHECKING:
     from releasekit.config import Config
@@ -79,20 +79,15 @@ def render(result: VerifyResult, *, err: bool = False) -> None:
     echo(f"Verification {verdict}", err=err)
 
 
-def emit(result: VerifyResult, registry: str) -> None:
-    from releasekit.cli.output import emit_json, envelope
+def reply(result: VerifyResult, registry: str) -> Reply:
+    """``lpm stage verify``'s answer: the report in text, the envelope in JSON; exit 1 on any difference."""
+    from releasekit.cli.output import envelope, error_envelope
+    from releasekit.errors import ExitCode, VerificationFailed
 
     doc = result.to_dict()
     if result.passed:
-        emit_json(envelope(True, registry=registry, stageId=result.stage_id, data=doc))
-    else:
-        emit_json(envelope(False, registry=registry, stageId=result.stage_id, data=doc,
-                           error="; ".join(result.reasons), error_code="verification_failed"))
-
-
-def report(result: VerifyResult, registry: str) -> None:
-    if json_mode():
-        emit(result, registry)
-    else:
-        render(result)
+        return Reply(envelope(True, registry=registry, stageId=result.stage_id, data=doc), lambda: render(result))
+    document = error_envelope("; ".join(result.reasons), VerificationFailed.error_code, registry=registry,
+                              stageId=result.stage_id, data=doc)
+    return Reply(document, lambda: render(result), ExitCode.REFUSED)
 
