@@ -524,10 +524,9 @@ def approve(
     from releasekit.stage.verify import describe_skipped
 
     if wants_bulk(stage_ids, all_entries, package, otp_command):
-        run_bulk(ctx, Action.APPROVE, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
+        return run_bulk(ctx, Action.APPROVE, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
                  otp_command=otp_command, skip_checks=skip_checks, yes=yes, npm_registry=npm_registry,
                  skip_verify=skip_verify or skip_checks)
-        return None
     config = project_config(None)
     if skip_verify and not skip_checks:
         _notice(describe_skipped(config))
@@ -681,9 +680,8 @@ def reject(
     from releasekit.stage.bulk import Action
 
     if wants_bulk(stage_ids, all_entries, package, otp_command):
-        run_bulk(ctx, Action.REJECT, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
+        return run_bulk(ctx, Action.REJECT, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
                  otp_command=otp_command, skip_checks=False, yes=yes, npm_registry=npm_registry)
-        return None
     from releasekit.stage.reject import stage_reject
 
     result = stage_reject(stage_ids[0], project_dir=Path.cwd(), registry=npm_registry, otp=otp, consent=consent_factory(yes), notice=_notice,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import rich_click as click
 
-from releasekit.cli.output import echo, emit_json, envelope, error_envelope, json_mode, print_rich
+from releasekit.cli.output import Reply, echo, envelope, error_envelope, json_mode, print_rich
 from releasekit.errors import UsageError
 from releasekit.terminal import visible
 
@@ -116,7 +116,7 @@ def run_bulk(
     yes: bool,
     npm_registry: str | None,
     skip_verify: bool = True,
-) -> None:
+) -> Reply:
     from releasekit.cli.stage import _web_auth_notice, consent_factory, stdin_is_tty
     from releasekit.errors import BulkRefused, BulkStopped
     from releasekit.stage.bulk import (
@@ -177,16 +177,13 @@ def run_bulk(
                                  skip_checks=skip_checks, checks_for=None if skip_verify else _approval_checks,
                                  confirm=confirm, on_done=done, on_review=None if json_mode() else _show_review)
         except (BulkRefused, BulkStopped) as exc:
-            if not json_mode():
-                if isinstance(exc, BulkRefused):
-                    _summary(exc.result)
-                raise
-            emit_json(error_envelope(exc.message, exc.error_code, hint=exc.hint, registry=registry,
-                                     **exc.envelope_fields()))
-            ctx.exit(int(exc.exit_code))
-            return
-    if json_mode():
-        emit_json(envelope(True, registry=registry, action=str(action), checksSkipped=skip_checks,
-                           data=[i.to_dict() for i in result.items]))
-        return
-    echo(f"{len(result.items)} version{'s' if len(result.items) != 1 else ''} {action}d.")
+            if json_mode():  # the envelope names the registry, which the error does not know
+                document = error_envelope(exc.message, exc.error_code, hint=exc.hint, registry=registry,
+                                          **exc.envelope_fields())
+                return Reply(document, None, exc.exit_code)
+            if isinstance(exc, BulkRefused):
+                _summary(exc.result)
+            raise
+    said = f"{len(result.items)} version{'s' if len(result.items) != 1 else ''} {action}d."
+    return Reply(envelope(True, registry=registry, action=str(action), checksSkipped=skip_checks,
+                          data=[i.to_dict() for i in result.items]), lambda: echo(said))
