@@ -264,9 +264,8 @@ def publish(
         registry=npm_registry,
     )
     if recursive:
-        publish_recursive(ctx, options, filters=filters, continue_on_error=continue_on_error,
-                          summary_file=summary_file, yes=yes, wait_seconds=wait_seconds, jobs=jobs)
-        return None
+        return publish_recursive(ctx, options, filters=filters, continue_on_error=continue_on_error,
+                                 summary_file=summary_file, yes=yes, wait_seconds=wait_seconds, jobs=jobs)
     report = None if json_mode() else _report_text
     with progress_display() as shown:
         result = stage_publish(Path.cwd(), options, confirm=shown.before(_confirm_factory(yes)),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import rich_click as click
 
-from releasekit.cli.output import echo, emit_json, envelope, json_mode, print_rich
+from releasekit.cli.output import Reply, echo, envelope, json_mode, print_rich
 from releasekit.errors import UsageError
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def publish_recursive(
     yes: bool,
     wait_seconds: float | None,
     jobs: int | None,
-) -> None:
+) -> Reply:
     from releasekit.cli.stage import consent_factory
     from releasekit.stage.recursive import stage_recursive, wait_for_all
 
@@ -137,31 +137,31 @@ def publish_recursive(
             echo(f"Waiting up to {wait_seconds:.0f}s for every staged version to be approved or rejected...")
         wait_code = wait_for_all(result, wait_seconds)
         code = code or wait_code
-    if json_mode():
-        emit_json(envelope(code == 0, dryRun=result.dry_run, workspace=str(result.root),
-                           counts=result.to_dict()["counts"], data=[p.to_dict() for p in result.packages]))
-        ctx.exit(code)
-        return
-    _failure_reports(result)
-    _summary_table(result)
-    if summary_file is not None:
-        echo(f"Summary written to {summary_file}")
-    if wait_seconds is not None:
-        for run in result.packages:
-            if run.wait is not None:
-                echo(f"{run.name}@{run.version}: {run.wait.decision}")
-    if result.failed:
-        from releasekit.stage.recursive import Outcome
+    document = envelope(code == 0, dryRun=result.dry_run, workspace=str(result.root),
+                        counts=result.to_dict()["counts"], data=[p.to_dict() for p in result.packages])
 
-        failed = [f"{r.name}@{r.version}" for r in result.by_outcome(Outcome.FAILED)]
-        left = len(result.by_outcome(Outcome.BLOCKED, Outcome.STOPPED))
-        echo(f"Error: {len(failed)} package{'s' if len(failed) != 1 else ''} failed ({', '.join(failed)})"
-             f"{f'; {left} more not staged because of it' if left else ''}", err=True)
-    if result.staged:
-        from releasekit.stage.target import DEFAULT_REGISTRY
+    def text() -> None:
+        _failure_reports(result)
+        _summary_table(result)
+        if summary_file is not None:
+            echo(f"Summary written to {summary_file}")
+        if wait_seconds is not None:
+            for run in result.packages:
+                if run.wait is not None:
+                    echo(f"{run.name}@{run.version}: {run.wait.decision}")
+        if result.failed:
+            from releasekit.stage.recursive import Outcome
 
-        registries = {r.result.target.registry for r in result.staged if r.result is not None}
-        flag = f" --npm-registry {next(iter(registries))}" if registries - {DEFAULT_REGISTRY} else ""
-        echo("Nothing is public yet. Review, then approve them all with:")
-        echo(f"  lpm stage approve {' '.join(str(r.stage_id) for r in result.staged)}{flag}")
-    ctx.exit(code)
+            failed = [f"{r.name}@{r.version}" for r in result.by_outcome(Outcome.FAILED)]
+            left = len(result.by_outcome(Outcome.BLOCKED, Outcome.STOPPED))
+            echo(f"Error: {len(failed)} package{'s' if len(failed) != 1 else ''} failed ({', '.join(failed)})"
+                 f"{f'; {left} more not staged because of it' if left else ''}", err=True)
+        if result.staged:
+            from releasekit.stage.target import DEFAULT_REGISTRY
+
+            registries = {r.result.target.registry for r in result.staged if r.result is not None}
+            flag = f" --npm-registry {next(iter(registries))}" if registries - {DEFAULT_REGISTRY} else ""
+            echo("Nothing is public yet. Review, then approve them all with:")
+            echo(f"  lpm stage approve {' '.join(str(r.stage_id) for r in result.staged)}{flag}")
+
+    return Reply(document, text, code)
