@@ -421,14 +421,30 @@ def jwt_findall(line: str) -> list[str]:
 _KEYWORD_STARTS = re.compile(r"(?=api|auth|service|account|db|database|priv|client|key|pass|pwd|secret|contrase)")
 
 
-def _keyword_secrets(plugin: Any, path: str, line: str) -> set[str]:
-    """``KeywordDetector.analyze_string`` with its file type's table, linear on long lines.
+_WORD_RUN = re.compile(r"\w*")
 
-    Most of its patterns start with the keyword alternation, and ``re.IGNORECASE``
-    scanning for it at every position of a long minified line is slow. The leftmost
-    match of such a pattern starts at a keyword, so trying ``match`` at each keyword
-    start (found in the folded line), leftmost first, returns what ``search`` returns.
-    Patterns that do not start with the keyword run as they are.
+
+@functools.cache
+def _keyword_at(flags: int) -> re.Pattern[str]:
+    """KeywordDetector's keyword alternation alone, with a pattern's flags."""
+    from detect_secrets.plugins import keyword
+
+    return re.compile("|".join(keyword.DENYLIST), flags)
+
+
+def _keyword_secrets(plugin: Any, path: str, line: str) -> set[str]:
+    r"""``KeywordDetector.analyze_string`` with its file type's table, linear on long lines.
+
+    Most of its patterns are ``(keyword)\w*`` and then a tail. The leftmost match of
+    such a pattern starts at a keyword, so trying ``match`` at each keyword start (found
+    in the folded line), leftmost first, returns what ``search`` returns. Each try runs
+    ``\w*`` to the end of the run of word characters around the keyword and backtracks
+    through it: quadratic on ``passwordpassword…``. No tail can start on a word
+    character except through ``[^\s]{0,50}?`` (the semicolon pattern) or ``.assign``
+    (the C++ one), and what those reach from inside the run they also reach from its
+    end, which greedy ``\w*`` tries first. So a try fails exactly when the tail fails at
+    the run's end, the same for every keyword in the run: one failed try rules out the
+    run. Patterns that do not start with the keyword run as they are.
     """
     from detect_secrets.plugins import keyword
     from detect_secrets.util.filetype import determine_file_type
@@ -442,16 +458,30 @@ def _keyword_secrets(plugin: Any, path: str, line: str) -> set[str]:
         if regex.pattern.startswith(keyword.DENYLIST_REGEX):
             if starts is None:
                 starts = [m.start() for m in _KEYWORD_STARTS.finditer(fold(line))]
-            match = None
-            for start in starts:
-                match = regex.match(line, start)
-                if match:
-                    break
+            match = _first_keyword_match(regex, line, starts)
         else:
             match = regex.search(line)
         if match:
             found.add(match.group(group))
     return found
+
+
+def _first_keyword_match(regex: re.Pattern[str], line: str, starts: list[int]) -> re.Match[str] | None:
+    """``regex.match`` at the first of ``starts`` where it matches, trying each run once."""
+    keyword_at = _keyword_at(regex.flags)
+    run_end = -1  # end of the run of word characters the last start was in
+    failed = False  # whether that run is known to fail
+    for start in starts:
+        if start >= run_end:
+            run_end = _WORD_RUN.match(line, start).end()  # type: ignore[union-attr]  # always matches
+            failed = False
+        if failed or not keyword_at.match(line, start):
+            continue
+        match = regex.match(line, start)
+        if match:
+            return match
+        failed = True
+    return None
 
 
 def _entropy_exceeds(plugin: Any, data: str) -> bool:
