@@ -2,8 +2,8 @@
 
 Rule ids are stable slugs: ``<policy name>`` for a policy's own failure or error,
 ``<policy name>/<finding rule id as a slug>`` for each kind of finding (``AWS
-Access Key`` becomes ``aws-access-key``; the original stays in the rule's
-properties), so code scanning can tell results apart across runs. Locations are relative to the project
+Access Key`` becomes ``aws-access-key``, an id that is already a slug such as publint's
+``FILE_DOES_NOT_EXIST`` stays as it is; the original stays in the rule's properties), so code scanning can tell results apart across runs. Locations are relative to the project
 (``PROJECTROOT``). Secret findings carry their hash as a partial fingerprint,
 never their text.
 """
@@ -24,7 +24,13 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
 
 
 def rule_slug(text: str) -> str:
-    """``AWS Access Key`` -> ``aws-access-key``: lower case, runs of other characters become one ``-``."""
+    """``AWS Access Key`` -> ``aws-access-key``: lower case, runs of other characters become one ``-``.
+
+    An id that is already a slug stays as it is, so publint's codes (``EXPORTS_TYPES_SHOULD_BE_FIRST``)
+    reach code scanning verbatim and map onto publint's own documentation.
+    """
+    if re.fullmatch(r"[A-Za-z0-9_.-]+", text):
+        return text
     return re.sub(r"[^a-z0-9_.]+", "-", text.lower()).strip("-") or "finding"
 
 
