@@ -1,4 +1,4 @@
-"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, publish, stage, recursive, tar, verify, download).
+"""Run benchmarks: ``python -m bench [NAME ...]`` (names: collect, startup, pack, scan, publish, stage, recursive, tar, verify, download, crafted).
 
 Every benchmark times releasekit and a peer tool in the same run and reports
 ratios, so the figures mean the same on any machine. Results are printed and
@@ -21,6 +21,7 @@ BENCHMARKS = {
     "tar": "bench.bench_tar",
     "verify": "bench.bench_verify",
     "download": "bench.bench_download",
+    "crafted": "bench.bench_crafted",
 }
 
 
