@@ -49,7 +49,7 @@ def main() -> None:
                     raise SystemExit(f"findings differ on {unit!r} x {size}")
                 row[f"peer_{size}"] = _best(lambda line=line: plugin.analyze_line(filename=PATH, line=line, line_number=1), 1)
         big = (unit * (64_000 // len(unit))).encode()
-        row["scan_file_64000"] = _best(lambda: scan_file(PATH, big, plan), 2)
+        row["scan_file_64000"] = _best(lambda big=big: scan_file(PATH, big, plan), 2)
         results[unit] = row
         print(
             f"{unit!r}: peer 4 KB {row['peer_4000']:.3f} s, 8 KB {row['peer_8000']:.3f} s"
