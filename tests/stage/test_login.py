@@ -96,3 +96,20 @@ def test_login_on_a_tty_prompts_with_hidden_input(verdaccio, registry_user, lpm,
     assert len(prompts) == 1 and "npm token" in prompts[0]
     assert registry_user.token not in run.text
     assert token_store.load_token(verdaccio.url) == registry_user.token
+
+
+def test_the_library_login_takes_the_token_from_a_callback_and_warns_through_one(verdaccio, registry_user) -> None:
+    # The command layer: no console, no stdin; what a person would see arrives through `warn`.
+    from releasekit.registry.login import login, logout
+    from releasekit.registry.resolve import RegistryChoice
+
+    warnings: list[str] = []
+    chosen = RegistryChoice(verdaccio.url, source="publishConfig.registry", from_project=True)
+    result = login(chosen, lambda: f"  {registry_user.token}\n", warn=warnings.append)
+    assert (result.registry, result.username) == (verdaccio.url, registry_user.name)
+    assert result.to_dict() == {"username": registry_user.name, "path": str(token_store.token_path())}
+    assert token_store.load_token(verdaccio.url) == registry_user.token
+    assert len(warnings) == 1 and "named only by this project's files" in warnings[0]
+    assert registry_user.token not in warnings[0]
+    assert logout(chosen, warn=warnings.append).to_dict() == {"removed": True}
+    assert logout(chosen, warn=warnings.append).removed is False
