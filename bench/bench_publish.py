@@ -59,6 +59,9 @@ def main() -> dict[str, Any]:
         env = npm_env(work / "npm")
         base = {k: v for k, v in os.environ.items() if not k.lower().startswith("npm_") and k != "CI"}
         base.update(HOME=str(work / "home"), COLUMNS="200")
+        # An installed lpm runs from cached bytecode (pip compiles it); a shell that forbids
+        # writing it would make every run recompile ~70 modules, which no user pays.
+        base.pop("PYTHONDONTWRITEBYTECODE", None)
         with Verdaccio(work / "verdaccio", log_level="warn") as registry:
             for name, version in TARGETS:
                 project = fetch_package(name, version)

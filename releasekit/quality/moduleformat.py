@@ -84,4 +84,6 @@ def is_lintable_path(path: str) -> bool:
 
 def is_flow(code: str) -> bool:
     """Flow sources (an ``@flow`` comment) are not JavaScript a linter can judge."""
-    return bool(_FLOW.search(code))
+    # The regex tries its line-start alternation at every offset: on a 9 MB bundle the
+    # substring test, which any match needs, is a hundred times cheaper.
+    return "@flow" in code and bool(_FLOW.search(code))

@@ -497,12 +497,23 @@ def _entropy_exceeds(plugin: Any, data: str) -> bool:
     counts = Counter(data)
     length = len(data)
     own = type(plugin).calculate_shannon_entropy is not HighEntropyStringsPlugin.calculate_shannon_entropy
-    if own or any(char not in plugin.charset for char in counts):
+    if own or not counts.keys() <= _charset(plugin.charset):
         return bool(_entropy(plugin, data) > limit)
-    quick = -sum(c / length * math.log2(c / length) for c in counts.values())
+    # -sum(p log2 p) with p = c/L is log2(L) - sum(c log2 c)/L: one cached product per count.
+    quick = math.log2(length) - sum(map(_c_log2_c, counts.values())) / length
     if abs(quick - limit) > 1e-9:
         return quick > limit
     return bool(_entropy(plugin, data) > limit)
+
+
+@functools.cache
+def _charset(charset: str) -> frozenset[str]:
+    return frozenset(charset)
+
+
+@functools.cache
+def _c_log2_c(count: int) -> float:
+    return count * math.log2(count)
 
 
 def _entropy(plugin: Any, data: str) -> float:
