@@ -45,6 +45,15 @@ class CheckOutcome:
 ApprovalCheck = Callable[["RegistryClient", "StagedTarball"], "CheckOutcome | None"]
 
 
+def refusal_reasons(review: ApprovalReview | None, checks: Mapping[str, CheckOutcome | None]) -> list[str]:
+    """Why an approval is refused: the review's reasons, then each extra check's (one entry or a batch's)."""
+    reasons = list(review.reasons) if review is not None else []
+    for outcome in checks.values():
+        if outcome is not None:
+            reasons.extend(outcome.reasons)
+    return reasons
+
+
 @dataclass
 class ApprovalResult:
     """One stage id's approval: the entry, the review (``None`` with ``skip_checks``) and the registry's answer."""
@@ -66,12 +75,7 @@ class ApprovalResult:
 
     @property
     def reasons(self) -> list[str]:
-        """Why the approval is refused: the review's reasons, then each extra check's."""
-        reasons = list(self.review.reasons) if self.review is not None else []
-        for outcome in self.checks.values():
-            if outcome is not None:
-                reasons.extend(outcome.reasons)
-        return reasons
+        return refusal_reasons(self.review, self.checks)
 
     @property
     def blocked(self) -> bool:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from releasekit.errors import BulkRefused, BulkStopped, Declined, OtpRequired, ReleasekitError, UsageError
 from releasekit.redaction import register_secret
+from releasekit.stage.approve import refusal_reasons
 
 if TYPE_CHECKING:
     from releasekit.config import Config
@@ -59,11 +60,7 @@ class BulkItem:
 
     @property
     def reasons(self) -> list[str]:
-        reasons = list(self.review.reasons) if self.review is not None else []
-        for outcome in self.checks.values():
-            if outcome is not None:
-                reasons.extend(outcome.reasons)
-        return reasons
+        return refusal_reasons(self.review, self.checks)
 
     @property
     def done(self) -> bool:
