@@ -23,6 +23,7 @@ because a source map's ``sourcesContent`` is the original source, secrets includ
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import io
@@ -30,7 +31,7 @@ import math
 import os.path
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -458,7 +459,10 @@ def _keyword_secrets(plugin: Any, path: str, line: str) -> set[str]:
         if regex.pattern.startswith(keyword.DENYLIST_REGEX):
             if starts is None:
                 starts = [m.start() for m in _KEYWORD_STARTS.finditer(fold(line))]
-            match = _first_keyword_match(regex, line, starts)
+            tail = _QuotedValues(line).semicolon_tail if regex is keyword.FOLLOWED_BY_QUOTES_AND_SEMICOLON_REGEX else None
+            match = _first_keyword_match(regex, line, starts, tail)
+        elif regex is keyword.PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED_REGEX:
+            match = _first_quoted_match(regex, line)
         else:
             match = regex.search(line)
         if match:
@@ -466,8 +470,14 @@ def _keyword_secrets(plugin: Any, path: str, line: str) -> set[str]:
     return found
 
 
-def _first_keyword_match(regex: re.Pattern[str], line: str, starts: list[int]) -> re.Match[str] | None:
-    """``regex.match`` at the first of ``starts`` where it matches, trying each run once."""
+def _first_keyword_match(
+    regex: re.Pattern[str], line: str, starts: list[int], tail: Callable[[int], bool] | None = None
+) -> re.Match[str] | None:
+    """``regex.match`` at the first of ``starts`` where it matches, trying each run once.
+
+    ``tail``, if given, says exactly whether the pattern's tail can match at a run's end,
+    so that a run it rules out costs no regex at all.
+    """
     keyword_at = _keyword_at(regex.flags)
     run_end = -1  # end of the run of word characters the last start was in
     failed = False  # whether that run is known to fail
@@ -477,11 +487,87 @@ def _first_keyword_match(regex: re.Pattern[str], line: str, starts: list[int]) -
             failed = False
         if failed or not keyword_at.match(line, start):
             continue
-        match = regex.match(line, start)
-        if match:
-            return match
+        if tail is None or tail(run_end):
+            match = regex.match(line, start)
+            if match:
+                return match
         failed = True
     return None
+
+
+# detect-secrets' quoted value: a quote, a word character, a body without ', " or \v
+# (``[^\v'"]``: only the vertical tab), a last character that is not ``,`'"`` and the same
+# quote again. A backtick value's body may hold backticks, so the regex engine scans from
+# every backtick to the next ', " or \v: quadratic on ``\`a\`a\`a…``.
+_WORD = re.compile(r"\w")
+_SPACES = re.compile(r"\s*")
+_SPACE = re.compile(r"\s")
+_QUOTE = re.compile("['\"`]")
+_BODY_STOP = re.compile("['\"\x0b]")
+_NOT_LAST = ",`'\"\x0b"
+
+
+def _first_quoted_match(regex: re.Pattern[str], line: str) -> re.Match[str] | None:
+    """``regex.search`` for a pattern that starts with a quoted value, linear in the line.
+
+    The match starts at a quote followed by a word character. A backtick value that
+    fails rules out every later backtick up to the same stop: their closing backticks
+    are a subset of its own, and what follows a closing backtick is the same for all.
+    """
+    stops = [m.start() for m in _BODY_STOP.finditer(line)]
+    dead = -1  # the stop before which backtick values are known to fail
+    for quote in _QUOTE.finditer(line):
+        at = quote.start()
+        if not _WORD.match(line, at + 1):
+            continue
+        stop = -2
+        if line[at] == "`":
+            index = bisect.bisect_right(stops, at)
+            stop = stops[index] if index < len(stops) else len(line)
+            if stop == dead:
+                continue
+        match = regex.match(line, at)
+        if match:
+            return match
+        if line[at] == "`":
+            dead = stop
+    return None
+
+
+class _QuotedValues:
+    """Where quoted values can close in one line, for the semicolon pattern's tail."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.stops = [m.start() for m in _BODY_STOP.finditer(line)]
+        # the last backtick before each stop that can close a value followed by ";"
+        self.closers: dict[int, int] = {}
+        for m in re.finditer("`;", line):
+            at = m.start()
+            if at and line[at - 1] not in _NOT_LAST:
+                self.closers[self._stop_after(at)] = at
+
+    def _stop_after(self, at: int) -> int:
+        index = bisect.bisect_right(self.stops, at)
+        return self.stops[index] if index < len(self.stops) else len(self.line)
+
+    def semicolon_tail(self, end: int) -> bool:
+        r"""Whether ``[^\s]{0,50}?\s*(quote)(value)(\2);`` matches at ``end``."""
+        line = self.line
+        for lazy in range(51):
+            at = end + lazy
+            if at > len(line) or (lazy and _SPACE.match(line, at - 1)):
+                break
+            quote = _SPACES.match(line, at).end()  # type: ignore[union-attr]  # always matches
+            if quote >= len(line) or line[quote] not in "'\"`" or not _WORD.match(line, quote + 1):
+                continue
+            stop = self._stop_after(quote)
+            if line[quote] == "`":
+                if self.closers.get(stop, -1) >= quote + 2:
+                    return True
+            elif line[stop : stop + 2] == line[quote] + ";" and line[stop - 1] not in _NOT_LAST:
+                return True
+        return False
 
 
 def _entropy_exceeds(plugin: Any, data: str) -> bool:

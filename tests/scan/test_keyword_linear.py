@@ -2,13 +2,15 @@
 
 Its patterns are ``(keyword)\\w*`` and a tail: on one long run of word characters with
 many keywords in it (``passwordpassword…``) every keyword start backtracks through the
-whole run. The engine tries each run once (see ``engine._keyword_secrets``). The lines
+whole run; from every backtick, a quoted value scans to the next ``'``/``"``. The engine
+tries each run and each stretch between those quotes once (see ``engine._keyword_secrets``). The lines
 here are short so that detect-secrets itself stays fast; the cost is a ratio of two
 sizes, never a timed assert.
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -19,18 +21,29 @@ from releasekit.scan import ScanSettings
 from releasekit.scan.engine import _keyword_secrets, scan_file
 from tests.scan.test_engine import _ours, detect_secrets_scan  # noqa: F401  (a fixture)
 
+# RELEASEKIT_SCAN_EXAMPLES=20000 for a longer differential run.
+EXAMPLES = int(os.environ.get("RELEASEKIT_SCAN_EXAMPLES", "400"))
 PIECES = [
     "password", "PassWord", "passwd", "pwd", "secret", "api_key", "apikey", "db_pass", "key_pass", "private_key",
     "priv", "contraseña", "paſsword", "\u212aey", "assign", ".assign", "_", "x", "9", "ñ",
     "=", "==", "!=", "===", ":", ":=", "=>", "(", "[", "]", "[12]", "@", ";", ",", " ", "\t", "\x0b",
-    '"', "'", "`",
+    '"', "'", "`", "`;", "';", '";', "`a", "a`;", ",`", "x ;",
 ]
 WORD_RUN = st.text(alphabet="abcpasswordkey_9", min_size=1, max_size=60)
-LINE = st.lists(st.one_of(st.sampled_from(PIECES), WORD_RUN), max_size=30).map("".join)
+QUOTE = st.sampled_from(["`", "`", "'", '"'])
+# a quoted value, closed or not, then what the patterns look for after it
+QUOTED = st.builds(
+    lambda q, body, close, after: q + body + close + after,
+    QUOTE,
+    st.text(alphabet="ab_9,` ;=", max_size=8),
+    QUOTE,
+    st.sampled_from(["", ";", "==", " == ", "!=", "===", ","]),
+)
+LINE = st.lists(st.one_of(st.sampled_from(PIECES), WORD_RUN, QUOTED), max_size=30).map("".join)
 NAMES = st.sampled_from(["a.js", "a.py", "a.go", "a.c", "a.cpp", "a.yaml", "a.ini", "a.txt", "a.tf"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(name=NAMES, line=LINE)
 def test_keyword_secrets_equal_the_plugin_on_one_line(name: str, line: str) -> None:
     from detect_secrets.plugins.keyword import KeywordDetector
@@ -62,7 +75,7 @@ def _best_of(path: str, data: bytes, runs: int) -> float:
 
 
 @pytest.mark.parametrize("path", ["bundle.js", "config.yaml", "main.go", "main.cpp"])
-@pytest.mark.parametrize("unit", ["password", "api_keysecret_", "pwd"])
+@pytest.mark.parametrize("unit", ["password", "api_keysecret_", "pwd", "password,`a,", "`a", "password:`a,`"])
 def test_a_long_run_of_keywords_scans_linearly(path: str, unit: str) -> None:
     # x8 input: linear work x8, quadratic x64 (detect-secrets: seconds at 8 KB, minutes at 64 KB)
     small = (unit * (8_000 // len(unit))).encode()
