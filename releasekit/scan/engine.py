@@ -459,9 +459,9 @@ def _keyword_secrets(plugin: Any, path: str, line: str) -> set[str]:
         if regex.pattern.startswith(keyword.DENYLIST_REGEX):
             if starts is None:
                 starts = [m.start() for m in _KEYWORD_STARTS.finditer(fold(line))]
-            tail = _QuotedValues(line).semicolon_tail if regex is keyword.FOLLOWED_BY_QUOTES_AND_SEMICOLON_REGEX else None
-            match = _first_keyword_match(regex, line, starts, tail)
-        elif regex is keyword.PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED_REGEX:
+            semicolon = regex is keyword.FOLLOWED_BY_QUOTES_AND_SEMICOLON_REGEX and _quoted_shapes_known()
+            match = _first_keyword_match(regex, line, starts, _QuotedValues(line).semicolon_tail if semicolon else None)
+        elif regex is keyword.PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED_REGEX and _quoted_shapes_known():
             match = _first_quoted_match(regex, line)
         else:
             match = regex.search(line)
@@ -505,6 +505,20 @@ _SPACE = re.compile(r"\s")
 _QUOTE = re.compile("['\"`]")
 _BODY_STOP = re.compile("['\"\x0b]")
 _NOT_LAST = ",`'\"\x0b"
+
+
+@functools.cache
+def _quoted_shapes_known() -> bool:
+    """Whether detect-secrets' quoted-value patterns are the ones the shortcuts below were
+    derived from (another version's patterns run as they are)."""
+    from detect_secrets.plugins import keyword
+
+    value = r'''([\'"`])((?=[^\v\'\"]*)(?=\w+)[^\v\'\"]*[^\v,\'\"`])'''
+    return (
+        keyword.PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED_REGEX.pattern.startswith(value + r"(\1)")
+        and keyword.FOLLOWED_BY_QUOTES_AND_SEMICOLON_REGEX.pattern
+        == keyword.DENYLIST_REGEX + r"[^\s]{0,50}?\s*" + value + r"(\2);"
+    )
 
 
 def _first_quoted_match(regex: re.Pattern[str], line: str) -> re.Match[str] | None:

@@ -83,3 +83,34 @@ def test_a_long_run_of_keywords_scans_linearly(path: str, unit: str) -> None:
     _best_of(path, small, 1)  # warm up
     ratio = min(_best_of(path, big, 2) / max(_best_of(path, small, 3), 1e-4) for _ in range(3))
     assert ratio < 24, f"x8 input took x{ratio:.1f} time"
+
+
+def test_the_shortcuts_premises_hold_for_the_installed_detect_secrets() -> None:
+    """What ``_keyword_secrets`` was derived from: after ``(keyword)\\w*`` every tail starts
+    with a non-word character, but for the semicolon pattern's ``[^\\s]{0,50}?`` and the C++
+    pattern's ``(.assign)?``. A new detect-secrets whose tails differ fails here, to be
+    checked again, not silently."""
+    from detect_secrets.plugins import keyword
+
+    from releasekit.scan.engine import _quoted_shapes_known
+
+    tables = [keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP, *keyword.REGEX_BY_FILETYPE.values()]
+    VALUE = "(" + keyword.SECRET + ")"  # the quoted value's body, the same in every tail
+    tails = {
+        regex.pattern[len(keyword.DENYLIST_REGEX) :].replace(VALUE, "<value>")
+        for table in tables
+        for regex in table
+        if regex.pattern.startswith(keyword.DENYLIST_REGEX)
+    }
+    assert tails == {
+        '((\\[[0-9]*\\]))?\\s*[!=]{1,2}\\s*(@)?(")' + "<value>" + '(\\5)',
+        '(.assign)?\\((")' + "<value>" + '(\\3)',
+        '([]\\\'"]{0,2})?:(\\s*)([\\\'"`])' + "<value>" + '(\\4)',
+        '([]\\\'"]{0,2})?:\\s*([\\\'"`]?)' + "<value>" + '(\\3)',
+        '([]\\\'"]{0,2})?\\s*(={1,3}|!==?)\\s*([\\\'"`])' + "<value>" + '(\\4)',
+        '([]\\\'"]{0,2})?\\s*(={1,3}|!==?)\\s*([\\\'"`]?)' + "<value>" + '(\\4)',
+        '([]\\\'"]{0,2})?\\s*:=\\s*([\\\'"`]?)' + "<value>" + '(\\3)',
+        '([]\\\'"]{0,2})?\\s*=>?\\s*([\\\'"`])' + "<value>" + '(\\3)',
+        '[^\\s]{0,50}?\\s*([\\\'"`])' + "<value>" + '(\\2);',
+    }
+    assert _quoted_shapes_known()
