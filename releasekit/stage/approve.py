@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from releasekit.errors import ApprovalRefused, ApprovalVerificationFailed, Declined
 
@@ -191,6 +191,17 @@ def verification_check(
     return check
 
 
+class ApproveOptions(TypedDict, total=False):
+    """:func:`approve_staged`'s keywords after ``otp``, which :func:`stage_approve` passes on as given."""
+
+    skip_checks: bool
+    checks: Mapping[str, ApprovalCheck] | None
+    skipped: Sequence[str]
+    confirm: Confirm | None
+    on_review: OnReview | None
+    notice: Notify | None
+
+
 def stage_approve(
     stage_id: str,
     *,
@@ -198,14 +209,9 @@ def stage_approve(
     registry: str | None = None,
     consent: Consent | None = None,
     otp: str | None = None,
-    skip_checks: bool = False,
-    checks: Mapping[str, ApprovalCheck] | None = None,
-    skipped: Sequence[str] = (),
-    confirm: Confirm | None = None,
-    on_review: OnReview | None = None,
-    notice: Notify | None = None,
     otp_prompt: OtpProvider | None = None,
     web_auth_notify: Notify | None = None,
+    **options: Unpack[ApproveOptions],
 ) -> ApprovalResult:
     """:func:`approve_staged` on a client opened with the token found for the registry.
 
@@ -221,15 +227,4 @@ def stage_approve(
     with open_client(
         choice, project_dir, consent=consent, otp_prompt=otp_prompt, web_auth_notify=web_auth_notify
     ) as client:
-        return approve_staged(
-            client,
-            stage_id,
-            project_dir=project_dir,
-            otp=otp,
-            skip_checks=skip_checks,
-            checks=checks,
-            skipped=skipped,
-            confirm=confirm,
-            on_review=on_review,
-            notice=notice,
-        )
+        return approve_staged(client, stage_id, project_dir=project_dir, otp=otp, **options)
