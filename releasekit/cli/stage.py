@@ -470,21 +470,27 @@ def download(stage_id: str, output: str | None, npm_registry: str | None, yes: b
 # -- approve / reject ---------------------------------------------------------
 
 
-_BULK_HELP = {
-    "all": "Every staged version (with --package, those of matching packages).",
-    "package": "With --all: only packages whose name matches this glob (e.g. '@acme/*'). Repeatable.",
-    "otp_command": "A command printing the current TOTP code (e.g. a password manager's); asked again, in the "
-                   "next 30 s window, when the registry refuses to take one code twice.",
-}
+def decision_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """What approve and reject both take: one id, a batch (ids, --all, --package) or a picker, and its OTPs."""
+    options = (
+        click.argument("stage_ids", metavar="[STAGE_ID]...", nargs=-1),
+        click.option("--all", "all_entries", is_flag=True,
+                     help="Every staged version (with --package, those of matching packages)."),
+        click.option("--package", multiple=True, metavar="GLOB",
+                     help="With --all: only packages whose name matches this glob (e.g. '@acme/*'). Repeatable."),
+        click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator."),
+        click.option("--otp-command", default=None, metavar="COMMAND",
+                     help="A command printing the current TOTP code (e.g. a password manager's); asked again, in "
+                          "the next 30 s window, when the registry refuses to take one code twice."),
+    )
+    for option in reversed(options):  # as if stacked in this order above the command
+        func = option(func)
+    return func
 
 
 @stage.command("approve")
 @json_option
-@click.argument("stage_ids", metavar="[STAGE_ID]...", nargs=-1)
-@click.option("--all", "all_entries", is_flag=True, help=_BULK_HELP["all"])
-@click.option("--package", multiple=True, metavar="GLOB", help=_BULK_HELP["package"])
-@click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
-@click.option("--otp-command", default=None, metavar="COMMAND", help=_BULK_HELP["otp_command"])
+@decision_options
 @click.option("--skip-checks", is_flag=True,
               help="Approve without downloading, diffing and re-checking the staged tarball (not recommended).")
 @click.option("--skip-verify", is_flag=True,
@@ -651,11 +657,7 @@ def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | No
 
 @stage.command("reject")
 @json_option
-@click.argument("stage_ids", metavar="[STAGE_ID]...", nargs=-1)
-@click.option("--all", "all_entries", is_flag=True, help=_BULK_HELP["all"])
-@click.option("--package", multiple=True, metavar="GLOB", help=_BULK_HELP["package"])
-@click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator.")
-@click.option("--otp-command", default=None, metavar="COMMAND", help=_BULK_HELP["otp_command"])
+@decision_options
 @click.option("-y", "--yes", is_flag=True,
               help="With several versions: do not ask for confirmation; nor before NPM_TOKEN goes to a registry "
                    "only project files name.")
