@@ -268,31 +268,19 @@ def _stage_recursive(
 
     _check_all(to_check, options, workspace, jobs, report)
 
-    failed: set[str] = set()
-    stopped = False
+    gate = _Gate(selection.graph, continue_on_error, progress)
     passed: list[PackageRun] = []
     for run in ordered:
-        if run.outcome is not None:  # skipped
+        if run.outcome is not None or gate.holds(run):  # skipped, or settled by an earlier failure
             continue
-        blocker = _failed_dependency(selection.graph, run.name, failed)
-        if blocker is not None:
-            failed.add(run.name)
-            _settle(run, Outcome.BLOCKED, f"its dependency {blocker} failed", progress)
-        elif stopped:
-            _settle(run, Outcome.STOPPED, "an earlier package failed (see --continue-on-error)", progress)
-        elif run.error is not None:
-            failed.add(run.name)
-            stopped = not continue_on_error
-            _settle(run, Outcome.FAILED, run.error.message, progress)
+        if run.error is not None:
+            gate.fail(run, run.error)
         elif options.dry_run:
             assert run.result is not None
             try:
                 upload_stage(run.result)  # works out the provenance that would be attached
             except ReleasekitError as exc:
-                run.error = exc
-                failed.add(run.name)
-                stopped = not continue_on_error
-                _settle(run, Outcome.FAILED, exc.message, progress)
+                gate.fail(run, exc)
                 continue
             _settle(run, Outcome.WOULD_STAGE, None, progress)
         else:
@@ -305,13 +293,7 @@ def _stage_recursive(
         raise Declined(f"nothing was staged: declined at the prompt ({len(plans)} packages)")
     for run in passed:
         assert run.result is not None
-        blocker = _failed_dependency(selection.graph, run.name, failed)
-        if blocker is not None:
-            failed.add(run.name)
-            _settle(run, Outcome.BLOCKED, f"its dependency {blocker} failed", progress)
-            continue
-        if stopped:
-            _settle(run, Outcome.STOPPED, "an earlier package failed (see --continue-on-error)", progress)
+        if gate.holds(run):
             continue
         try:
             upload_stage(run.result, transport=transport, consent=consent)
@@ -320,13 +302,37 @@ def _stage_recursive(
             _settle(run, Outcome.SKIPPED, f"{run.name}@{run.version} is already published or staged", progress)
             continue
         except ReleasekitError as exc:
-            run.error = exc
-            failed.add(run.name)
-            stopped = not continue_on_error
-            _settle(run, Outcome.FAILED, exc.message, progress)
+            gate.fail(run, exc)
             continue
         _settle(run, Outcome.STAGED, None, progress)
     return result
+
+
+class _Gate:
+    """What a failure means for the packages after it, in the checks and in the uploads alike."""
+
+    def __init__(self, graph: Graph, continue_on_error: bool, progress: Progress | None) -> None:
+        self.graph = graph
+        self.continue_on_error = continue_on_error
+        self.progress = progress
+        self.failed: set[str] = set()
+        self.stopped = False
+
+    def holds(self, run: PackageRun) -> bool:
+        """Settle ``run`` as blocked (a dependency failed) or stopped (an earlier package failed), if it is."""
+        blocker = _failed_dependency(self.graph, run.name, self.failed)
+        if blocker is not None:
+            self.failed.add(run.name)
+            _settle(run, Outcome.BLOCKED, f"its dependency {blocker} failed", self.progress)
+        elif self.stopped:
+            _settle(run, Outcome.STOPPED, "an earlier package failed (see --continue-on-error)", self.progress)
+        return blocker is not None or self.stopped
+
+    def fail(self, run: PackageRun, error: ReleasekitError) -> None:
+        run.error = error
+        self.failed.add(run.name)
+        self.stopped = not self.continue_on_error
+        _settle(run, Outcome.FAILED, error.message, self.progress)
 
 
 def _run_for(member: Member) -> PackageRun:
