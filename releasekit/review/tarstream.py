@@ -200,14 +200,7 @@ def _check_lenient(block: bytes, fields: tuple[tuple[int, int, str], ...], here:
 
 
 def _string(block: bytes, start: int, width: int, here: int, what: str) -> str:
-    """node-tar's decString for canonical fields: bytes, then only NULs; strict UTF-8."""
-    text = block[start : start + width].rstrip(b"\0")
-    if b"\0" in text:
-        raise refuse(f"header at byte {here}: {what}: bytes after the terminating NUL")
-    try:
-        return text.decode("utf-8")
-    except UnicodeDecodeError:
-        raise refuse(f"header at byte {here}: {what}: not valid UTF-8") from None
+    return _decoded(block[start : start + width].rstrip(b"\0"), here, what)
 
 
 def _checksum(block: bytes, here: int) -> None:
@@ -220,6 +213,7 @@ def _checksum(block: bytes, here: int) -> None:
 
 
 def _decoded(text: bytes, here: int, what: str) -> str:
+    """node-tar's decString for a canonical field stripped of its trailing NULs: no NUL left; strict UTF-8."""
     if b"\0" in text:
         raise refuse(f"header at byte {here}: {what}: bytes after the terminating NUL")
     try:
