@@ -129,7 +129,9 @@ def _shown_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _describe_entry(entry: Mapping[str, Any]) -> str:
-    return f"{entry.get('packageName', '?')}@{entry.get('version', '?')}"
+    from releasekit.stage.entries import entry_spec
+
+    return entry_spec(entry)
 
 
 # -- publish ------------------------------------------------------------------

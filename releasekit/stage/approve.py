@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from releasekit.errors import ApprovalRefused, ApprovalVerificationFailed, Declined
+from releasekit.stage.entries import entry_spec
 
 if TYPE_CHECKING:
     from releasekit.config import Config
@@ -71,7 +72,7 @@ class ApprovalResult:
 
     @property
     def spec(self) -> str:
-        return f"{self.entry.get('packageName', '?')}@{self.entry.get('version', '?')}"
+        return entry_spec(self.entry)
 
     @property
     def reasons(self) -> list[str]:

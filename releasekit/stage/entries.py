@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,11 @@ from releasekit.errors import UsageError
 
 if TYPE_CHECKING:
     from releasekit.registry.auth import Consent
+
+
+def entry_spec(entry: Mapping[str, Any]) -> str:
+    """``name@version`` of a staged entry in the registry's spelling (``?`` for a part it leaves out)."""
+    return f"{entry.get('packageName', '?')}@{entry.get('version', '?')}"
 
 
 @dataclass
@@ -30,7 +36,7 @@ class StageEntry:
 
     @property
     def spec(self) -> str:
-        return f"{self.entry.get('packageName', '?')}@{self.entry.get('version', '?')}"
+        return entry_spec(self.entry)
 
     def to_dict(self) -> dict[str, Any]:
         return self.entry

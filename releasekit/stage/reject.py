@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from releasekit.stage.entries import entry_spec
+
 if TYPE_CHECKING:
     from releasekit.registry.auth import Consent
     from releasekit.registry.client import RegistryClient
@@ -25,7 +27,7 @@ class RejectResult:
 
     @property
     def spec(self) -> str:
-        return f"{self.entry.get('packageName', '?')}@{self.entry.get('version', '?')}"
+        return entry_spec(self.entry)
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.response, "entry": self.entry}
