@@ -50,8 +50,17 @@ def fuzz(session: nox.Session) -> None:
     _install(session)
     examples = session.posargs[0] if session.posargs else "5000"
     session.run(
-        "python", "-m", "pytest", "tests/tar_oracle/test_fuzz.py", "tests/security/test_redaction_fuzz.py", "-q", "-p", "no:cacheprovider",
-        "--hypothesis-show-statistics", "--timeout=0", env={"RELEASEKIT_FUZZ_EXAMPLES": examples},
+        "python",
+        "-m",
+        "pytest",
+        "tests/tar_oracle/test_fuzz.py",
+        "tests/security/test_redaction_fuzz.py",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--hypothesis-show-statistics",
+        "--timeout=0",
+        env={"RELEASEKIT_FUZZ_EXAMPLES": examples},
     )
 
 
@@ -77,7 +86,13 @@ def bench(session: nox.Session) -> None:
     """Benchmarks against peers measured in the same run (see bench/README.md)."""
     _install(session)
     session.run("bash", "tests/registry/install", external=True)
-    session.run("python", "-m", "bench", *session.posargs, env={"PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")})
+    session.run(
+        "python",
+        "-m",
+        "bench",
+        *session.posargs,
+        env={"PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")},
+    )
 
 
 @nox.session(python=PYTHON)

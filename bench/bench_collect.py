@@ -24,7 +24,13 @@ def _write_tree(root: Path, *, prefix: str, argument: str) -> None:
     for n in range(FILES):
         body = [f'"""Generated {prefix} file {n}."""', ""]
         for m in range(PER_FILE):
-            body += [f"def {prefix}_{n}_{m}({argument}):", f'    """Check {m} of file {n}."""', f"    assert {argument} is not None", "", ""]
+            body += [
+                f"def {prefix}_{n}_{m}({argument}):",
+                f'    """Check {m} of file {n}."""',
+                f"    assert {argument} is not None",
+                "",
+                "",
+            ]
         (root / f"{prefix}_{n:03}.py").write_text("\n".join(body))
 
 
@@ -37,7 +43,9 @@ def make_projects(base: Path) -> tuple[Path, Path]:
     tests.mkdir()
     # An ini file makes this folder pytest's rootdir, so the repository's own config is not used.
     (tests / "pytest.ini").write_text("[pytest]\n")
-    (tests / "conftest.py").write_text("import pytest\n\n\n@pytest.fixture\ndef package():\n    return object()\n")
+    (tests / "conftest.py").write_text(
+        "import pytest\n\n\n@pytest.fixture\ndef package():\n    return object()\n"
+    )
     _write_tree(tests, prefix="test", argument="package")
     return project, tests
 
@@ -58,8 +66,11 @@ def main() -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="rk-bench-collect-") as tmp:
         project, tests = make_projects(Path(tmp))
         ours = time_command([*lpm_argv, "check", str(project), "--list", "--no-builtin"], repeat=5)
-        peer = time_command([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", str(tests)],
-                            repeat=5, cwd=tests)
+        peer = time_command(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", str(tests)],
+            repeat=5,
+            cwd=tests,
+        )
         library = in_process_collection(project)
     data: dict[str, object] = {
         "policies": FILES * PER_FILE,

@@ -44,10 +44,14 @@ def main() -> None:
             line = unit * (size // len(unit))
             row[f"ours_{size}"] = _best(lambda line=line: _keyword_secrets(plugin, PATH, line), 3)
             if size in PEER_SIZES:
-                theirs = {s.secret_value for s in plugin.analyze_line(filename=PATH, line=line, line_number=1)}
+                theirs = {
+                    s.secret_value for s in plugin.analyze_line(filename=PATH, line=line, line_number=1)
+                }
                 if _keyword_secrets(plugin, PATH, line) != theirs:
                     raise SystemExit(f"findings differ on {unit!r} x {size}")
-                row[f"peer_{size}"] = _best(lambda line=line: plugin.analyze_line(filename=PATH, line=line, line_number=1), 1)
+                row[f"peer_{size}"] = _best(
+                    lambda line=line: plugin.analyze_line(filename=PATH, line=line, line_number=1), 1
+                )
         big = (unit * (64_000 // len(unit))).encode()
         row["scan_file_64000"] = _best(lambda big=big: scan_file(PATH, big, plan), 2)
         results[unit] = row

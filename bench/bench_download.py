@@ -40,8 +40,12 @@ def stage_large_package(registry_url: str, token: str, work: Path) -> str:
         (project / "data" / f"blob{n:03}.bin").write_bytes(os.urandom(FILE_MIB << 20))
     package = pack_project(project)
     body = publish_body(package, tag="latest", access=None, registry=registry_url)
-    answer = httpx.post(f"{registry_url}-/stage/package/{NAME}", json=body,
-                        headers={"authorization": f"Bearer {token}"}, timeout=600)
+    answer = httpx.post(
+        f"{registry_url}-/stage/package/{NAME}",
+        json=body,
+        headers={"authorization": f"Bearer {token}"},
+        timeout=600,
+    )
     answer.raise_for_status()
     return str(answer.json()["stageId"])
 
@@ -59,8 +63,13 @@ def main() -> dict[str, Any]:
             token = registry.add_user("bench", "bench-password")
             # Linux starts a child's peak RSS at its parent's size when it forks: the packing and the
             # upload run in their own process so this one stays small for the measured children.
-            staged = subprocess.run([sys.executable, "-m", "bench.bench_download", registry.url, token, str(work)],
-                                    capture_output=True, text=True, check=True, timeout=900)
+            staged = subprocess.run(
+                [sys.executable, "-m", "bench.bench_download", registry.url, token, str(work)],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=900,
+            )
             stage_id = staged.stdout.strip()
             results["bench_process_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -69,12 +78,27 @@ def main() -> dict[str, Any]:
             base = {k: v for k, v in os.environ.items() if not k.lower().startswith("npm_")}
             base.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
             lpm_env = {**base, "NPM_TOKEN": token}
-            npm_env = {**base, "npm_config_userconfig": str(registry.npmrc(token, work / "npmrc")),
-                       "npm_config_registry": registry.url, "npm_config_cache": str(work / "npm-cache"),
-                       "npm_config_update_notifier": "false"}
+            npm_env = {
+                **base,
+                "npm_config_userconfig": str(registry.npmrc(token, work / "npmrc")),
+                "npm_config_registry": registry.url,
+                "npm_config_cache": str(work / "npm-cache"),
+                "npm_config_update_notifier": "false",
+            }
             runs = {
-                "lpm": ([sys.executable, "-m", "releasekit", "stage", "download", stage_id,
-                         "--npm-registry", registry.url], lpm_env),
+                "lpm": (
+                    [
+                        sys.executable,
+                        "-m",
+                        "releasekit",
+                        "stage",
+                        "download",
+                        stage_id,
+                        "--npm-registry",
+                        registry.url,
+                    ],
+                    lpm_env,
+                ),
                 "npm": ([npm, "stage", "download", stage_id], npm_env),
             }
             for tool, (argv, env) in runs.items():
@@ -84,14 +108,18 @@ def main() -> dict[str, Any]:
                 (saved,) = where.iterdir()
                 results.setdefault("tarball_bytes", saved.stat().st_size)
                 if saved.stat().st_size != results["tarball_bytes"]:
-                    raise RuntimeError(f"{tool} saved {saved.stat().st_size} bytes, not what the other tool saved")
+                    raise RuntimeError(
+                        f"{tool} saved {saved.stat().st_size} bytes, not what the other tool saved"
+                    )
                 results[tool] = {"seconds": round(seconds, 3), "peak_mib": round(peak, 1)}
     results["ratio_time"] = round(results["lpm"]["seconds"] / results["npm"]["seconds"], 3)
     results["ratio_peak"] = round(results["lpm"]["peak_mib"] / results["npm"]["peak_mib"], 3)
     mib = results["tarball_bytes"] / (1 << 20)
-    print(f"download of a {mib:.0f} MiB staged tarball: lpm {results['lpm']['seconds']:.2f}s "
-          f"{results['lpm']['peak_mib']:.0f} MiB, npm {results['npm']['seconds']:.2f}s "
-          f"{results['npm']['peak_mib']:.0f} MiB; ratio time {results['ratio_time']:.2f}, peak {results['ratio_peak']:.2f}")
+    print(
+        f"download of a {mib:.0f} MiB staged tarball: lpm {results['lpm']['seconds']:.2f}s "
+        f"{results['lpm']['peak_mib']:.0f} MiB, npm {results['npm']['seconds']:.2f}s "
+        f"{results['npm']['peak_mib']:.0f} MiB; ratio time {results['ratio_time']:.2f}, peak {results['ratio_peak']:.2f}"
+    )
     save("download", results)
     return results
 

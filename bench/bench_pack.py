@@ -26,7 +26,9 @@ TARGETS = (("typescript", "5.6.3"), ("lodash", "4.17.21"))
 REPEAT = 5
 
 
-def measure(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> dict[str, float]:
+def measure(
+    argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> dict[str, float]:
     run_measured(argv, env=env, cwd=cwd)  # warm the page cache and any on-disk caches
     runs = [run_measured(argv, env=env, cwd=cwd) for _ in range(REPEAT)]
     return {"seconds": statistics.median(t for t, _ in runs), "peak_mib": max(m for _, m in runs)}
@@ -43,7 +45,9 @@ def main() -> dict[str, Any]:
         for name, version in TARGETS:
             project = fetch_package(name, version)
             ours = measure([*lpm_argv, "--json", "pack", "--dry-run", str(project)], cwd=work)
-            theirs = measure([npm, "pack", "--dry-run", "--json", "--ignore-scripts", str(project)], env=env, cwd=work)
+            theirs = measure(
+                [npm, "pack", "--dry-run", "--json", "--ignore-scripts", str(project)], env=env, cwd=work
+            )
             from releasekit.package.pack import pack_project
 
             start = time.perf_counter()

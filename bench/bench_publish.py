@@ -36,15 +36,23 @@ def _lpm() -> list[str]:
 
 
 def _check_findings(project: Path, env: dict[str, str]) -> set[tuple[str, int | None, str]]:
-    run = subprocess.run([*_lpm(), "--json", "check", "-k", "secret", str(project)], env=env, capture_output=True, text=True)
+    run = subprocess.run(
+        [*_lpm(), "--json", "check", "-k", "secret", str(project)], env=env, capture_output=True, text=True
+    )
     document = json.loads(run.stdout)
     results = document.get("data", document)["results"]
     return {(f["file"], f["line"], f["rule_id"]) for r in results for f in r["findings"] if f.get("file")}
 
 
 def _detect_secrets_findings(project: Path) -> set[tuple[str, int | None, str]]:
-    out = subprocess.run(["detect-secrets", "scan", "--all-files", "."], cwd=project, capture_output=True, text=True).stdout
-    return {(name, item.get("line_number"), item["type"]) for name, items in json.loads(out)["results"].items() for item in items}
+    out = subprocess.run(
+        ["detect-secrets", "scan", "--all-files", "."], cwd=project, capture_output=True, text=True
+    ).stdout
+    return {
+        (name, item.get("line_number"), item["type"])
+        for name, items in json.loads(out)["results"].items()
+        for item in items
+    }
 
 
 def main() -> dict[str, Any]:
@@ -67,9 +75,16 @@ def main() -> dict[str, Any]:
                 project = fetch_package(name, version)
                 ours = time_command(
                     [*lpm, "--json", "stage", "publish", "--dry-run", "--npm-registry", registry.url],
-                    repeat=REPEAT, cwd=project, env=base,
+                    repeat=REPEAT,
+                    cwd=project,
+                    env=base,
                 )
-                theirs = time_command([npm, "pack", "--dry-run", "--json", "--ignore-scripts"], repeat=REPEAT, cwd=project, env=env)
+                theirs = time_command(
+                    [npm, "pack", "--dry-run", "--json", "--ignore-scripts"],
+                    repeat=REPEAT,
+                    cwd=project,
+                    env=env,
+                )
                 entry = {
                     "lpm_stage_publish_dry_run": ours,
                     "npm_pack_dry_run": theirs,
@@ -84,7 +99,9 @@ def main() -> dict[str, Any]:
                 )
 
         lodash = fetch_package("lodash", "4.17.21")
-        ours = time_command([*lpm, "--json", "check", "-k", "secret", str(lodash)], repeat=REPEAT, cwd=work, env=base)
+        ours = time_command(
+            [*lpm, "--json", "check", "-k", "secret", str(lodash)], repeat=REPEAT, cwd=work, env=base
+        )
         if shutil.which("detect-secrets") is None:
             raise SystemExit("bench publish: the detect-secrets CLI is not on PATH")
         theirs = time_command(["detect-secrets", "scan", "--all-files", "."], repeat=3, cwd=lodash)

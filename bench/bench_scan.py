@@ -72,12 +72,16 @@ def run_measured(argv: Sequence[str], cwd: Path) -> tuple[float, float, str]:
 
 def _measure(argv: Sequence[str], cwd: Path, repeat: int) -> tuple[dict[str, float], str]:
     runs = [run_measured(argv, cwd) for _ in range(repeat)]
-    return {"seconds": statistics.median(r[0] for r in runs), "peak_mib": max(r[1] for r in runs)}, runs[-1][2]
+    return {"seconds": statistics.median(r[0] for r in runs), "peak_mib": max(r[1] for r in runs)}, runs[-1][
+        2
+    ]
 
 
 def detect_secrets_findings(out: str) -> Findings:
     results = json.loads(out)["results"]
-    return {(name, item.get("line_number"), item["type"]) for name, items in results.items() for item in items}
+    return {
+        (name, item.get("line_number"), item["type"]) for name, items in results.items() for item in items
+    }
 
 
 def main() -> dict[str, Any]:
@@ -91,7 +95,9 @@ def main() -> dict[str, Any]:
     for name, version in TARGETS:
         root = fetch_package(name, version)
         files = read_tree(root)
-        ours, ours_out = _measure([sys.executable, "-c", f"from bench.bench_scan import child; child({str(root)!r})"], ROOT, REPEAT)
+        ours, ours_out = _measure(
+            [sys.executable, "-c", f"from bench.bench_scan import child; child({str(root)!r})"], ROOT, REPEAT
+        )
         theirs_repeat = 1 if name == "typescript" else REPEAT
         theirs, theirs_out = _measure([cli, "scan", "--all-files", "."], root, theirs_repeat)
         our_findings: Findings = {(f, ln, t) for f, ln, t in json.loads(ours_out)}

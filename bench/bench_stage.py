@@ -80,37 +80,57 @@ def main() -> dict[str, Any]:
             for n in range(STAGED):
                 _set_version(project, f"2.0.{n}")
                 body = publish_body(pack_project(project), tag=f"t{n}", access=None, registry=registry.url)
-                httpx.post(f"{registry.url}-/stage/package/{name}", json=body, headers=headers, timeout=60).raise_for_status()
-            stage_id = httpx.get(f"{registry.url}-/stage", params={"page": 0, "perPage": 1}, headers=headers).json()["items"][0]["id"]
+                httpx.post(
+                    f"{registry.url}-/stage/package/{name}", json=body, headers=headers, timeout=60
+                ).raise_for_status()
+            stage_id = httpx.get(
+                f"{registry.url}-/stage", params={"page": 0, "perPage": 1}, headers=headers
+            ).json()["items"][0]["id"]
 
             home = work / "home"
             home.mkdir()
             base = {k: v for k, v in os.environ.items() if not k.lower().startswith("npm_")}
             base.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), COLUMNS="200")
             lpm_env = {**base, "NPM_TOKEN": token}
-            npm_env = {**base, "npm_config_userconfig": str(registry.npmrc(token, work / "npmrc")),
-                       "npm_config_registry": registry.url, "npm_config_cache": str(work / "npm-cache"),
-                       "npm_config_update_notifier": "false"}
+            npm_env = {
+                **base,
+                "npm_config_userconfig": str(registry.npmrc(token, work / "npmrc")),
+                "npm_config_registry": registry.url,
+                "npm_config_cache": str(work / "npm-cache"),
+                "npm_config_update_notifier": "false",
+            }
             reg = ["--npm-registry", registry.url]
 
             def pair(label: str, ours: Callable[[int], float], theirs: Callable[[int], float]) -> None:
                 lpm_s, npm_s = _median(ours), _median(theirs)
-                results[label] = {"lpm_seconds": round(lpm_s, 4), "npm_seconds": round(npm_s, 4),
-                                  "ratio": round(lpm_s / npm_s, 3)}
+                results[label] = {
+                    "lpm_seconds": round(lpm_s, 4),
+                    "npm_seconds": round(npm_s, 4),
+                    "ratio": round(lpm_s / npm_s, 3),
+                }
                 print(f"{label:9} lpm {lpm_s:7.3f}s  npm {npm_s:7.3f}s  ratio {lpm_s / npm_s:5.2f}")
 
-            pair("list", lambda i: _timed([*lpm, "stage", "list", "--json", *reg], lpm_env, work),
-                 lambda i: _timed([npm, "stage", "list", "--json"], npm_env, work))
-            pair("view", lambda i: _timed([*lpm, "stage", "view", stage_id, "--json", *reg], lpm_env, work),
-                 lambda i: _timed([npm, "stage", "view", stage_id, "--json"], npm_env, work))
+            pair(
+                "list",
+                lambda i: _timed([*lpm, "stage", "list", "--json", *reg], lpm_env, work),
+                lambda i: _timed([npm, "stage", "list", "--json"], npm_env, work),
+            )
+            pair(
+                "view",
+                lambda i: _timed([*lpm, "stage", "view", stage_id, "--json", *reg], lpm_env, work),
+                lambda i: _timed([npm, "stage", "view", stage_id, "--json"], npm_env, work),
+            )
 
             def fresh(tool: str, i: int) -> Path:
                 where = work / f"dl-{tool}-{i + 1}"
                 where.mkdir()
                 return where
 
-            pair("download", lambda i: _timed([*lpm, "stage", "download", stage_id, *reg], lpm_env, fresh("lpm", i)),
-                 lambda i: _timed([npm, "stage", "download", stage_id], npm_env, fresh("npm", i)))
+            pair(
+                "download",
+                lambda i: _timed([*lpm, "stage", "download", stage_id, *reg], lpm_env, fresh("lpm", i)),
+                lambda i: _timed([npm, "stage", "download", stage_id], npm_env, fresh("npm", i)),
+            )
 
             def stage_with(tool: str, argv: list[str], env: dict[str, str]) -> Callable[[int], float]:
                 def run(i: int) -> float:
@@ -119,8 +139,11 @@ def main() -> dict[str, Any]:
 
                 return run
 
-            pair("publish", stage_with("lpm", [*lpm, "stage", "publish", "-y", *reg], lpm_env),
-                 stage_with("npm", [npm, "stage", "publish"], npm_env))
+            pair(
+                "publish",
+                stage_with("lpm", [*lpm, "stage", "publish", "-y", *reg], lpm_env),
+                stage_with("npm", [npm, "stage", "publish"], npm_env),
+            )
     save("stage", results)
     return results
 

@@ -106,15 +106,19 @@ def build(work: Path) -> None:
 def main() -> dict[str, Any]:
     lpm = shutil.which("lpm")
     lpm_argv = [lpm] if lpm else [sys.executable, "-m", "releasekit"]
-    npm_root = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True, check=True).stdout.strip()
+    npm_root = subprocess.run(
+        ["npm", "root", "-g"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     node_tar = str(Path(npm_root) / "npm" / "node_modules" / "tar")
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="rk-bench-tar-") as tmp:
         work = Path(tmp)
         # built in a child: on Linux a command's peak RSS starts at its parent's, so this process stays small
         subprocess.run([sys.executable, "-m", "bench.bench_tar", "--build", str(work)], check=True)
-        files = {"zeros-1GiB": (work / "zeros-1GiB.tgz", True),
-                 "million-empty-entries": (work / "million-empty-entries.tgz", True)}
+        files = {
+            "zeros-1GiB": (work / "zeros-1GiB.tgz", True),
+            "million-empty-entries": (work / "million-empty-entries.tgz", True),
+        }
         files.update({f"{n}@{v}": (work / f"{n}@{v}.tgz", False) for n, v in REAL})
         floor = measure([sys.executable, "-c", "pass"], ok_codes=(0,))
         print(f"floor (an empty python): {floor['seconds']:.2f}s {floor['peak_mib']:.0f} MiB")
@@ -133,7 +137,11 @@ def main() -> dict[str, Any]:
             if ours_check:
                 entry["lpm_check"] = ours_check
             results[label] = entry
-            check = f" | lpm check (exit 2) {ours_check['seconds']:.2f}s {ours_check['peak_mib']:.0f} MiB" if ours_check else ""
+            check = (
+                f" | lpm check (exit 2) {ours_check['seconds']:.2f}s {ours_check['peak_mib']:.0f} MiB"
+                if ours_check
+                else ""
+            )
             print(
                 f"{label}: {entry['compressed_bytes'] / 1e6:.1f} MB | reader {ours_read['seconds']:.2f}s "
                 f"{ours_read['peak_mib']:.0f} MiB{check} | node-tar {theirs['seconds']:.2f}s {theirs['peak_mib']:.0f} MiB"

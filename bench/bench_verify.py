@@ -52,16 +52,37 @@ def main() -> dict[str, Any]:
             token = registry.add_user("bench", "bench-password")
             staged = registry.npm("stage", "publish", "--json", token=token, cwd=project)
             doc = json.loads(staged.stdout[staged.stdout.index("{") :])
-            stage_id = str(doc.get("stageId") or next(v["stageId"] for v in doc.values() if isinstance(v, dict)))
+            stage_id = str(
+                doc.get("stageId") or next(v["stageId"] for v in doc.values() if isinstance(v, dict))
+            )
             home = work / "home"
             home.mkdir()
             base = {k: v for k, v in os.environ.items() if not k.lower().startswith("npm_")}
             base.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
             lpm_env = {**base, "NPM_TOKEN": token}
-            npm_env = {**base, "npm_config_cache": str(work / "npm-cache"), "npm_config_update_notifier": "false"}
-            ours = measure([*lpm, "stage", "verify", stage_id, "--json", "--source", str(project),
-                            "--npm-registry", registry.url], lpm_env, work)
-            theirs = measure([npm, "pack", "--dry-run", "--json", "--ignore-scripts", str(project)], npm_env, work)
+            npm_env = {
+                **base,
+                "npm_config_cache": str(work / "npm-cache"),
+                "npm_config_update_notifier": "false",
+            }
+            ours = measure(
+                [
+                    *lpm,
+                    "stage",
+                    "verify",
+                    stage_id,
+                    "--json",
+                    "--source",
+                    str(project),
+                    "--npm-registry",
+                    registry.url,
+                ],
+                lpm_env,
+                work,
+            )
+            theirs = measure(
+                [npm, "pack", "--dry-run", "--json", "--ignore-scripts", str(project)], npm_env, work
+            )
     entry = {
         "releasekit_verify": ours,
         "npm_pack_dry_run": theirs,

@@ -16,7 +16,11 @@ RESULTS_DIR = Path(__file__).parent / "results"
 
 
 def run_measured(
-    argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, ok_codes: Collection[int] = (0,)
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    ok_codes: Collection[int] = (0,),
 ) -> tuple[float, float]:
     """Wall time (s) and peak RSS (MiB) of one run of a child command, from its own rusage.
 
@@ -35,7 +39,9 @@ def run_measured(
     return elapsed, usage.ru_maxrss / 1024
 
 
-def time_command(argv: Sequence[str], *, repeat: int = 3, cwd: Path | None = None, env: dict[str, str] | None = None) -> dict[str, float]:
+def time_command(
+    argv: Sequence[str], *, repeat: int = 3, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> dict[str, float]:
     """Median wall time (s) and peak RSS (MiB) of a child command over ``repeat`` runs.
 
     The peak is the command's own (``wait4`` rusage), not the largest child seen so far.

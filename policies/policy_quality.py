@@ -121,7 +121,10 @@ def policy_license(package, manifest):
         return releasekit.Points(3, f"license: {declared}")
     if isinstance(declared, str) and declared.startswith("SEE LICENSE IN "):
         target = declared.removeprefix("SEE LICENSE IN ").strip()
-        _require(entrypoints.file_present(package, target), f"license points to {target}, which is not in the tarball")
+        _require(
+            entrypoints.file_present(package, target),
+            f"license points to {target}, which is not in the tarball",
+        )
         return releasekit.Points(3, f"license: {declared}")
     if declared is None:
         releasekit.fail("no LICENSE file and no license field")
@@ -205,9 +208,15 @@ def policy_esm(package):
     entries = shape.entry_formats(package)
     esm = [(label, path) for label, path, fmt in entries if fmt == "ESM"]
     if not esm:  # nothing earned, but the module-format findings are still reported
-        yield from (item for item in _shape(package, shape.MODULE_FORMAT, 3, "") if isinstance(item, releasekit.Finding))
+        yield from (
+            item
+            for item in _shape(package, shape.MODULE_FORMAT, 3, "")
+            if isinstance(item, releasekit.Finding)
+        )
         shown = ", ".join(f"{label}: {path} ({fmt})" for label, path, fmt in entries[:3])
-        yield releasekit.Points(0, f"no entry point is ES module code ({shown})" if entries else "no JavaScript entry point")
+        yield releasekit.Points(
+            0, f"no entry point is ES module code ({shown})" if entries else "no JavaScript entry point"
+        )
         return
     label, path = esm[0]
     yield from _shape(package, shape.MODULE_FORMAT, 3, f"{len(esm)} ESM entry point(s), e.g. {label}: {path}")
@@ -271,7 +280,9 @@ def policy_source_maps(package):
         releasekit.skip("no JavaScript in the tarball")
     maps = javascript.source_maps(package)
     if maps.missing:
-        shown = ", ".join(maps.missing[:3]) + (f" and {len(maps.missing) - 3} more" if len(maps.missing) > 3 else "")
+        shown = ", ".join(maps.missing[:3]) + (
+            f" and {len(maps.missing) - 3} more" if len(maps.missing) > 3 else ""
+        )
         releasekit.fail(f"{len(maps.missing)} file(s) point to source maps not in the tarball: {shown}")
     _require(maps.mapped, "no source maps: no .map files and no sourceMappingURL comments")
     return releasekit.Points(1, f"{len(maps.mapped)} file(s) with source maps")
@@ -286,7 +297,9 @@ def policy_no_dynamic_code(package):
         releasekit.skip("no JavaScript in the tarball")
     found = javascript.dynamic_code(package)
     if found:
-        shown = ", ".join(str(f) for f in found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        shown = ", ".join(str(f) for f in found[:5]) + (
+            f" and {len(found) - 5} more" if len(found) > 5 else ""
+        )
         releasekit.fail(f"{len(found)} use(s) of eval or the Function constructor: {shown}")
     return releasekit.Points(3, f"{len(files)} JavaScript file(s) checked")
 
@@ -303,7 +316,9 @@ def policy_test_files(package, project_dir):
         return releasekit.Points(7, f"e.g. {published[0]} (in the tarball)")
     folder = project_folder(package, project_dir)
     if folder is None:
-        releasekit.skip("no tests in the tarball, and no project folder to look in (tests are rarely published)")
+        releasekit.skip(
+            "no tests in the tarball, and no project folder to look in (tests are rarely published)"
+        )
     found = testfiles.find_test_files(folder)
     _require(found, f"no test files in {folder} (test/, __tests__/, *.test.js, *.spec.ts...)")
     return releasekit.Points(7, f"e.g. {found[0]}")
@@ -315,7 +330,10 @@ def policy_test_script(manifest):
     """A real test script"""
     script = scripts.scripts_of(manifest).get("test")
     _require(isinstance(script, str) and script.strip(), "no scripts.test")
-    _require(not scripts.is_placeholder_test(script), f"scripts.test only echoes or exits, it runs no tests: {script}")
+    _require(
+        not scripts.is_placeholder_test(script),
+        f"scripts.test only echoes or exits, it runs no tests: {script}",
+    )
     return releasekit.Points(4, f"test: {script}")
 
 
@@ -339,7 +357,11 @@ def policy_keywords(manifest):
     keywords = manifest.get("keywords")
     if isinstance(keywords, str):  # npm splits a string on commas and spaces, and so do we
         keywords = re.split(r"[,\s]+", keywords)
-    words = [k.strip() for k in keywords if isinstance(k, str) and k.strip()] if isinstance(keywords, list) else []
+    words = (
+        [k.strip() for k in keywords if isinstance(k, str) and k.strip()]
+        if isinstance(keywords, list)
+        else []
+    )
     _require(words, "no keywords")
     return releasekit.Points(1, ", ".join(words[:5]))
 
@@ -359,7 +381,9 @@ def policy_repository(manifest):
 def policy_homepage(manifest):
     """Homepage"""
     homepage = manifest.get("homepage")
-    _require(isinstance(homepage, str) and homepage.startswith(("https://", "http://")), "no http(s) homepage")
+    _require(
+        isinstance(homepage, str) and homepage.startswith(("https://", "http://")), "no http(s) homepage"
+    )
     return releasekit.Points(1, homepage)
 
 

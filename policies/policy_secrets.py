@@ -40,7 +40,9 @@ def policy_no_secrets(found_secrets, config, options, project_dir):
         if found.line:
             message = f"{found.type} (sha1 {found.hashed_secret})"
         else:
-            message = f"{found.type}: this file should not be published (sha1 of its content {found.hashed_secret})"
+            message = (
+                f"{found.type}: this file should not be published (sha1 of its content {found.hashed_secret})"
+            )
         if found.note:
             # a placeholder, an example or a failed checksum: shown, never gating
             severity = "warning"

@@ -83,7 +83,7 @@ def _trie_regex(values: set[str]) -> str:
         # Follow a chain of single children as one literal: a long secret is no deep recursion.
         literal = [char]
         while len(child) == 1 and "" not in child:
-            (char, child), = child.items()
+            ((char, child),) = child.items()
             literal.append(char)
         return re.escape("".join(literal)) + pattern(child)
 

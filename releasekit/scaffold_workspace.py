@@ -30,16 +30,18 @@ Arguments after ``--`` go to ``lpm`` and win over the options below.
 """
 '''
 
-_KIT_WORKSPACE = '''        # A workspace: stage and approve every package, dependencies first. The root's
+_KIT_WORKSPACE = """        # A workspace: stage and approve every package, dependencies first. The root's
         # releasekit.yaml and policies/ serve each package that has none of its own.
         sessions=("stage", "stage_list", "approve"),
         extra_args={"stage": ("--recursive",), "approve": ("--recursive",)},
-'''
+"""
 
 
 def _replace(text: str, old: str, new: str, where: str) -> str:
     if old not in text:  # the templates changed under this module: a bug, caught by its test
-        raise ReleasekitError(f"{where}: the template no longer has {old.strip()[:40]!r} to adapt for a workspace")
+        raise ReleasekitError(
+            f"{where}: the template no longer has {old.strip()[:40]!r} to adapt for a workspace"
+        )
     return text.replace(old, new, 1)
 
 
@@ -49,7 +51,9 @@ def adapt(rel: str, content: bytes) -> bytes:
         text = content.decode("utf-8")
         end = text.index('"""', 3) + 3
         text = _NOX_DOC.rstrip("\n") + text[end:]
-        text = _replace(text, 'nox.options.sessions = ["check"]', 'nox.options.sessions = ["stage_list"]', rel)
+        text = _replace(
+            text, 'nox.options.sessions = ["check"]', 'nox.options.sessions = ["stage_list"]', rel
+        )
         text = _replace(text, "    KitOptions(\n", "    KitOptions(\n" + _KIT_WORKSPACE, rel)
         return text.encode("utf-8")
     if rel == WORKFLOW:
@@ -60,7 +64,11 @@ def adapt(rel: str, content: bytes) -> bytes:
             "      - name: Check every package\n        run: nox -s stage -- --dry-run\n",
             rel,
         )
-        text = _replace(text, "      - name: Stage with provenance\n", "      - name: Stage the workspace with provenance\n",
-                        rel)
+        text = _replace(
+            text,
+            "      - name: Stage with provenance\n",
+            "      - name: Stage the workspace with provenance\n",
+            rel,
+        )
         return text.encode("utf-8")
     return content

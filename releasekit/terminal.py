@@ -79,7 +79,9 @@ def markup(text: str) -> Text:
 def _safe_text(text: Text) -> Text:
     """``text`` with controls escaped and secrets masked, styles kept on what remains."""
     plain = text.plain
-    spans: list[tuple[int, int, str]] = [(m.start(), m.end(), _shown(m.group())) for m in _UNSAFE_IN_LAYOUT.finditer(plain)]
+    spans: list[tuple[int, int, str]] = [
+        (m.start(), m.end(), _shown(m.group())) for m in _UNSAFE_IN_LAYOUT.finditer(plain)
+    ]
     spans += matches(plain)
     if not spans:
         return text
@@ -143,7 +145,4 @@ def console(*, stderr: bool = False, width: int | None = None, **kwargs: Any) ->
     stream = sys.stderr if stderr else sys.stdout
     cls = _console_class()
     file: Any = _RedactingStream(stream)  # a text stream as far as rich is concerned
-    return cls(
-        file=file, width=width, highlight=False, soft_wrap=True, markup=False, emoji=False, **kwargs
-    )
-
+    return cls(file=file, width=width, highlight=False, soft_wrap=True, markup=False, emoji=False, **kwargs)

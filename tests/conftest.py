@@ -30,7 +30,9 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     for name in list(os.environ):
-        if name.startswith(("NPM_CONFIG_", "npm_config_", "ACTIONS_ID_TOKEN", "GITHUB_", "GITLAB_")) or name in {
+        if name.startswith(
+            ("NPM_CONFIG_", "npm_config_", "ACTIONS_ID_TOKEN", "GITHUB_", "GITLAB_")
+        ) or name in {
             "NPM_TOKEN",
             "NPM_ID_TOKEN",
             "SIGSTORE_ID_TOKEN",
@@ -84,7 +86,9 @@ def unique_name() -> Callable[[str], str]:
 def make_project(tmp_path: Path) -> Callable[..., Path]:
     """Write an npm project: ``make_project({"name": ..., "version": ...}, files={"index.js": "..."})``."""
 
-    def make(manifest: dict[str, Any], files: dict[str, str | bytes] | None = None, *, where: str | None = None) -> Path:
+    def make(
+        manifest: dict[str, Any], files: dict[str, str | bytes] | None = None, *, where: str | None = None
+    ) -> Path:
         root = tmp_path / (where or f"project{next(_counter)}")
         root.mkdir(parents=True, exist_ok=True)
         (root / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")

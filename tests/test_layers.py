@@ -19,7 +19,9 @@ def _contracts() -> list[dict[str, object]]:
 
 
 def test_the_library_never_imports_the_cli_names_every_library_module() -> None:
-    (forbidden,) = [c for c in _contracts() if c["type"] == "forbidden" and c["forbidden_modules"] == ["releasekit.cli"]]
+    (forbidden,) = [
+        c for c in _contracts() if c["type"] == "forbidden" and c["forbidden_modules"] == ["releasekit.cli"]
+    ]
     top_level = {
         f"releasekit.{entry.stem}"
         for entry in PACKAGE.iterdir()

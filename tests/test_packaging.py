@@ -76,7 +76,9 @@ class Installed:
 
     def lpm_json(self, *args: str | Path, cwd: Path, expect: int = 0) -> dict[str, Any]:
         result = self.run(self.lpm, "--json", *args, cwd=cwd)
-        assert result.returncode == expect, f"lpm {args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        assert result.returncode == expect, (
+            f"lpm {args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        )
         document: dict[str, Any] = json.loads(result.stdout)
         return document
 
@@ -97,7 +99,10 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
     # --no-isolation: hatchling is already installed, so the build works offline and in seconds.
     subprocess.run(
         [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(REPO)],
-        check=True, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
     )
     (wheel,) = out.glob("*.whl")
     (sdist,) = out.glob("*.tar.gz")
@@ -110,23 +115,45 @@ def installed(dists: Dists, tmp_path_factory: pytest.TempPathFactory) -> Install
     # An isolated venv (no --system-site-packages: the base interpreter is not what the repo installs).
     subprocess.run(
         [sys.executable, "-m", "venv", "--without-pip", str(root)],
-        check=True, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
     )
     python = root / "bin" / "python"
     # The session's pip installs the wheel into the venv, which then holds releasekit alone...
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-         "--disable-pip-version-check", "--no-index", str(dists.wheel)],
-        check=True, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--no-index",
+            str(dists.wheel),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
     )
     # ...and only then sees the session's dependencies. Paths listed in a .pth file are added after
     # the venv's own site-packages, and .pth files inside them are not run, so the session's editable
     # releasekit stays invisible while httpx, rich-click, sigstore and the rest resolve.
     session_paths = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
-    venv_site = Path(subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True, cwd=root,
-    ).stdout.strip())
+    venv_site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=root,
+        ).stdout.strip()
+    )
     (venv_site / "releasekit-test-session-deps.pth").write_text("".join(f"{p}\n" for p in session_paths))
     return Installed(root, python, root / "bin" / "lpm", venv_site.resolve())
 
@@ -154,8 +181,14 @@ def example(outside: Path, unique_name: Callable[[str], str]) -> Path:
 
 def test_wheel_ships_builtin_policies_and_templates_byte_for_byte(dists: Dists) -> None:
     names = set(dists.wheel_names())
-    policies = {n.removeprefix("releasekit/_builtin_policies/") for n in names if n.startswith("releasekit/_builtin_policies/")}
-    templates = {n.removeprefix("releasekit/_templates/") for n in names if n.startswith("releasekit/_templates/")}
+    policies = {
+        n.removeprefix("releasekit/_builtin_policies/")
+        for n in names
+        if n.startswith("releasekit/_builtin_policies/")
+    }
+    templates = {
+        n.removeprefix("releasekit/_templates/") for n in names if n.startswith("releasekit/_templates/")
+    }
     assert policies == _repo_files("policies")
     assert {"policy_secrets.py", "policy_quality.py", "policy_versions.py"} <= policies
     if (REPO / "policies" / "policyconf.py").exists():
@@ -163,9 +196,13 @@ def test_wheel_ships_builtin_policies_and_templates_byte_for_byte(dists: Dists) 
     assert templates == _repo_files("templates")
     with zipfile.ZipFile(dists.wheel) as archive:
         for rel in sorted(policies):
-            assert archive.read(f"releasekit/_builtin_policies/{rel}") == (REPO / "policies" / rel).read_bytes(), rel
+            assert (
+                archive.read(f"releasekit/_builtin_policies/{rel}") == (REPO / "policies" / rel).read_bytes()
+            ), rel
         for rel in sorted(templates):
-            assert archive.read(f"releasekit/_templates/{rel}") == (REPO / "templates" / rel).read_bytes(), rel
+            assert archive.read(f"releasekit/_templates/{rel}") == (REPO / "templates" / rel).read_bytes(), (
+                rel
+            )
 
 
 def test_wheel_ships_every_module_and_data_file_of_the_package(dists: Dists) -> None:
@@ -173,8 +210,11 @@ def test_wheel_ships_every_module_and_data_file_of_the_package(dists: Dists) -> 
     expected = {f"releasekit/{rel}" for rel in _repo_files("releasekit")}
     assert expected - names == set(), "files of the releasekit package missing from the wheel"
     # The data files code reads at run time, named so a rename cannot silently empty the set above.
-    for data in ("releasekit/quality/spdx.json", "releasekit/config/schemas/releasekit.schema.json",
-                 "releasekit/testing/verdaccio_guard.cjs"):
+    for data in (
+        "releasekit/quality/spdx.json",
+        "releasekit/config/schemas/releasekit.schema.json",
+        "releasekit/testing/verdaccio_guard.cjs",
+    ):
         assert data in names
     assert any(n.startswith("releasekit/registry/schemas/") and n.endswith(".json") for n in names)
 
@@ -183,8 +223,12 @@ def test_wheel_carries_no_tests_caches_or_node_modules(dists: Dists) -> None:
     names = dists.wheel_names()
     top_level = {n.split("/", 1)[0] for n in names}
     assert top_level == {"releasekit", DIST_INFO}
-    offending = [n for n in names if {"tests", "node_modules", "__pycache__", ".cache", "bench"} & set(n.split("/"))
-                 or n.endswith((".pyc", ".pyo"))]
+    offending = [
+        n
+        for n in names
+        if {"tests", "node_modules", "__pycache__", ".cache", "bench"} & set(n.split("/"))
+        or n.endswith((".pyc", ".pyo"))
+    ]
     assert offending == []
 
 
@@ -196,12 +240,23 @@ def test_wheel_metadata_declares_the_lpm_script(dists: Dists) -> None:
 
 def test_sdist_is_complete_and_never_carries_node_modules_or_caches(dists: Dists) -> None:
     names = dists.sdist_names()
-    offending = [n for n in names if {"node_modules", "__pycache__", ".cache", ".git", ".nox", "site"} & set(n.split("/"))
-                 or n.endswith((".pyc", ".pyo"))]
+    offending = [
+        n
+        for n in names
+        if {"node_modules", "__pycache__", ".cache", ".git", ".nox", "site"} & set(n.split("/"))
+        or n.endswith((".pyc", ".pyo"))
+    ]
     assert offending == []
     present = set(names)
-    for needed in ("pyproject.toml", "README.md", "noxfile.py", "mkdocs.yml", "tests/conftest.py",
-                   "tests/registry/package.json", "docs/example-package/package.json"):
+    for needed in (
+        "pyproject.toml",
+        "README.md",
+        "noxfile.py",
+        "mkdocs.yml",
+        "tests/conftest.py",
+        "tests/registry/package.json",
+        "docs/example-package/package.json",
+    ):
         assert needed in present, needed
     assert {f"policies/{rel}" for rel in _repo_files("policies")} <= present
     assert {f"templates/{rel}" for rel in _repo_files("templates")} <= present
@@ -217,10 +272,12 @@ def test_sdist_version_matches_pyproject(dists: Dists) -> None:
 
 def test_installed_copy_shadows_the_checkout(installed: Installed, outside: Path) -> None:
     probe = installed.run(
-        installed.python, "-c",
+        installed.python,
+        "-c",
         "import json, releasekit, releasekit.policy.collect as c, releasekit.scaffold as i;"
         "print(json.dumps([releasekit.__file__, str(c.builtin_policies_dir()), str(i.templates_dir())]))",
-        cwd=outside, check=True,
+        cwd=outside,
+        check=True,
     )
     package_file, policies_dir, templates_dir = (Path(p).resolve() for p in json.loads(probe.stdout))
     assert package_file == installed.site_packages / "releasekit" / "__init__.py"
@@ -228,11 +285,16 @@ def test_installed_copy_shadows_the_checkout(installed: Installed, outside: Path
     assert templates_dir == installed.site_packages / "releasekit" / "_templates"
 
 
-def test_installed_venv_imports_only_from_itself_and_the_test_session(installed: Installed, outside: Path) -> None:
+def test_installed_venv_imports_only_from_itself_and_the_test_session(
+    installed: Installed, outside: Path
+) -> None:
     # The base interpreter's site-packages must not leak in: on a fresh machine it has none of the deps.
     probe = installed.run(
-        installed.python, "-c", "import json, sys; print(json.dumps([p for p in sys.path if p.endswith('-packages')]))",
-        cwd=outside, check=True,
+        installed.python,
+        "-c",
+        "import json, sys; print(json.dumps([p for p in sys.path if p.endswith('-packages')]))",
+        cwd=outside,
+        check=True,
     )
     allowed = {installed.site_packages, *(Path(p).resolve() for p in sysconfig.get_paths().values())}
     leaked = [p for p in json.loads(probe.stdout) if Path(p).resolve() not in allowed]
@@ -307,12 +369,21 @@ def test_stage_publish_dry_run_from_the_wheel_stages_nothing(
     data = report["data"]
     assert report["success"] is True
     assert data["dryRun"] is True and data["staged"] is False and data["name"] == name
-    assert {f["path"] for f in data["package"]["files"]} == {"package.json", "README.md", "LICENSE",
-                                                             "lib/index.js", "lib/index.d.ts"}
+    assert {f["path"] for f in data["package"]["files"]} == {
+        "package.json",
+        "README.md",
+        "LICENSE",
+        "lib/index.js",
+        "lib/index.d.ts",
+    }
     policy_ids = [r["id"] for r in data["policies"]["results"]]
     assert "builtin/policy_secrets.py::policy_no_secrets" in policy_ids
-    listing = httpx.get(f"{verdaccio.url.rstrip('/')}/-/stage", params={"package": name},
-                        headers={"authorization": f"Bearer {registry_user.token}"}, timeout=30)
+    listing = httpx.get(
+        f"{verdaccio.url.rstrip('/')}/-/stage",
+        params={"package": name},
+        headers={"authorization": f"Bearer {registry_user.token}"},
+        timeout=30,
+    )
     assert listing.status_code == 200 and listing.json()["total"] == 0
 
 

@@ -54,7 +54,11 @@ def _type_of(spec: Mapping[str, Any]) -> str:
             rendered.append(f"array of {spec['items'].get('type', 'any')}")
         elif k == "object" and isinstance(spec.get("additionalProperties"), Mapping):
             inner = spec["additionalProperties"]
-            values = " \\| ".join(json.dumps(v) for v in inner["enum"]) if "enum" in inner else inner.get("type", "any")
+            values = (
+                " \\| ".join(json.dumps(v) for v in inner["enum"])
+                if "enum" in inner
+                else inner.get("type", "any")
+            )
             rendered.append(f"map of {values}")
         else:
             rendered.append(str(k))
@@ -93,7 +97,9 @@ def config_reference(schema: Mapping[str, Any]) -> str:
             continue
         out.append("| Key | Type | Default | Description |\n| --- | --- | --- | --- |\n")
         for key, sub in props.items():
-            out.append(f"| `{section}.{key}` | {_type_of(sub)} | {_default_of(sub)} | {_cell(sub.get('description', ''))} |\n")
+            out.append(
+                f"| `{section}.{key}` | {_type_of(sub)} | {_default_of(sub)} | {_cell(sub.get('description', ''))} |\n"
+            )
     return "".join(out)
 
 
@@ -163,7 +169,9 @@ def cli_reference() -> str:
         if hasattr(command, "list_commands"):
             subs = [n for n in command.list_commands(ctx) if command.get_command(ctx, n) is not None]
             if subs:
-                out.append("Commands: " + ", ".join(f"[`{n}`](#{_anchor(title + ' ' + n)})" for n in subs) + "\n")
+                out.append(
+                    "Commands: " + ", ".join(f"[`{n}`](#{_anchor(title + ' ' + n)})" for n in subs) + "\n"
+                )
     return "".join(out)
 
 

@@ -86,7 +86,9 @@ def lpm(ctx: click.Context, lpm_registry: str | None) -> None:
     ctx.obj["lpm_registry"] = lpm_registry
 
 
-def _report_error(message: str, error_code: str, hint: str | None = None, fields: dict[str, Any] | None = None) -> None:
+def _report_error(
+    message: str, error_code: str, hint: str | None = None, fields: dict[str, Any] | None = None
+) -> None:
     """The one place an error becomes text (one ``Error:`` line) or a JSON envelope."""
     if json_mode():
         emit_json(error_envelope(message, error_code, hint=hint, **(fields or {})))

@@ -33,29 +33,76 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
 @click.command("check")
 @json_option
 @click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
-@click.option("-k", "keyword", default=None, metavar="EXPR",
-              help="Only run policies matching EXPR: names, markers and categories with and/or/not, e.g. 'readme and not slow'.")
+@click.option(
+    "-k",
+    "keyword",
+    default=None,
+    metavar="EXPR",
+    help="Only run policies matching EXPR: names, markers and categories with and/or/not, e.g. 'readme and not slow'.",
+)
 @click.option("--list", "list_only", is_flag=True, help="Collect and list the policies; run nothing.")
-@click.option("-p", "--policies", "policy_paths", multiple=True, metavar="PATH",
-              help="Extra policy folder or file (repeatable), after policies.paths of releasekit.yaml.")
+@click.option(
+    "-p",
+    "--policies",
+    "policy_paths",
+    multiple=True,
+    metavar="PATH",
+    help="Extra policy folder or file (repeatable), after policies.paths of releasekit.yaml.",
+)
 @click.option("--no-builtin", is_flag=True, help="Leave out releasekit's built-in policies.")
-@click.option("--min-score", type=click.IntRange(0, 100), default=None, metavar="N",
-              help="Fail when the quality score is below N (0-100; default quality.min_score).")
+@click.option(
+    "--min-score",
+    type=click.IntRange(0, 100),
+    default=None,
+    metavar="N",
+    help="Fail when the quality score is below N (0-100; default quality.min_score).",
+)
 @click.option("--allow-secrets", is_flag=True, help="Report found secrets as warnings instead of failing.")
-@click.option("--update-baseline", is_flag=True,
-              help="Record the secrets found now in the detect-secrets baseline, then check.")
-@click.option("--junitxml", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="PATH",
-              help="Also write a JUnit XML report to PATH.")
-@click.option("--sarif", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="PATH",
-              help="Also write a SARIF 2.1.0 report to PATH (for code scanning).")
-@click.option("--report", "report_specs", multiple=True, metavar="FORMAT=PATH",
-              help="Write a report in FORMAT (json, junitxml, sarif or a plugin's format) to PATH (repeatable).")
-@click.option("-o", "--option", "plugin_option_specs", multiple=True, metavar="NAME=VALUE",
-              help="Set an option declared by a plugin (repeatable).")
-@click.option("--remote", is_flag=True,
-              help="Also run the registry rules (version and tag against the live packument; read-only).")
-@click.option("--tag", default=None, metavar="TAG", help="Dist-tag the version would be staged under (for --remote).")
-@click.option("--npm-registry", "npm_registry", default=None, metavar="URL", help="npm registry for --remote.")
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Record the secrets found now in the detect-secrets baseline, then check.",
+)
+@click.option(
+    "--junitxml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="PATH",
+    help="Also write a JUnit XML report to PATH.",
+)
+@click.option(
+    "--sarif",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="PATH",
+    help="Also write a SARIF 2.1.0 report to PATH (for code scanning).",
+)
+@click.option(
+    "--report",
+    "report_specs",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    help="Write a report in FORMAT (json, junitxml, sarif or a plugin's format) to PATH (repeatable).",
+)
+@click.option(
+    "-o",
+    "--option",
+    "plugin_option_specs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set an option declared by a plugin (repeatable).",
+)
+@click.option(
+    "--remote",
+    is_flag=True,
+    help="Also run the registry rules (version and tag against the live packument; read-only).",
+)
+@click.option(
+    "--tag", default=None, metavar="TAG", help="Dist-tag the version would be staged under (for --remote)."
+)
+@click.option(
+    "--npm-registry", "npm_registry", default=None, metavar="URL", help="npm registry for --remote."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show passed and skipped policies and error tracebacks.")
 def check(
     path: Path,
@@ -115,8 +162,13 @@ def check(
         from releasekit.stage.target import resolve_registry
 
         publish_config = manifest.get("publishConfig")
-        resolve_registry(npm_registry, publish_config=publish_config if isinstance(publish_config, dict) else None,
-                         config=config, project_dir=project, name=str(manifest.get("name") or "") or None)
+        resolve_registry(
+            npm_registry,
+            publish_config=publish_config if isinstance(publish_config, dict) else None,
+            config=config,
+            project_dir=project,
+            name=str(manifest.get("name") or "") or None,
+        )
     options = StageOptions(
         min_score=min_score, allow_secrets=allow_secrets, dry_run=not remote, tag=tag, registry=npm_registry
     )

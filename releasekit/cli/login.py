@@ -22,7 +22,9 @@ NPM_ONLY = "lpm login/logout only manage npm tokens for now: pass --npm"
 def _read_token() -> str:
     if stage_cli.stdin_is_tty():
         if json_mode():
-            raise UsageError("with --json, pipe the token on stdin: `printf %s \"$TOKEN\" | lpm login --npm --json`")
+            raise UsageError(
+                'with --json, pipe the token on stdin: `printf %s "$TOKEN" | lpm login --npm --json`'
+            )
         return str(click.prompt("npm token", hide_input=True, err=True, default="", show_default=False))
     # The first line is the token: a pipe left open after it must not keep us waiting for EOF.
     return sys.stdin.readline(64 * 1024)
@@ -59,5 +61,9 @@ def logout(npm: bool, npm_registry: str | None) -> Reply:
 
     result = logout_of(registry_for(Path.cwd(), npm_registry), warn=_warn)
     registry = result.registry
-    said = f"Logged out of {registry}: stored token removed." if result.removed else f"No token was stored for {registry}."
+    said = (
+        f"Logged out of {registry}: stored token removed."
+        if result.removed
+        else f"No token was stored for {registry}."
+    )
     return Reply(envelope(True, registry=registry, data=result.to_dict()), lambda: echo(said))

@@ -120,6 +120,8 @@ def envelope(success: bool, **fields: Any) -> dict[str, Any]:
     return doc
 
 
-def error_envelope(message: str, error_code: str, *, hint: str | None = None, **fields: Any) -> dict[str, Any]:
+def error_envelope(
+    message: str, error_code: str, *, hint: str | None = None, **fields: Any
+) -> dict[str, Any]:
     """The one shape of a failure in JSON: ``success: false``, ``error``, ``error_code``, ``hint``, then ``fields``."""
     return envelope(False, **fields, error=message, error_code=error_code, hint=hint)

@@ -68,8 +68,15 @@ def pack(path: Path, dry_run: bool, pack_destination: Path | None) -> Reply:
     # without a releasekit.yaml the defaults apply: skip loading the validator
     config = load_config(path) if (path / CONFIG_FILENAME).exists() else None
     package = pack_project(path, config)
-    bundled = sorted({f.path.split("/")[1] if not f.path.startswith("node_modules/@") else "/".join(f.path.split("/")[1:3])
-                      for f in package.files if f.path.startswith("node_modules/")})
+    bundled = sorted(
+        {
+            f.path.split("/")[1]
+            if not f.path.startswith("node_modules/@")
+            else "/".join(f.path.split("/")[1:3])
+            for f in package.files
+            if f.path.startswith("node_modules/")
+        }
+    )
     info = describe(package, bundled)
     written: Path | None = None
     if not dry_run:

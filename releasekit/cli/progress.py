@@ -22,7 +22,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def progress_wanted() -> bool:
-    return not json_mode() and sys.stderr.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+    return (
+        not json_mode()
+        and sys.stderr.isatty()
+        and not os.environ.get("CI")
+        and os.environ.get("TERM") != "dumb"
+    )
 
 
 class ProgressDisplay:
@@ -37,8 +42,12 @@ class ProgressDisplay:
             from releasekit.cli.output import console
 
             self.bars = Progress(
-                TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                TextColumn("{task.fields[unit]}"), console=console(stderr=True), transient=True,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[unit]}"),
+                console=console(stderr=True),
+                transient=True,
             )
             self.bars.start()
 

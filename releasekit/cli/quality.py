@@ -34,10 +34,21 @@ QUALITY_KEYWORD = "points"  # every quality check carries the points marker
 @click.command("quality")
 @json_option
 @click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
-@click.option("--min-score", type=click.IntRange(0, 100), default=None, metavar="N",
-              help="Fail (exit 1) when the score is below N, 0-100 (default: quality.min_score).")
-@click.option("-p", "--policies", "policy_paths", multiple=True, metavar="PATH",
-              help="Extra policy folder or file with quality checks (repeatable).")
+@click.option(
+    "--min-score",
+    type=click.IntRange(0, 100),
+    default=None,
+    metavar="N",
+    help="Fail (exit 1) when the score is below N, 0-100 (default: quality.min_score).",
+)
+@click.option(
+    "-p",
+    "--policies",
+    "policy_paths",
+    multiple=True,
+    metavar="PATH",
+    help="Extra policy folder or file with quality checks (repeatable).",
+)
 @click.option("--no-builtin", is_flag=True, help="Leave out releasekit's built-in checks.")
 def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no_builtin: bool) -> Reply:
     """Score the npm package at PATH (a project folder or a .tgz) from 0 to 100.
@@ -110,16 +121,18 @@ def report(result: SessionResult) -> dict[str, Any]:
         if check is not None:
             checks.append({**check.to_dict(), "applicable": True})
         else:
-            checks.append({
-                "id": item.id,
-                "category": item.category,
-                "label": item.label or item.name,
-                "passed": None,
-                "points": None,
-                "max_points": item.points,
-                "detail": item.message,
-                "applicable": False,
-            })
+            checks.append(
+                {
+                    "id": item.id,
+                    "category": item.category,
+                    "label": item.label or item.name,
+                    "passed": None,
+                    "points": None,
+                    "max_points": item.points,
+                    "detail": item.message,
+                    "applicable": False,
+                }
+            )
     return {
         "score": score.value if score is not None else None,
         "earned": score.earned if score is not None else 0,
@@ -151,10 +164,16 @@ def _render(result: SessionResult) -> None:
         if not check["applicable"]:
             mark, points = Text("n/a", style="dim"), f"- / {_points(check['max_points'])}"
         elif check["passed"]:
-            mark, points = Text("✓", style="green"), f"{_points(check['points'])} / {_points(check['max_points'])}"
+            mark, points = (
+                Text("✓", style="green"),
+                f"{_points(check['points'])} / {_points(check['max_points'])}",
+            )
         else:
             style = "yellow" if check["points"] else "red"
-            mark, points = Text("✗", style=style), f"{_points(check['points'])} / {_points(check['max_points'])}"
+            mark, points = (
+                Text("✗", style=style),
+                f"{_points(check['points'])} / {_points(check['max_points'])}",
+            )
         table.add_row(mark, check["category"] or "other", check["label"], points, Text(check["detail"] or ""))
     print_rich(table)
     if doc["score"] is None:

@@ -91,7 +91,9 @@ def consent_factory(yes: bool) -> Callable[[str], bool]:
 
 def consent_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "-y", "--yes", is_flag=True,
+        "-y",
+        "--yes",
+        is_flag=True,
         help="Send NPM_TOKEN to a registry named only by this project's files without asking (a warning names it).",
     )(func)
 
@@ -106,7 +108,9 @@ def stdout_is_tty() -> bool:
 def _otp_prompt(message: str) -> str | None:
     """Ask at the terminal (input hidden); an empty answer gives up."""
     echo(message, err=True)
-    code = str(click.prompt("One-time password", hide_input=True, err=True, default="", show_default=False)).strip()
+    code = str(
+        click.prompt("One-time password", hide_input=True, err=True, default="", show_default=False)
+    ).strip()
     register_secret(code)
     return code or None
 
@@ -168,8 +172,10 @@ def _confirm_factory(yes: bool) -> Callable[[StagePlan], bool]:
 def _report_text(result: StageResult) -> None:
     """Text mode: what was packed and what the policies said."""
     package, target = result.package, result.target
-    echo(f"Packed {target.spec}: {len(package.files)} files, {human_size(len(package.tarball))} "
-         f"(unpacked {human_size(package.unpacked_size)}), shasum {package.shasum}")
+    echo(
+        f"Packed {target.spec}: {len(package.files)} files, {human_size(len(package.tarball))} "
+        f"(unpacked {human_size(package.unpacked_size)}), shasum {package.shasum}"
+    )
     from releasekit.policy.reports.console import summary_lines
 
     print_rich("\n".join(summary_lines(result.session)))
@@ -179,34 +185,87 @@ def _report_text(result: StageResult) -> None:
 @json_option
 @click.option("--tag", default=None, metavar="TAG", help="Dist-tag to stage under (default: latest).")
 @click.option("--access", type=click.Choice(["public", "restricted"]), default=None, help="Package access.")
-@click.option("--dry-run", is_flag=True, help="Pack, scan and score locally; no auth, no upload, no remote checks.")
+@click.option(
+    "--dry-run", is_flag=True, help="Pack, scan and score locally; no auth, no upload, no remote checks."
+)
 @click.option("--provenance", is_flag=True, help="Sign and attach Sigstore provenance (CI only).")
-@click.option("--no-provenance", "no_provenance", is_flag=True, help="Do not attach provenance, whatever the config says.")
-@click.option("--provenance-file", type=click.Path(exists=True, dir_okay=False), default=None, metavar="PATH",
-              help="Attach this existing Sigstore bundle instead of signing.")
-@click.option("--min-score", type=click.IntRange(0, 100), default=None, metavar="N",
-              help="Fail the quality gate below this 0-100 score.")
+@click.option(
+    "--no-provenance",
+    "no_provenance",
+    is_flag=True,
+    help="Do not attach provenance, whatever the config says.",
+)
+@click.option(
+    "--provenance-file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    metavar="PATH",
+    help="Attach this existing Sigstore bundle instead of signing.",
+)
+@click.option(
+    "--min-score",
+    type=click.IntRange(0, 100),
+    default=None,
+    metavar="N",
+    help="Fail the quality gate below this 0-100 score.",
+)
 @click.option("--allow-secrets", is_flag=True, help="Report found secrets as warnings instead of failing.")
-@click.option("-y", "--yes", is_flag=True,
-              help="Do not ask for confirmation (required when stdin is not a TTY); NPM_TOKEN may then go to a "
-                   "registry only project files name, with a warning.")
-@click.option("--wait", is_flag=True,
-              help="After staging, wait for a human decision: exit 0 approved, 1 rejected, 124 timed out.")
-@click.option("--timeout", "timeout", default=None, metavar="DURATION",
-              help="How long --wait waits, e.g. 90s, 30m, 2h (default 30m).")
-@click.option("-r", "--recursive", is_flag=True,
-              help="Stage every package of the workspace, dependencies first (private ones and versions "
-                   "already there are skipped).")
-@click.option("--filter", "filters", multiple=True, metavar="SELECTOR",
-              help="With -r: only these packages (NAME, GLOB, ./path; NAME... adds dependencies, ...NAME "
-                   "dependents; !SELECTOR excludes). Repeatable.")
-@click.option("--continue-on-error", is_flag=True,
-              help="With -r: after a failure, still stage the packages that do not depend on it.")
-@click.option("--summary-file", default=None, metavar="PATH",
-              help="With -r: write JSON for CI (package, version, stageId, tag, integrity).")
-@click.option("--workspace-concurrency", "jobs", type=click.IntRange(1, 64), default=None, metavar="N",
-              help="With -r: how many packages to pack and check at once.")
-@click.option("-v", "--verbose", is_flag=True, help="List every packed file on a --dry-run (a terminal gets a summary).")
+@click.option(
+    "-y",
+    "--yes",
+    is_flag=True,
+    help="Do not ask for confirmation (required when stdin is not a TTY); NPM_TOKEN may then go to a "
+    "registry only project files name, with a warning.",
+)
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="After staging, wait for a human decision: exit 0 approved, 1 rejected, 124 timed out.",
+)
+@click.option(
+    "--timeout",
+    "timeout",
+    default=None,
+    metavar="DURATION",
+    help="How long --wait waits, e.g. 90s, 30m, 2h (default 30m).",
+)
+@click.option(
+    "-r",
+    "--recursive",
+    is_flag=True,
+    help="Stage every package of the workspace, dependencies first (private ones and versions "
+    "already there are skipped).",
+)
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="SELECTOR",
+    help="With -r: only these packages (NAME, GLOB, ./path; NAME... adds dependencies, ...NAME "
+    "dependents; !SELECTOR excludes). Repeatable.",
+)
+@click.option(
+    "--continue-on-error",
+    is_flag=True,
+    help="With -r: after a failure, still stage the packages that do not depend on it.",
+)
+@click.option(
+    "--summary-file",
+    default=None,
+    metavar="PATH",
+    help="With -r: write JSON for CI (package, version, stageId, tag, integrity).",
+)
+@click.option(
+    "--workspace-concurrency",
+    "jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    metavar="N",
+    help="With -r: how many packages to pack and check at once.",
+)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="List every packed file on a --dry-run (a terminal gets a summary)."
+)
 @npm_registry_options
 @click.pass_context
 def publish(
@@ -240,8 +299,13 @@ def publish(
     from releasekit.review.wait import parse_duration
     from releasekit.stage.publish import stage_publish
 
-    check_flags(recursive=recursive, filters=filters, continue_on_error=continue_on_error,
-                summary_file=summary_file, provenance_file=provenance_file)
+    check_flags(
+        recursive=recursive,
+        filters=filters,
+        continue_on_error=continue_on_error,
+        summary_file=summary_file,
+        provenance_file=provenance_file,
+    )
     if jobs is not None and not recursive:
         raise UsageError("--workspace-concurrency goes with --recursive (-r)")
 
@@ -266,13 +330,26 @@ def publish(
         registry=npm_registry,
     )
     if recursive:
-        return publish_recursive(ctx, options, filters=filters, continue_on_error=continue_on_error,
-                                 summary_file=summary_file, yes=yes, wait_seconds=wait_seconds, jobs=jobs)
+        return publish_recursive(
+            ctx,
+            options,
+            filters=filters,
+            continue_on_error=continue_on_error,
+            summary_file=summary_file,
+            yes=yes,
+            wait_seconds=wait_seconds,
+            jobs=jobs,
+        )
     report = None if json_mode() else _report_text
     with progress_display() as shown:
-        result = stage_publish(Path.cwd(), options, confirm=shown.before(_confirm_factory(yes)),
-                               report=shown.before(report), progress=shown.callback,
-                               consent=shown.before(consent_factory(yes)))
+        result = stage_publish(
+            Path.cwd(),
+            options,
+            confirm=shown.before(_confirm_factory(yes)),
+            report=shown.before(report),
+            progress=shown.callback,
+            consent=shown.before(consent_factory(yes)),
+        )
 
     target = result.target
     if wait_seconds is not None and not result.dry_run:
@@ -284,8 +361,13 @@ def publish(
             "rejected": f"Rejected: {target.spec} was not published.",
             "timed_out": f"Timed out after {decision.elapsed:.0f}s: {target.spec} is still staged.",
         }
-        document = envelope(decision.decision == "approved", registry=target.registry, stageId=result.stage_id,
-                            auth=result.auth, data={**result.to_dict(), "wait": decision.to_dict()})
+        document = envelope(
+            decision.decision == "approved",
+            registry=target.registry,
+            stageId=result.stage_id,
+            auth=result.auth,
+            data={**result.to_dict(), "wait": decision.to_dict()},
+        )
         return Reply(document, lambda: echo(messages[str(decision.decision)]), decision.decision.exit_code)
 
     def text() -> None:
@@ -299,8 +381,12 @@ def publish(
             echo(result.provenance.summary())
         echo("Dry run: nothing was staged. No auth was used and no remote version or tag checks were made.")
 
-    return Reply(envelope(True, registry=target.registry, stageId=result.stage_id, auth=result.auth,
-                          data=result.to_dict()), text)
+    return Reply(
+        envelope(
+            True, registry=target.registry, stageId=result.stage_id, auth=result.auth, data=result.to_dict()
+        ),
+        text,
+    )
 
 
 DRY_RUN_FILES_SHOWN = 20  # on a terminal; -v, --json or a pipe get every file
@@ -313,18 +399,24 @@ def _list_files(result: StageResult, *, everything: bool) -> None:
     for packed in shown:
         echo(f"  {human_size(packed.size):>9}  {visible(packed.path)}")
     if len(shown) < len(files):
-        rest = files[len(shown):]
-        echo(f"  ... and {len(rest)} more files ({human_size(sum(f.size for f in rest))}): -v or --json lists them all")
+        rest = files[len(shown) :]
+        echo(
+            f"  ... and {len(rest)} more files ({human_size(sum(f.size for f in rest))}): -v or --json lists them all"
+        )
 
 
 def _report_staged(result: StageResult) -> None:
     target = result.target
-    echo(f"Staged {target.spec} to {target.registry} with tag {target.tag} "
-         f"(auth: {result.auth}{f' from {result.auth_source}' if result.auth_source else ''})")
+    echo(
+        f"Staged {target.spec} to {target.registry} with tag {target.tag} "
+        f"(auth: {result.auth}{f' from {result.auth_source}' if result.auth_source else ''})"
+    )
     if result.provenance is not None:
         echo(result.provenance.summary())
     if result.response and result.response.get("reconciled"):
-        echo(f"Note: {result.response.get('message', 'the upload outcome was checked against the stage list')}")
+        echo(
+            f"Note: {result.response.get('message', 'the upload outcome was checked against the stage list')}"
+        )
     echo(f"Stage id: {result.stage_id}")
     echo("Nothing is public yet. Review it, then approve it with:")
     echo(f"  {result.approve_command()}")
@@ -379,9 +471,15 @@ def _rows(entries: list[dict[str, Any]]) -> list[tuple[str, ...]]:
     from releasekit.redaction import redact
 
     return [
-        tuple(redact(cell) for cell in (
-            *(str(entry.get(k) or "") for k in ("id", "packageName", "version", "tag", "access")),
-            _actor(entry), str(entry.get("createdAt") or ""), str(entry.get("shasum") or "")))
+        tuple(
+            redact(cell)
+            for cell in (
+                *(str(entry.get(k) or "") for k in ("id", "packageName", "version", "tag", "access")),
+                _actor(entry),
+                str(entry.get("createdAt") or ""),
+                str(entry.get("shasum") or ""),
+            )
+        )
         for entry in entries
     ]
 
@@ -397,7 +495,9 @@ def _print_entries(registry: str, entries: list[dict[str, Any]]) -> None:
         echo(f"Staged on {registry}:")
         for entry in entries:
             echo("")
-            echo(f"{_describe_entry(entry)}  tag {entry.get('tag') or '-'}  access {entry.get('access') or '-'}")
+            echo(
+                f"{_describe_entry(entry)}  tag {entry.get('tag') or '-'}  access {entry.get('access') or '-'}"
+            )
             echo(f"  id:      {entry.get('id')}")
             echo(f"  by:      {_actor(entry)}  at {entry.get('createdAt') or '-'}")
             echo(f"  shasum:  {entry.get('shasum') or '-'}")
@@ -432,7 +532,17 @@ def view(stage_id: str, npm_registry: str | None, yes: bool) -> Reply:
     def text() -> None:
         entry = _shown_entry(viewed.entry)
         echo(_describe_entry(entry))
-        for key in ("id", "packageName", "version", "tag", "access", "actor", "actorType", "createdAt", "shasum"):
+        for key in (
+            "id",
+            "packageName",
+            "version",
+            "tag",
+            "access",
+            "actor",
+            "actorType",
+            "createdAt",
+            "shasum",
+        ):
             if entry.get(key) not in (None, ""):
                 echo(f"  {key}: {entry[key]}")
 
@@ -445,28 +555,40 @@ def view(stage_id: str, npm_registry: str | None, yes: bool) -> Reply:
 @stage.command("download")
 @json_option
 @click.argument("stage_id", metavar="STAGE_ID")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=True), default=None, metavar="PATH",
-              help="File (or existing directory) to write; never overwritten. Default: ./NAME-VERSION-ID.tgz")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=True),
+    default=None,
+    metavar="PATH",
+    help="File (or existing directory) to write; never overwritten. Default: ./NAME-VERSION-ID.tgz",
+)
 @npm_registry_options
 @consent_option
 def download(stage_id: str, output: str | None, npm_registry: str | None, yes: bool) -> Reply:
     """Download a staged tarball for inspection (sha1 checked against the stage entry)."""
     from releasekit.stage.download import stage_download
 
-    downloaded = stage_download(stage_id, project_dir=Path.cwd(), registry=npm_registry, output=output,
-                                consent=consent_factory(yes))
+    downloaded = stage_download(
+        stage_id, project_dir=Path.cwd(), registry=npm_registry, output=output, consent=consent_factory(yes)
+    )
     saved = downloaded.saved
 
     def text() -> None:
         check = "matches the stage entry" if saved.verified else "NOT checked: the stage entry has no shasum"
-        echo(f"{saved.name}@{saved.version}: {len(saved.files)} files, {human_size(saved.size)}, "
-             f"sha1 {saved.shasum} ({check})")
+        echo(
+            f"{saved.name}@{saved.version}: {len(saved.files)} files, {human_size(saved.size)}, "
+            f"sha1 {saved.shasum} ({check})"
+        )
         for f in saved.files:
             echo(f"  {human_size(f.size):>9}  {visible(f.path)}")
         echo(f"Saved to {saved.path}")
 
-    return Reply(envelope(True, registry=downloaded.registry, stageId=downloaded.stage_id,
-                          data=downloaded.to_dict()), text)
+    return Reply(
+        envelope(True, registry=downloaded.registry, stageId=downloaded.stage_id, data=downloaded.to_dict()),
+        text,
+    )
 
 
 # -- approve / reject ---------------------------------------------------------
@@ -476,14 +598,28 @@ def decision_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """What approve and reject both take: one id, a batch (ids, --all, --package) or a picker, and its OTPs."""
     options = (
         click.argument("stage_ids", metavar="[STAGE_ID]...", nargs=-1),
-        click.option("--all", "all_entries", is_flag=True,
-                     help="Every staged version (with --package, those of matching packages)."),
-        click.option("--package", multiple=True, metavar="GLOB",
-                     help="With --all: only packages whose name matches this glob (e.g. '@acme/*'). Repeatable."),
-        click.option("--otp", default=None, metavar="CODE", help="One-time password from your authenticator."),
-        click.option("--otp-command", default=None, metavar="COMMAND",
-                     help="A command printing the current TOTP code (e.g. a password manager's); asked again, in "
-                          "the next 30 s window, when the registry refuses to take one code twice."),
+        click.option(
+            "--all",
+            "all_entries",
+            is_flag=True,
+            help="Every staged version (with --package, those of matching packages).",
+        ),
+        click.option(
+            "--package",
+            multiple=True,
+            metavar="GLOB",
+            help="With --all: only packages whose name matches this glob (e.g. '@acme/*'). Repeatable.",
+        ),
+        click.option(
+            "--otp", default=None, metavar="CODE", help="One-time password from your authenticator."
+        ),
+        click.option(
+            "--otp-command",
+            default=None,
+            metavar="COMMAND",
+            help="A command printing the current TOTP code (e.g. a password manager's); asked again, in "
+            "the next 30 s window, when the registry refuses to take one code twice.",
+        ),
     )
     for option in reversed(options):  # as if stacked in this order above the command
         func = option(func)
@@ -493,13 +629,23 @@ def decision_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @stage.command("approve")
 @json_option
 @decision_options
-@click.option("--skip-checks", is_flag=True,
-              help="Approve without downloading, diffing and re-checking the staged tarball (not recommended).")
-@click.option("--skip-verify", is_flag=True,
-              help="Approve without the source and provenance verification releasekit.yaml configures (verify:).")
-@click.option("-y", "--yes", is_flag=True,
-              help="Do not ask for confirmation after the review (nor before NPM_TOKEN goes to a registry only "
-                   "project files name).")
+@click.option(
+    "--skip-checks",
+    is_flag=True,
+    help="Approve without downloading, diffing and re-checking the staged tarball (not recommended).",
+)
+@click.option(
+    "--skip-verify",
+    is_flag=True,
+    help="Approve without the source and provenance verification releasekit.yaml configures (verify:).",
+)
+@click.option(
+    "-y",
+    "--yes",
+    is_flag=True,
+    help="Do not ask for confirmation after the review (nor before NPM_TOKEN goes to a registry only "
+    "project files name).",
+)
 @npm_registry_options
 @click.pass_context
 def approve(
@@ -531,9 +677,19 @@ def approve(
     from releasekit.stage.verify import describe_skipped
 
     if wants_bulk(stage_ids, all_entries, package, otp_command):
-        return run_bulk(ctx, Action.APPROVE, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
-                 otp_command=otp_command, skip_checks=skip_checks, yes=yes, npm_registry=npm_registry,
-                 skip_verify=skip_verify or skip_checks)
+        return run_bulk(
+            ctx,
+            Action.APPROVE,
+            stage_ids=stage_ids,
+            all_entries=all_entries,
+            package=package,
+            otp=otp,
+            otp_command=otp_command,
+            skip_checks=skip_checks,
+            yes=yes,
+            npm_registry=npm_registry,
+            skip_verify=skip_verify or skip_checks,
+        )
     config = project_config(None)
     if skip_verify and not skip_checks:
         _notice(describe_skipped(config))
@@ -558,10 +714,14 @@ def approve(
         otp_prompt=_tty_otp_prompt(),
         web_auth_notify=_web_auth_notice,
     )
-    said = (f"Approved {result.spec} (stage {result.stage_id}): it is now published with tag "
-            f"{result.entry.get('tag') or 'latest'}.")
-    return Reply(envelope(True, registry=result.registry, stageId=result.stage_id, data=result.to_dict()),
-                 lambda: echo(said))
+    said = (
+        f"Approved {result.spec} (stage {result.stage_id}): it is now published with tag "
+        f"{result.entry.get('tag') or 'latest'}."
+    )
+    return Reply(
+        envelope(True, registry=result.registry, stageId=result.stage_id, data=result.to_dict()),
+        lambda: echo(said),
+    )
 
 
 def _confirm_approval(result: ApprovalResult) -> bool:
@@ -590,9 +750,15 @@ def _render_review(result: ApprovalResult) -> None:
 @stage.command("diff")
 @json_option
 @click.argument("stage_id", metavar="STAGE_ID")
-@click.option("--against", default=None, metavar="VERSION",
-              help="Published version or dist-tag to compare with (default: the staged tag's version, else latest).")
-@click.option("--patch", is_flag=True, help="Also show text diffs of changed files (lines with secrets withheld).")
+@click.option(
+    "--against",
+    default=None,
+    metavar="VERSION",
+    help="Published version or dist-tag to compare with (default: the staged tag's version, else latest).",
+)
+@click.option(
+    "--patch", is_flag=True, help="Also show text diffs of changed files (lines with secrets withheld)."
+)
 @npm_registry_options
 @consent_option
 def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | None, yes: bool) -> Reply:
@@ -605,7 +771,14 @@ def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | No
     from releasekit.review.report import render_diff
     from releasekit.stage.diff import stage_diff
 
-    compared = stage_diff(stage_id, project_dir=Path.cwd(), registry=npm_registry, consent=consent_factory(yes), against=against, patch=patch)
+    compared = stage_diff(
+        stage_id,
+        project_dir=Path.cwd(),
+        registry=npm_registry,
+        consent=consent_factory(yes),
+        against=against,
+        patch=patch,
+    )
 
     def text() -> None:
         for renderable in render_diff(compared.diff):
@@ -613,26 +786,52 @@ def diff(stage_id: str, against: str | None, patch: bool, npm_registry: str | No
         for patch_text in (compared.patches or {}).values():
             echo(patch_text.rstrip("\n"))
 
-    return Reply(envelope(True, registry=compared.registry, stageId=compared.stage_id, data=compared.to_dict()),
-                 text)
+    return Reply(
+        envelope(True, registry=compared.registry, stageId=compared.stage_id, data=compared.to_dict()), text
+    )
 
 
 @stage.command("verify")
 @json_option
 @click.argument("stage_id", metavar="STAGE_ID")
-@click.option("--source", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="PATH",
-              help="Project folder to pack (default: the current folder).")
-@click.option("--ref", default=None, metavar="REF",
-              help="Git ref (tag, branch, commit) to check out into a temporary worktree and pack instead of the working tree.")
-@click.option("--build", is_flag=True,
-              help="Run the build steps first (verify.build, else prepack/prepare): this runs the project's own code.")
-@click.option("--provenance-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="PATH",
-              help="Sigstore bundle to check instead of the one the registry keeps with the staged version.")
+@click.option(
+    "--source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="PATH",
+    help="Project folder to pack (default: the current folder).",
+)
+@click.option(
+    "--ref",
+    default=None,
+    metavar="REF",
+    help="Git ref (tag, branch, commit) to check out into a temporary worktree and pack instead of the working tree.",
+)
+@click.option(
+    "--build",
+    is_flag=True,
+    help="Run the build steps first (verify.build, else prepack/prepare): this runs the project's own code.",
+)
+@click.option(
+    "--provenance-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="PATH",
+    help="Sigstore bundle to check instead of the one the registry keeps with the staged version.",
+)
 @npm_registry_options
 @consent_option
 @click.pass_context
-def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | None, build: bool,
-           provenance_file: Path | None, npm_registry: str | None, yes: bool) -> Reply:
+def verify(
+    ctx: click.Context,
+    stage_id: str,
+    source: Path | None,
+    ref: str | None,
+    build: bool,
+    provenance_file: Path | None,
+    npm_registry: str | None,
+    yes: bool,
+) -> Reply:
     """Check that a staged tarball is what the project's source packs to, and who built it.
 
     The source (working tree, or --ref checked out in a temporary worktree) is
@@ -660,9 +859,13 @@ def verify(ctx: click.Context, stage_id: str, source: Path | None, ref: str | No
 @stage.command("reject")
 @json_option
 @decision_options
-@click.option("-y", "--yes", is_flag=True,
-              help="With several versions: do not ask for confirmation; nor before NPM_TOKEN goes to a registry "
-                   "only project files name.")
+@click.option(
+    "-y",
+    "--yes",
+    is_flag=True,
+    help="With several versions: do not ask for confirmation; nor before NPM_TOKEN goes to a registry "
+    "only project files name.",
+)
 @npm_registry_options
 @click.pass_context
 def reject(
@@ -683,12 +886,32 @@ def reject(
     from releasekit.stage.bulk import Action
 
     if wants_bulk(stage_ids, all_entries, package, otp_command):
-        return run_bulk(ctx, Action.REJECT, stage_ids=stage_ids, all_entries=all_entries, package=package, otp=otp,
-                 otp_command=otp_command, skip_checks=False, yes=yes, npm_registry=npm_registry)
+        return run_bulk(
+            ctx,
+            Action.REJECT,
+            stage_ids=stage_ids,
+            all_entries=all_entries,
+            package=package,
+            otp=otp,
+            otp_command=otp_command,
+            skip_checks=False,
+            yes=yes,
+            npm_registry=npm_registry,
+        )
     from releasekit.stage.reject import stage_reject
 
-    result = stage_reject(stage_ids[0], project_dir=Path.cwd(), registry=npm_registry, otp=otp, consent=consent_factory(yes), notice=_notice,
-                          otp_prompt=_tty_otp_prompt(), web_auth_notify=_web_auth_notice)
+    result = stage_reject(
+        stage_ids[0],
+        project_dir=Path.cwd(),
+        registry=npm_registry,
+        otp=otp,
+        consent=consent_factory(yes),
+        notice=_notice,
+        otp_prompt=_tty_otp_prompt(),
+        web_auth_notify=_web_auth_notice,
+    )
     said = f"Rejected {result.spec} (stage {result.stage_id}); it is gone for good."
-    return Reply(envelope(True, registry=result.registry, stageId=result.stage_id, data=result.to_dict()),
-                 lambda: echo(said))
+    return Reply(
+        envelope(True, registry=result.registry, stageId=result.stage_id, data=result.to_dict()),
+        lambda: echo(said),
+    )

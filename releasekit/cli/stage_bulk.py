@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 _CHOICE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 
 
-def wants_bulk(stage_ids: Sequence[str], all_entries: bool, package: Sequence[str], otp_command: str | None) -> bool:
+def wants_bulk(
+    stage_ids: Sequence[str], all_entries: bool, package: Sequence[str], otp_command: str | None
+) -> bool:
     """One id and no batch flag keeps the one-entry flow; anything else is a batch."""
     return len(stage_ids) != 1 or all_entries or bool(package) or otp_command is not None
 
@@ -48,9 +50,15 @@ def parse_choice(text: str, count: int) -> list[int]:
 def _picker(entries: Sequence[StagedVersion]) -> list[StagedVersion]:
     echo("Staged versions:", err=True)
     for n, entry in enumerate(entries, 1):
-        echo(visible(f"  {n:>3}. {entry.package_name}@{entry.version}  tag {entry.tag or '-'}  {entry.id}"), err=True)
-    answer = str(click.prompt("Which ones? (e.g. 1,3-5 or all; empty for none)", default="", show_default=False,
-                              err=True))
+        echo(
+            visible(f"  {n:>3}. {entry.package_name}@{entry.version}  tag {entry.tag or '-'}  {entry.id}"),
+            err=True,
+        )
+    answer = str(
+        click.prompt(
+            "Which ones? (e.g. 1,3-5 or all; empty for none)", default="", show_default=False, err=True
+        )
+    )
     if not answer.strip():
         return []
     return [entries[i] for i in parse_choice(answer, len(entries))]
@@ -88,7 +96,9 @@ def _approval_checks(package_dir: Path) -> Mapping[str, ApprovalCheck]:
         if not json_mode():
             render(verified, err=True)
 
-    return {"verification": verification_check(config_for(package_dir), on_build=announce_build, on_result=show)}
+    return {
+        "verification": verification_check(config_for(package_dir), on_build=announce_build, on_result=show)
+    }
 
 
 def _review_line(item: BulkItem) -> str:
@@ -99,7 +109,11 @@ def _review_line(item: BulkItem) -> str:
     diff = item.review.diff
     if not diff.against:
         return f"passed{verified}, score {score}, first version"
-    attention = f", {len(diff.security)} security change{'s' if len(diff.security) != 1 else ''}" if diff.security else ""
+    attention = (
+        f", {len(diff.security)} security change{'s' if len(diff.security) != 1 else ''}"
+        if diff.security
+        else ""
+    )
     return f"passed{verified}, score {score}, vs {diff.against}: {changes} file change{'s' if changes != 1 else ''}{attention}"
 
 
@@ -132,15 +146,21 @@ def run_bulk(
         raise UsageError("--otp and --otp-command cannot be used together")
     interactive = stdin_is_tty() and not json_mode()
     pick = _picker if interactive and not stage_ids and not all_entries else None
-    stage_ids = check_selection(stage_ids, all_entries=all_entries, package=package, can_pick=pick is not None)
+    stage_ids = check_selection(
+        stage_ids, all_entries=all_entries, package=package, can_pick=pick is not None
+    )
 
     def prompt(message: str) -> str | None:
         from releasekit.cli.stage import _otp_prompt
 
         return _otp_prompt(message)
 
-    batch_otp = BatchOtp(code, command=otp_command, prompt=prompt if interactive else None,
-                         notice=lambda line: echo(line, err=True))
+    batch_otp = BatchOtp(
+        code,
+        command=otp_command,
+        prompt=prompt if interactive else None,
+        notice=lambda line: echo(line, err=True),
+    )
     choice = registry_for(Path.cwd(), npm_registry)
     registry = choice.url
 
@@ -149,41 +169,80 @@ def run_bulk(
             _summary(result)
         if yes or json_mode() or not stdin_is_tty():
             return True
-        what = "They become public and installable." if result.action == "approve" else "They are deleted for good."
-        return bool(click.confirm(f"{str(result.action).capitalize()} these {len(result.items)} versions? {what}",
-                                  default=False, err=True))
+        what = (
+            "They become public and installable."
+            if result.action == "approve"
+            else "They are deleted for good."
+        )
+        return bool(
+            click.confirm(
+                f"{str(result.action).capitalize()} these {len(result.items)} versions? {what}",
+                default=False,
+                err=True,
+            )
+        )
 
     def done(item: BulkItem) -> None:
         if not json_mode():
             verb = "Approved" if action == "approve" else "Rejected"
             echo(f"{verb} {item.spec} (stage {item.entry.id})")
 
-    with open_client(choice, Path.cwd(), consent=consent_factory(yes), otp_prompt=batch_otp.provider,
-                     web_auth_notify=_web_auth_notice) as client:
-        entries = select_entries(client, stage_ids=stage_ids, all_entries=all_entries, package=package, pick=pick)
+    with open_client(
+        choice,
+        Path.cwd(),
+        consent=consent_factory(yes),
+        otp_prompt=batch_otp.provider,
+        web_auth_notify=_web_auth_notice,
+    ) as client:
+        entries = select_entries(
+            client, stage_ids=stage_ids, all_entries=all_entries, package=package, pick=pick
+        )
         if action == "reject" and not json_mode():
-            echo("Warning: rejecting permanently deletes the staged versions and their tarballs from the registry.",
-                 err=True)
+            echo(
+                "Warning: rejecting permanently deletes the staged versions and their tarballs from the registry.",
+                err=True,
+            )
         if skip_checks and not json_mode():
-            echo("WARNING: --skip-checks: the staged tarballs were NOT downloaded, diffed or checked by any policy "
-                 "before approval.", err=True)
+            echo(
+                "WARNING: --skip-checks: the staged tarballs were NOT downloaded, diffed or checked by any policy "
+                "before approval.",
+                err=True,
+            )
         elif action == "approve" and skip_verify and not json_mode():
             from releasekit.cli.stage_verify import project_config
             from releasekit.stage.verify import describe_skipped
 
             echo(describe_skipped(project_config(None)), err=True)
         try:
-            result = bulk_decide(client, action, entries, project_dir=Path.cwd(), otp=batch_otp,
-                                 skip_checks=skip_checks, checks_for=None if skip_verify else _approval_checks,
-                                 confirm=confirm, on_done=done, on_review=None if json_mode() else _show_review)
+            result = bulk_decide(
+                client,
+                action,
+                entries,
+                project_dir=Path.cwd(),
+                otp=batch_otp,
+                skip_checks=skip_checks,
+                checks_for=None if skip_verify else _approval_checks,
+                confirm=confirm,
+                on_done=done,
+                on_review=None if json_mode() else _show_review,
+            )
         except (BulkRefused, BulkStopped) as exc:
             if json_mode():  # the envelope names the registry, which the error does not know
-                document = error_envelope(exc.message, exc.error_code, hint=exc.hint, registry=registry,
-                                          **exc.envelope_fields())
+                document = error_envelope(
+                    exc.message, exc.error_code, hint=exc.hint, registry=registry, **exc.envelope_fields()
+                )
                 return Reply(document, None, exc.exit_code)
             if isinstance(exc, BulkRefused):
                 _summary(exc.result)
             raise
     said = f"{len(result.items)} version{'s' if len(result.items) != 1 else ''} {action}d."
-    return Reply(envelope(True, registry=registry, action=str(action), checksSkipped=skip_checks,
-                          data=[i.to_dict() for i in result.items]), lambda: echo(said))
+    return Reply(
+        envelope(
+            True,
+            registry=registry,
+            action=str(action),
+            checksSkipped=skip_checks,
+            data=[i.to_dict() for i in result.items],
+        ),
+        lambda: echo(said),
+    )

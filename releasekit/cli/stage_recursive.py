@@ -19,12 +19,21 @@ if TYPE_CHECKING:
     from releasekit.stage.recursive import PackageRun, RecursiveResult
 
 
-def check_flags(*, recursive: bool, filters: Sequence[str], continue_on_error: bool, summary_file: str | None,
-                provenance_file: str | None) -> None:
+def check_flags(
+    *,
+    recursive: bool,
+    filters: Sequence[str],
+    continue_on_error: bool,
+    summary_file: str | None,
+    provenance_file: str | None,
+) -> None:
     """The workspace flags go with ``--recursive``; one provenance bundle cannot fit several packages."""
     if not recursive:
-        for given, flag in ((filters, "--filter"), (continue_on_error, "--continue-on-error"),
-                            (summary_file, "--summary-file")):
+        for given, flag in (
+            (filters, "--filter"),
+            (continue_on_error, "--continue-on-error"),
+            (summary_file, "--summary-file"),
+        ):
             if given:
                 raise UsageError(f"{flag} goes with --recursive (-r)")
         return
@@ -137,8 +146,13 @@ def publish_recursive(
             echo(f"Waiting up to {wait_seconds:.0f}s for every staged version to be approved or rejected...")
         wait_code = wait_for_all(result, wait_seconds)
         code = code or wait_code
-    document = envelope(code == 0, dryRun=result.dry_run, workspace=str(result.root),
-                        counts=result.to_dict()["counts"], data=[p.to_dict() for p in result.packages])
+    document = envelope(
+        code == 0,
+        dryRun=result.dry_run,
+        workspace=str(result.root),
+        counts=result.to_dict()["counts"],
+        data=[p.to_dict() for p in result.packages],
+    )
 
     def text() -> None:
         _failure_reports(result)
@@ -154,8 +168,11 @@ def publish_recursive(
 
             failed = [f"{r.name}@{r.version}" for r in result.by_outcome(Outcome.FAILED)]
             left = len(result.by_outcome(Outcome.BLOCKED, Outcome.STOPPED))
-            echo(f"Error: {len(failed)} package{'s' if len(failed) != 1 else ''} failed ({', '.join(failed)})"
-                 f"{f'; {left} more not staged because of it' if left else ''}", err=True)
+            echo(
+                f"Error: {len(failed)} package{'s' if len(failed) != 1 else ''} failed ({', '.join(failed)})"
+                f"{f'; {left} more not staged because of it' if left else ''}",
+                err=True,
+            )
         if result.staged:
             from releasekit.stage.target import DEFAULT_REGISTRY
 

@@ -150,6 +150,7 @@ def load_config(project_dir: Path | str, path: Path | str | None = None) -> Conf
     import jsonschema
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
+
     try:
         if config_path.stat().st_size > MAX_CONFIG_BYTES:
             raise ConfigError(f"{config_path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; not a config file")
@@ -159,7 +160,9 @@ def load_config(project_dir: Path | str, path: Path | str | None = None) -> Conf
     except OSError as exc:
         raise ConfigError(f"{config_path}: cannot read config: {exc.strerror or exc}") from None
     if _flow_depth(text) > MAX_FLOW_DEPTH:
-        raise ConfigError(f"{config_path}: invalid YAML: nested too deeply (more than {MAX_FLOW_DEPTH} levels)")
+        raise ConfigError(
+            f"{config_path}: invalid YAML: nested too deeply (more than {MAX_FLOW_DEPTH} levels)"
+        )
     try:
         document = YAML(typ="rt").load(text)
     except RecursionError:
@@ -194,7 +197,9 @@ def load_config(project_dir: Path | str, path: Path | str | None = None) -> Conf
             # Point at the offending key itself, not at the mapping that holds it.
             key_path.append(unknown[0])
             message = f"unknown key {unknown[0]!r}" + (
-                f" (allowed: {', '.join(sorted(first.schema['properties']))})" if first.schema.get("properties") else ""
+                f" (allowed: {', '.join(sorted(first.schema['properties']))})"
+                if first.schema.get("properties")
+                else ""
             )
         line = _line_of(document, key_path)
         key = ".".join(str(p) for p in key_path) or "(top level)"

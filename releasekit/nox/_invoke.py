@@ -88,7 +88,9 @@ def run_lpm(
     (its stderr still streams), for callers that read ``--json`` output.
     """
     if not Path(cwd).is_dir():
-        session.error(f"package directory {cwd} does not exist (package_dir/packages are relative to the noxfile)")
+        session.error(
+            f"package directory {cwd} does not exist (package_dir/packages are relative to the noxfile)"
+        )
     ensure_releasekit(session, options)
     env = dict(options.env)
     command = [*lpm_command(session), *args]
@@ -98,8 +100,15 @@ def run_lpm(
         session.log(f"{' '.join(shown)}")
     with session.chdir(cwd):
         if capture_stdout:
-            out = session.run(*command, env=env, external=True, silent=True, stderr=None, log=log,
-                              success_codes=list(success_codes))
+            out = session.run(
+                *command,
+                env=env,
+                external=True,
+                silent=True,
+                stderr=None,
+                log=log,
+                success_codes=list(success_codes),
+            )
             return str(out or "")
         session.run(*command, env=env, external=True, log=log)
     return None
@@ -138,7 +147,9 @@ def option_given(args: Iterable[str], spellings: Iterable[str]) -> bool:
     return False
 
 
-def with_defaults(defaults: Sequence[tuple[Sequence[str], Sequence[str]]], posargs: Sequence[str]) -> list[str]:
+def with_defaults(
+    defaults: Sequence[tuple[Sequence[str], Sequence[str]]], posargs: Sequence[str]
+) -> list[str]:
     """Default flags followed by posargs; a default is dropped when posargs name the same option.
 
     ``defaults`` pairs the spellings that conflict with a default (``--provenance``

@@ -86,7 +86,9 @@ class KitOptions:
     tags: Sequence[str] = ("release",)
 
     def __post_init__(self) -> None:
-        unknown = [kind for kind in [*self.sessions, *self.names, *self.extra_args] if kind not in SESSION_KINDS]
+        unknown = [
+            kind for kind in [*self.sessions, *self.names, *self.extra_args] if kind not in SESSION_KINDS
+        ]
         if unknown:
             raise ValueError(f"unknown release session {unknown[0]!r}; known: {', '.join(SESSION_KINDS)}")
         if self.min_score is not None and not 0 <= self.min_score <= 100:

@@ -52,11 +52,21 @@ def show(args: Sequence[str], *, hide: Sequence[str] = ()) -> None:
     say("$ " + shlex.join(shown))
 
 
-def lpm(args: Sequence[str], *, cwd: Path, env: dict[str, str], hide: Sequence[str] = (), ok: bool = True) -> str:
+def lpm(
+    args: Sequence[str], *, cwd: Path, env: dict[str, str], hide: Sequence[str] = (), ok: bool = True
+) -> str:
     """Run ``lpm`` (this interpreter's releasekit), print its output as it came, answer it."""
     show(["lpm", *args], hide=hide)
-    result = subprocess.run([sys.executable, "-m", "releasekit", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "releasekit", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     if result.stdout.strip():
         say(result.stdout.rstrip())
     if ok and result.returncode != 0:
@@ -109,7 +119,13 @@ def _flow(registry: object, workdir: Path) -> None:
     say(f"published {name}@{manifest['version']}")
 
     env = {k: v for k, v in os.environ.items() if not k.lower().startswith("npm_config_")}
-    env.update({"NPM_TOKEN": token, "HOME": str(workdir / "home"), "XDG_CONFIG_HOME": str(workdir / "home" / ".config")})
+    env.update(
+        {
+            "NPM_TOKEN": token,
+            "HOME": str(workdir / "home"),
+            "XDG_CONFIG_HOME": str(workdir / "home" / ".config"),
+        }
+    )
     env.pop("CI", None)
     url = registry.url
 
@@ -140,7 +156,12 @@ def _flow(registry: object, workdir: Path) -> None:
     lpm(["stage", "approve", stage_id, "--npm-registry", url], cwd=package, env=env, ok=False)
     code = registry.otp(secret)  # what an authenticator app shows right now
     register_secret(code)
-    lpm(["stage", "approve", stage_id, "--otp", code, "--npm-registry", url], cwd=package, env=env, hide=[code])
+    lpm(
+        ["stage", "approve", stage_id, "--otp", code, "--npm-registry", url],
+        cwd=package,
+        env=env,
+        hide=[code],
+    )
     show(["npm", "view", name, "dist-tags", "--json"])
     say(registry.npm("view", name, "dist-tags", "--json", token=token, cwd=workdir).stdout.strip())
 
@@ -154,8 +175,13 @@ def _flow(registry: object, workdir: Path) -> None:
     say(f"installed {installed['name']}@{installed['version']}")
     script = f"import({json.dumps(name)}).then(m => console.log(m.greet('releasekit')))"
     show(["node", "--input-type=module", "-e", script])
-    node = subprocess.run(["node", "--input-type=module", "-e", script], cwd=consumer, capture_output=True, text=True,
-                          timeout=60)
+    node = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        cwd=consumer,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if node.returncode != 0:
         raise DemoFailed(f"node could not use the installed package: {node.stderr.strip()[-300:]}")
     say(node.stdout.strip())
@@ -165,11 +191,18 @@ def _flow(registry: object, workdir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m releasekit.nox.demo", description=__doc__.splitlines()[0])
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (registry storage, package)")
+    parser = argparse.ArgumentParser(
+        prog="python -m releasekit.nox.demo", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary folder (registry storage, package)"
+    )
     args = parser.parse_args(argv)
     if not EXAMPLE.is_dir():
-        print("the demo runs from a releasekit source checkout (docs/example-package is missing)", file=sys.stderr)
+        print(
+            "the demo runs from a releasekit source checkout (docs/example-package is missing)",
+            file=sys.stderr,
+        )
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="releasekit-demo-"))
     try:

@@ -29,7 +29,9 @@ def _flag(spellings: tuple[str, ...], *args: str) -> Default:
 
 
 def _registry_default(options: KitOptions) -> Default:
-    return _flag(("--npm-registry",), *(("--npm-registry", options.npm_registry) if options.npm_registry else ()))
+    return _flag(
+        ("--npm-registry",), *(("--npm-registry", options.npm_registry) if options.npm_registry else ())
+    )
 
 
 def _min_score_default(options: KitOptions) -> Default:
@@ -174,12 +176,21 @@ def _write_workspace_summary(summary: Path, doc: dict[str, Any], package_dir: st
     for row in doc["data"]:
         if isinstance(row, dict):
             cells = [row.get(k) for k in ("package", "version", "result", "score", "stageId")]
-            lines.append("| " + " | ".join("" if c is None else f"`{c}`" if k == 4 else str(c)
-                                            for k, c in enumerate(cells)) + " |")
+            lines.append(
+                "| "
+                + " | ".join("" if c is None else f"`{c}`" if k == 4 else str(c) for k, c in enumerate(cells))
+                + " |"
+            )
     ids = [str(r["stageId"]) for r in doc["data"] if isinstance(r, dict) and r.get("stageId")]
     if ids:
-        lines += ["", "Nothing is public yet. Review, then approve them from a maintainer's machine:", "", "```sh",
-                  f"lpm stage approve {' '.join(ids)}", "```"]
+        lines += [
+            "",
+            "Nothing is public yet. Review, then approve them from a maintainer's machine:",
+            "",
+            "```sh",
+            f"lpm stage approve {' '.join(ids)}",
+            "```",
+        ]
     with summary.open("a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n\n")
 
@@ -217,12 +228,19 @@ def _package_name(package_dir: str) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def stage_list(session: Session, options: KitOptions, package_dir: str | None, posargs: list[str] | None = None) -> None:
+def stage_list(
+    session: Session, options: KitOptions, package_dir: str | None, posargs: list[str] | None = None
+) -> None:
     """List staged versions: of this package, or (monorepo) of everything the token sees."""
     posargs = options.args_for("stage_list", session.posargs if posargs is None else posargs)
     name = _package_name(package_dir) if package_dir is not None else None
     positional = [a for a in posargs if not a.startswith("-")]
-    args = ["stage", "list", *([name] if name and not positional else []), *with_defaults([_registry_default(options)], posargs)]
+    args = [
+        "stage",
+        "list",
+        *([name] if name and not positional else []),
+        *with_defaults([_registry_default(options)], posargs),
+    ]
     run_lpm(session, options, args, cwd=package_dir or ".")
 
 

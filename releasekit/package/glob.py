@@ -311,7 +311,13 @@ def _bad_dot(segment: str | None) -> bool:
 
 
 def _match_sections(
-    file: Sequence[str], sections: list[tuple[list[Part], int]], fi: int, si: int, partial: bool, depth: int, saw_tail: bool
+    file: Sequence[str],
+    sections: list[tuple[list[Part], int]],
+    fi: int,
+    si: int,
+    partial: bool,
+    depth: int,
+    saw_tail: bool,
 ) -> bool | None:
     if si >= len(sections):
         for i in range(fi, len(file)):

@@ -123,4 +123,3 @@ class PackedPackage:
         if found is None or b"\0" in found.data[:8192]:
             return None
         return found.data.decode("utf-8", errors="replace")
-

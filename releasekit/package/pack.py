@@ -70,7 +70,10 @@ def packed_manifest(project_dir: Path, manifest: Manifest) -> dict[str, Any]:
 
 
 def pack_project(
-    project_dir: Path | str, config: Config | None = None, *, gzip: Literal["now", "background", "lazy"] = "now"
+    project_dir: Path | str,
+    config: Config | None = None,
+    *,
+    gzip: Literal["now", "background", "lazy"] = "now",
 ) -> PackedPackage:
     """Pack ``project_dir``: npm's file list, the rewritten manifest, the tarball.
 
@@ -110,7 +113,9 @@ def pack_project(
     return PackedPackage(published, tuple(files), tarball, root)
 
 
-def npm_mode(st_mode: int, rel: str, bin_targets: AbstractSet[str], exact_bins: AbstractSet[str] = frozenset()) -> int:
+def npm_mode(
+    st_mode: int, rel: str, bin_targets: AbstractSet[str], exact_bins: AbstractSet[str] = frozenset()
+) -> int:
     """The mode npm writes for a file: node-tar's portable fix, after pacote's bin test."""
     mode = st_mode & 0o7777
     # pacote strips the first path segment (meant to be "package/") before comparing
@@ -156,7 +161,9 @@ def _read_files(
             total += st.st_size
             # the compressed tarball cannot be smaller than ~1/1000 of its input
             if total > max_size * 1032:
-                raise PackError(f"the package contents exceed what fits the {max_size}-byte limit (pack.max_size)")
+                raise PackError(
+                    f"the package contents exceed what fits the {max_size}-byte limit (pack.max_size)"
+                )
             with os.fdopen(fd, "rb", closefd=False) as fh:
                 data = fh.read()
         finally:

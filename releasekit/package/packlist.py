@@ -92,7 +92,12 @@ def normalized_bin(manifest: Mapping[str, Any], root: Path | None = None) -> dic
     bin_field = manifest.get("bin")
     name = manifest.get("name")
     directories = manifest.get("directories")
-    if not bin_field and isinstance(directories, Mapping) and isinstance(directories.get("bin"), str) and root:
+    if (
+        not bin_field
+        and isinstance(directories, Mapping)
+        and isinstance(directories.get("bin"), str)
+        and root
+    ):
         bin_dir = _secure_path(directories["bin"])
         base = root / bin_dir
         found: dict[str, str] = {}
@@ -248,7 +253,12 @@ def _extname(base: str) -> str:
                 state = 1
         elif start_dot != -1:
             state = -1
-    if start_dot == -1 or not base or state == 0 or (state == 1 and start_dot == len(base) - 1 and start_dot == 1):
+    if (
+        start_dot == -1
+        or not base
+        or state == 0
+        or (state == 1 and start_dot == len(base) - 1 and start_dot == 1)
+    ):
         return ""
     return base[start_dot:]
 
@@ -317,7 +327,9 @@ class _Walker:
             d.rule_sets[DEFAULTS] = [*_DEFAULT_RULES, *outer_rules]
         self._walk_dir(d, out, package=(root, manifest))
 
-    def _walk_dir(self, d: _Dir, out: set[str], package: tuple[Path, Mapping[str, Any]] | None = None) -> None:
+    def _walk_dir(
+        self, d: _Dir, out: set[str], package: tuple[Path, Mapping[str, Any]] | None = None
+    ) -> None:
         try:
             entries = sorted(os.listdir(d.path))
         except OSError as exc:
@@ -374,7 +386,9 @@ class _Walker:
         except (OSError, RuntimeError) as exc:
             raise PackError(f"{rel}: cannot resolve symlink: {exc}") from exc
         if not target.is_relative_to(self.real_root):
-            raise PackError(f"{rel}: symlink points outside the package ({os.readlink(path)}); refusing to pack it")
+            raise PackError(
+                f"{rel}: symlink points outside the package ({os.readlink(path)}); refusing to pack it"
+            )
 
 
 def _read_json(path: Path) -> Mapping[str, Any] | None:
@@ -460,7 +474,9 @@ def pack_list(root: Path, manifest: Mapping[str, Any]) -> PackList:
 
 def _gather_bundles(walker: _Walker, root: Path, manifest: Mapping[str, Any], out: set[str]) -> list[str]:
     wanted = normalized_bundle(manifest)
-    kinds = _dep_names(manifest, "dependencies", "optionalDependencies", "peerDependencies", "devDependencies")
+    kinds = _dep_names(
+        manifest, "dependencies", "optionalDependencies", "peerDependencies", "devDependencies"
+    )
     prod = _dep_names(manifest, "dependencies", "optionalDependencies")
     seen: set[Path] = set()
     found: list[str] = []
@@ -484,11 +500,11 @@ def _gather_bundles(walker: _Walker, root: Path, manifest: Mapping[str, Any], ou
             # npm follows a link to a workspace sibling and packs the sibling's own file list
             sibling = is_link and start == root and _is_workspace_member(root, real)
             if not sibling:
-                raise PackError(f"bundled dependency {name!r} links outside the package ({real}); refusing to pack it")
+                raise PackError(
+                    f"bundled dependency {name!r} links outside the package ({real}); refusing to pack it"
+                )
         dep_manifest = _read_json(location / "package.json") or {}
-        names = (
-            [DEFAULTS, PACKAGE_JSON, NPMIGNORE, GITIGNORE, STRICT] if is_link else [PACKAGE_JSON, STRICT]
-        )
+        names = [DEFAULTS, PACKAGE_JSON, NPMIGNORE, GITIGNORE, STRICT] if is_link else [PACKAGE_JSON, STRICT]
         dep_out: set[str] = set()
         dep_walker = _Walker(location, dep_manifest)
         dep_walker.real_root = real if sibling else walker.real_root

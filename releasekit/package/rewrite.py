@@ -49,7 +49,9 @@ def rewrite_workspace_spec(dep: str, spec: str, workspace: Workspace, kind: str 
     body = spec[len(WORKSPACE) :]
     alias = None
     if body.startswith(("./", "../", "/")) or body in (".", ".."):
-        raise ManifestError(f"{kind}.{dep}: {spec!r}: workspace paths are not supported, use the member's name")
+        raise ManifestError(
+            f"{kind}.{dep}: {spec!r}: workspace paths are not supported, use the member's name"
+        )
     at = body.rfind("@")
     if at > 0:
         alias, body = body[:at], body[at + 1 :]
@@ -75,7 +77,9 @@ def rewrite_catalog_spec(dep: str, spec: str, workspace: Workspace, kind: str = 
     if resolved is None:
         raise ManifestError(f"{kind}.{dep}: {spec!r}: catalog {catalog!r} has no entry for {dep!r}")
     if resolved.startswith((WORKSPACE, CATALOG)):
-        raise ManifestError(f"{kind}.{dep}: catalog {catalog!r} entry {resolved!r} must be a plain version range")
+        raise ManifestError(
+            f"{kind}.{dep}: catalog {catalog!r} entry {resolved!r} must be a plain version range"
+        )
     return resolved
 
 
@@ -103,7 +107,7 @@ def rewrite_dependencies(manifest: Mapping[str, Any], workspace: Workspace | Non
             if workspace is None:
                 raise ManifestError(
                     f"{kind}.{dep}: {spec!r} needs a workspace, but no pnpm-workspace.yaml or package.json "
-                    "\"workspaces\" was found in this directory or above"
+                    '"workspaces" was found in this directory or above'
                 )
             new[dep] = rewrite(dep, spec, workspace, kind)
         out[kind] = new

@@ -121,7 +121,9 @@ def _catalogs(default: Any, named: Any, where: str) -> dict[str, dict[str, str]]
             catalogs[str(name)] = _catalog_map(cat, f"{where}: catalogs.{name}")
     if default is not None:
         if DEFAULT_CATALOG in catalogs:
-            raise ManifestError(f"{where}: the default catalog is defined twice (catalog and catalogs.default)")
+            raise ManifestError(
+                f"{where}: the default catalog is defined twice (catalog and catalogs.default)"
+            )
         catalogs[DEFAULT_CATALOG] = _catalog_map(default, f"{where}: catalog")
     return catalogs
 
@@ -172,8 +174,12 @@ def _candidate_dirs(root: Path) -> list[str]:
 
 
 def _members(root: Path, patterns: list[str]) -> dict[str, Member]:
-    includes = [compile_rule(p.strip().removeprefix("./").rstrip("/")) for p in patterns if not p.startswith("!")]
-    excludes = [compile_rule(p[1:].strip().removeprefix("./").rstrip("/")) for p in patterns if p.startswith("!")]
+    includes = [
+        compile_rule(p.strip().removeprefix("./").rstrip("/")) for p in patterns if not p.startswith("!")
+    ]
+    excludes = [
+        compile_rule(p[1:].strip().removeprefix("./").rstrip("/")) for p in patterns if p.startswith("!")
+    ]
     members: dict[str, Member] = {}
     for rel in _candidate_dirs(root):
         if rel and not any(_glob_match(r, rel) for r in includes):
@@ -198,9 +204,7 @@ def _members(root: Path, patterns: list[str]) -> dict[str, Member]:
 
 def _glob_match(rule: Any, rel: str) -> bool:
     # workspace globs are anchored at the root and are not basename matches
-    return any(len(p) > 1 and rule.match(rel) for p in rule.patterns) or (
-        "/" not in rel and rule.match(rel)
-    )
+    return any(len(p) > 1 and rule.match(rel) for p in rule.patterns) or ("/" not in rel and rule.match(rel))
 
 
 def npm_workspace_root(package_dir: Path | str) -> Path | None:

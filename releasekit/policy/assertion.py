@@ -95,7 +95,9 @@ def _where(test: ast.expr, frame: FrameType, source: str) -> list[str]:
             continue
         seen.add(text)
         try:
-            value = eval(compile(ast.Expression(operand), "<assert>", "eval"), frame.f_globals, frame.f_locals)
+            value = eval(
+                compile(ast.Expression(operand), "<assert>", "eval"), frame.f_globals, frame.f_locals
+            )
         except Exception:
             continue
         shown = _safe_repr(value)

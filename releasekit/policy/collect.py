@@ -186,7 +186,9 @@ def _compiled(path: Path, loader: Any) -> Any:
     return memo(("policy_code", str(path), st.st_mtime_ns, st.st_size), lambda: get_code(loader.name))
 
 
-def collection_error(exc: BaseException, path: Path, display: str, *, phase: str = "collect") -> CollectionError:
+def collection_error(
+    exc: BaseException, path: Path, display: str, *, phase: str = "collect"
+) -> CollectionError:
     """A one-line error with file and line for an exception raised while loading ``path``."""
     line = None
     if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename).resolve() == path.resolve():
@@ -223,7 +225,12 @@ class PythonCollector:
     @hookimpl(trylast=True)
     def releasekit_collect_file(self, file_path: Path, session: Session) -> Sequence[Policy] | None:
         root = session.root_of(file_path)
-        if root is None or file_path.suffix != ".py" or file_path.name == CONFTEST or not root.wants_file(file_path):
+        if (
+            root is None
+            or file_path.suffix != ".py"
+            or file_path.name == CONFTEST
+            or not root.wants_file(file_path)
+        ):
             return None
         module = import_file(file_path, session.imports)
         display = session.display_path(file_path)

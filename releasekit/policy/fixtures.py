@@ -172,7 +172,9 @@ class FixtureManager:
         try:
             value = next(generator)
         except StopIteration:
-            raise FixtureError(f"fixture {definition.name!r} ({definition.origin}) did not yield a value") from None
+            raise FixtureError(
+                f"fixture {definition.name!r} ({definition.origin}) did not yield a value"
+            ) from None
         self._teardowns.append((definition.name, definition.origin, generator))
         return value
 
@@ -187,8 +189,12 @@ class FixtureManager:
                 continue
             except Exception as exc:
                 errors.append(
-                    TeardownError(name, origin, f"teardown of fixture {name!r} raised {type(exc).__name__}: {exc}",
-                                  "".join(traceback.format_exception(exc)))
+                    TeardownError(
+                        name,
+                        origin,
+                        f"teardown of fixture {name!r} raised {type(exc).__name__}: {exc}",
+                        "".join(traceback.format_exception(exc)),
+                    )
                 )
                 continue
             generator.close()

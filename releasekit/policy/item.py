@@ -35,7 +35,15 @@ class Policy:
     marks: list[Mark] = field(default_factory=list)
 
     @classmethod
-    def from_function(cls, function: Callable[..., Any], *, path: Path, id: str, builtin: bool = False, name: str | None = None) -> Policy:
+    def from_function(
+        cls,
+        function: Callable[..., Any],
+        *,
+        path: Path,
+        id: str,
+        builtin: bool = False,
+        name: str | None = None,
+    ) -> Policy:
         target = inspect.unwrap(function)
         code = getattr(target, "__code__", None)
         lineno = code.co_firstlineno if code is not None else 1

@@ -23,7 +23,9 @@ class OptionParser:
 
     options: dict[str, PluginOption] = field(default_factory=dict)
 
-    def addoption(self, name: str, *, default: Any = None, help: str = "", type: Callable[[str], Any] | None = None) -> None:
+    def addoption(
+        self, name: str, *, default: Any = None, help: str = "", type: Callable[[str], Any] | None = None
+    ) -> None:
         if not name or not name.replace("_", "").replace("-", "").isalnum():
             raise ValueError(f"plugin option names are words with - or _, got {name!r}")
         if name in self.options:

@@ -43,7 +43,10 @@ def entry_points() -> Iterator[importlib.metadata.EntryPoint]:
     """Installed plugins: every entry point in the ``releasekit`` group."""
     from releasekit.runcache import memo
 
-    found = memo(("entry_points", ENTRY_POINT_GROUP), lambda: tuple(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)))
+    found = memo(
+        ("entry_points", ENTRY_POINT_GROUP),
+        lambda: tuple(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)),
+    )
     yield from found
 
 

@@ -181,7 +181,9 @@ class SessionResult:
     exit_code: ExitCode = ExitCode.OK
     collect_only: bool = False
     reports_written: dict[str, str] = field(default_factory=dict)
-    package: PackedPackage | None = field(default=None, repr=False)  # the PackedPackage, if the run packed or was given one
+    package: PackedPackage | None = field(
+        default=None, repr=False
+    )  # the PackedPackage, if the run packed or was given one
 
     @property
     def counts(self) -> dict[str, int]:

@@ -70,8 +70,12 @@ def run_policy(policy: Policy, fixtures: FixtureManager) -> PolicyResult:
         explained = assertion.explain(exc)
         result.outcome, result.message = Outcome.FAILED, explained.text()
         frames = list(traceback.walk_tb(exc.__traceback__))
-        asserted_here = bool(frames) and frames[-1][0].f_code is _own_code(policy) and explained.expression is not None
-        result.line = (explained.line if asserted_here else _line_in(policy, exc.__traceback__)) or result.line
+        asserted_here = (
+            bool(frames) and frames[-1][0].f_code is _own_code(policy) and explained.expression is not None
+        )
+        result.line = (
+            explained.line if asserted_here else _line_in(policy, exc.__traceback__)
+        ) or result.line
     except FixtureError as exc:
         result.outcome, result.message, result.details = Outcome.ERROR, exc.message, exc.details
     except UnsupportedReturn as exc:
@@ -105,7 +109,9 @@ def _interpret(value: Any, result: PolicyResult, policy: Policy) -> None:
                 raise UnsupportedReturn("policy returned Points but has no @releasekit.mark.points(N) marker")
             result.earned, result.detail = item.earned, item.detail
         else:
-            raise UnsupportedReturn(f"policy returned or yielded a {type(item).__name__}; expected None, Finding or Points")
+            raise UnsupportedReturn(
+                f"policy returned or yielded a {type(item).__name__}; expected None, Finding or Points"
+            )
     severities = {str(f.severity) for f in result.findings}
     if Severity.ERROR in severities:
         result.outcome = Outcome.FAILED
@@ -116,12 +122,16 @@ def _interpret(value: Any, result: PolicyResult, policy: Policy) -> None:
     if result.earned is not None and policy.points is not None and result.earned < policy.points:
         if result.outcome == Outcome.PASSED:
             result.outcome = Outcome.WARNED
-        result.message = result.message or result.detail or f"earned {result.earned:g} of {policy.points:g} points"
+        result.message = (
+            result.message or result.detail or f"earned {result.earned:g} of {policy.points:g} points"
+        )
 
 
 def _iterable(value: Any) -> Iterable[Any]:
     if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-        raise UnsupportedReturn(f"policy returned a {type(value).__name__}; expected None, Finding(s) or Points")
+        raise UnsupportedReturn(
+            f"policy returned a {type(value).__name__}; expected None, Finding(s) or Points"
+        )
     return value  # type: ignore[no-any-return]
 
 
@@ -132,7 +142,11 @@ def _summarize(findings: list[Finding]) -> str:
         counts[key] = counts.get(key, 0) + 1
     parts = ", ".join(f"{n} {sev}" for sev, n in counts.items())
     first = findings[0]
-    where = f" at {first.file}:{first.line}" if first.file and first.line else (f" in {first.file}" if first.file else "")
+    where = (
+        f" at {first.file}:{first.line}"
+        if first.file and first.line
+        else (f" in {first.file}" if first.file else "")
+    )
     return f"{len(findings)} finding(s) ({parts}); first: [{first.rule_id}] {first.message}{where}"
 
 

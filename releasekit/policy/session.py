@@ -92,7 +92,9 @@ class Session:
         try:
             self.pluginmanager.register(plugin, name=name)
         except (pluggy.PluginValidationError, ValueError) as exc:
-            self.collection_errors.append(CollectionError(where, None, f"invalid plugin: {exc}", phase="plugin"))
+            self.collection_errors.append(
+                CollectionError(where, None, f"invalid plugin: {exc}", phase="plugin")
+            )
 
     def load_plugins(self, extra: Iterable[object | str]) -> None:
         import importlib
@@ -108,7 +110,9 @@ class Session:
                 plugin = entry.load()
             except (Exception, SystemExit) as exc:
                 self.collection_errors.append(
-                    CollectionError(where, None, f"cannot load plugin: {type(exc).__name__}: {exc}", phase="plugin")
+                    CollectionError(
+                        where, None, f"cannot load plugin: {type(exc).__name__}: {exc}", phase="plugin"
+                    )
                 )
                 continue
             self._register(plugin, entry.name, where)
@@ -116,7 +120,9 @@ class Session:
         source = str(self.config.path or "releasekit.yaml") + ": policies.plugins"
         for item in [*configured, *extra]:
             if isinstance(item, str):
-                plugin = import_named_plugin(item, source=source if item in configured else "run_policies(plugins=...)")
+                plugin = import_named_plugin(
+                    item, source=source if item in configured else "run_policies(plugins=...)"
+                )
                 name = item
             else:
                 plugin, name = item, getattr(item, "__name__", None) or repr(item)
@@ -145,7 +151,9 @@ class Session:
             self.pluginmanager.check_pending()
         except pluggy.PluginValidationError as exc:
             name = self.pluginmanager.get_name(exc.plugin) or repr(exc.plugin)
-            self.collection_errors.append(CollectionError(name.removeprefix("policyconf:"), None, str(exc), phase="plugin"))
+            self.collection_errors.append(
+                CollectionError(name.removeprefix("policyconf:"), None, str(exc), phase="plugin")
+            )
 
     def configure(self, given_options: Mapping[str, Any]) -> None:
         parser = OptionParser()
@@ -192,7 +200,12 @@ class Session:
                 answer: Any = impl.function(session=self)
             except Exception as exc:
                 self.collection_errors.append(
-                    CollectionError(plugin_name, None, f"releasekit_add_policies raised {type(exc).__name__}: {exc}", phase="plugin")
+                    CollectionError(
+                        plugin_name,
+                        None,
+                        f"releasekit_add_policies raised {type(exc).__name__}: {exc}",
+                        phase="plugin",
+                    )
                 )
                 continue
             for obj in answer or ():
@@ -202,9 +215,13 @@ class Session:
                 code = getattr(obj, "__code__", None)
                 path = Path(code.co_filename) if code is not None else Path(plugin_name)
                 try:
-                    added.append(Policy.from_function(obj, path=path, id=f"plugin:{plugin_name}::{obj.__name__}"))
+                    added.append(
+                        Policy.from_function(obj, path=path, id=f"plugin:{plugin_name}::{obj.__name__}")
+                    )
                 except InvalidMarkError as exc:
-                    self.collection_errors.append(CollectionError(plugin_name, None, f"{obj.__name__}: {exc}", phase="plugin"))
+                    self.collection_errors.append(
+                        CollectionError(plugin_name, None, f"{obj.__name__}: {exc}", phase="plugin")
+                    )
         return added
 
     def select(self, items: list[Policy], keyword: str | None) -> tuple[list[Policy], list[Policy]]:
@@ -237,7 +254,9 @@ class Session:
 
     def teardown(self) -> None:
         for error in self.fixtures.teardown():
-            self.collection_errors.append(CollectionError(error.origin, None, error.message, error.details, phase="teardown"))
+            self.collection_errors.append(
+                CollectionError(error.origin, None, error.message, error.details, phase="teardown")
+            )
 
 
 def _matcher(policy: Policy) -> Callable[[str], bool]:
@@ -374,19 +393,27 @@ def _check_reports(requested: Mapping[str, Path], formats: Mapping[str, ReportFo
 def _judge(result: SessionResult, selected: list[Policy], options: StageOptions, config: Config) -> None:
     """Score, gate and exit code."""
     result.score = compute_score(result.results)
-    min_score = options.min_score if options.min_score is not None else int(config.get("quality.min_score", 0) or 0)
+    min_score = (
+        options.min_score if options.min_score is not None else int(config.get("quality.min_score", 0) or 0)
+    )
     result.min_score = min_score
     messages = []
     failing = [r for r in result.results if r.outcome.fails_gate]
     failed = [r.id for r in failing if r.outcome == Outcome.FAILED]
     errors = [r.id for r in failing if r.outcome == Outcome.ERROR]
     if failed:
-        messages.append(f"{len(failed)} polic{'y' if len(failed) == 1 else 'ies'} failed: {', '.join(failed)}")
+        messages.append(
+            f"{len(failed)} polic{'y' if len(failed) == 1 else 'ies'} failed: {', '.join(failed)}"
+        )
     if errors:
-        messages.append(f"{len(errors)} polic{'y' if len(errors) == 1 else 'ies'} raised an error: {', '.join(errors)}")
+        messages.append(
+            f"{len(errors)} polic{'y' if len(errors) == 1 else 'ies'} raised an error: {', '.join(errors)}"
+        )
     if result.collection_errors:
-        messages.append(f"{len(result.collection_errors)} collection error(s): "
-                        + ", ".join(e.location for e in result.collection_errors))
+        messages.append(
+            f"{len(result.collection_errors)} collection error(s): "
+            + ", ".join(e.location for e in result.collection_errors)
+        )
     if result.score is not None and min_score:
         below = score_gate_message(result.score, min_score)
         if below:

@@ -118,7 +118,11 @@ def provenance_attachment(
         assert setting.path is not None
         data = read_bundle_file(setting.path)
         checked = check_bundle(
-            data, package, trust_config=trust_config, policy=policy, env=env,
+            data,
+            package,
+            trust_config=trust_config,
+            policy=policy,
+            env=env,
             label=f"--provenance-file {setting.path}",
         )
         return ProvenanceResult(

@@ -72,11 +72,15 @@ def read_bundle_file(path: Path | str, *, limit: int = MAX_BUNDLE_BYTES) -> byte
     except OSError as exc:
         raise ProvenanceError(f"--provenance-file {path}: cannot read: {exc.strerror or exc}") from None
     if len(data) > limit:
-        raise ProvenanceError(f"--provenance-file {path}: larger than {limit // (1024 * 1024)} MB; not a provenance bundle")
+        raise ProvenanceError(
+            f"--provenance-file {path}: larger than {limit // (1024 * 1024)} MB; not a provenance bundle"
+        )
     return data
 
 
-def check_structure(data: bytes, package: PackedPackage, *, label: str = "provenance bundle") -> tuple[dict[str, Any], dict[str, Any]]:
+def check_structure(
+    data: bytes, package: PackedPackage, *, label: str = "provenance bundle"
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Apply every structural rule; answer (bundle document, statement)."""
     try:
         bundle = json.loads(data.decode("utf-8"))
@@ -93,7 +97,9 @@ def check_structure(data: bytes, package: PackedPackage, *, label: str = "proven
 
     envelope = bundle.get("dsseEnvelope")
     if not isinstance(envelope, dict) or not isinstance(envelope.get("payload"), str):
-        raise ProvenanceError(f"{label}: no DSSE envelope with a payload; a provenance bundle signs an in-toto statement")
+        raise ProvenanceError(
+            f"{label}: no DSSE envelope with a payload; a provenance bundle signs an in-toto statement"
+        )
     if envelope.get("payloadType") != INTOTO_PAYLOAD_TYPE:
         raise ProvenanceError(
             f"{label}: DSSE payload type is {envelope.get('payloadType')!r}, expected {INTOTO_PAYLOAD_TYPE!r}"
@@ -102,7 +108,9 @@ def check_structure(data: bytes, package: PackedPackage, *, label: str = "proven
     try:
         statement = json.loads(base64.b64decode(envelope["payload"], validate=True))
     except (binascii.Error, ValueError) as exc:
-        raise ProvenanceError(f"{label}: the DSSE payload is not a base64-encoded JSON statement ({exc})") from None
+        raise ProvenanceError(
+            f"{label}: the DSSE payload is not a base64-encoded JSON statement ({exc})"
+        ) from None
     if not isinstance(statement, dict):
         raise ProvenanceError(f"{label}: the DSSE payload is not a JSON object")
 
@@ -128,7 +136,9 @@ def check_structure(data: bytes, package: PackedPackage, *, label: str = "proven
     if not isinstance(digest, dict):
         digest = {}
     if str(digest.get("sha512", "")).lower() != package.sha512_hex:
-        raise ProvenanceError(f"{label}: subject sha512 does not match the tarball being staged ({package.filename})")
+        raise ProvenanceError(
+            f"{label}: subject sha512 does not match the tarball being staged ({package.filename})"
+        )
     return bundle, statement
 
 
@@ -175,7 +185,9 @@ def _signer(bundle: Any) -> str:
     except Exception:
         identity = "unknown identity"
     try:
-        issuer = cert.extensions.get_extension_for_oid(ObjectIdentifier("1.3.6.1.4.1.57264.1.1")).value.value.decode()
+        issuer = cert.extensions.get_extension_for_oid(
+            ObjectIdentifier("1.3.6.1.4.1.57264.1.1")
+        ).value.value.decode()
     except Exception:
         issuer = "unknown issuer"
     return f"{identity} ({issuer})"
@@ -204,7 +216,9 @@ def check_bundle(
     text = data.decode("utf-8")
     media_type = str(bundle["mediaType"])
     if not verify:
-        return BundleCheck(text, media_type, statement, False, "structure checked only; signature not verified")
+        return BundleCheck(
+            text, media_type, statement, False, "structure checked only; signature not verified"
+        )
     if trust_config is None:
         from releasekit.provenance.sign import TRUST_CONFIG_ENV, configured_trust_config
 
@@ -215,11 +229,16 @@ def check_bundle(
             if environ.get(TRUST_CONFIG_ENV, "").strip():
                 raise
             return BundleCheck(
-                text, media_type, statement, False,
+                text,
+                media_type,
+                statement,
+                False,
                 f"structure checked only; signature not verified (no trust root: {exc.message})",
             )
     log_index, signer = verify_bundle(text, trust_config, policy)
-    return BundleCheck(text, media_type, statement, True, f"signature verified: signed by {signer}", log_index)
+    return BundleCheck(
+        text, media_type, statement, True, f"signature verified: signed by {signer}", log_index
+    )
 
 
 def verify_package_provenance(

@@ -41,7 +41,9 @@ DEFAULT_SERVER = "https://github.com"
 _OID_ISSUER_V1 = "1.3.6.1.4.1.57264.1.1"
 _OID_ISSUER_V2 = "1.3.6.1.4.1.57264.1.8"
 
-Outcome = Literal["verified", "absent", "missing", "invalid", "wrong-identity", "wrong-digest", "wrong-commit"]
+Outcome = Literal[
+    "verified", "absent", "missing", "invalid", "wrong-identity", "wrong-digest", "wrong-commit"
+]
 REFUSALS: frozenset[str] = frozenset({"missing", "invalid", "wrong-identity", "wrong-digest", "wrong-commit"})
 
 
@@ -152,7 +154,9 @@ def signer_of(bundle_json: str) -> SignerIdentity:
     issuer = ""
     for oid, der in ((_OID_ISSUER_V2, True), (_OID_ISSUER_V1, False)):
         try:
-            raw = bytes(getattr(cert.extensions.get_extension_for_oid(ObjectIdentifier(oid)).value, "value", b""))
+            raw = bytes(
+                getattr(cert.extensions.get_extension_for_oid(ObjectIdentifier(oid)).value, "value", b"")
+            )
         except Exception:
             continue
         # v2 is a DER UTF8String (tag, length, text); v1 is the raw text
@@ -167,7 +171,9 @@ def _statement(bundle: Mapping[str, Any]) -> dict[str, Any]:
     try:
         statement = json.loads(base64.b64decode(str(payload), validate=True))
     except (binascii.Error, ValueError):
-        raise ProvenanceError("provenance bundle: the DSSE payload is not a base64-encoded JSON statement") from None
+        raise ProvenanceError(
+            "provenance bundle: the DSSE payload is not a base64-encoded JSON statement"
+        ) from None
     if not isinstance(statement, dict):
         raise ProvenanceError("provenance bundle: the DSSE payload is not a JSON object")
     return statement
@@ -221,12 +227,21 @@ def check_identity(
     except ProvenanceError as exc:
         return refuse("invalid", f"provenance from {source}: {exc.message}")
     stated_commit = source_commit(statement)
-    found: dict[str, Any] = {"signer": signer.san, "issuer": signer.issuer, "log_index": log_index, "commit": stated_commit}
+    found: dict[str, Any] = {
+        "signer": signer.san,
+        "issuer": signer.issuer,
+        "log_index": log_index,
+        "commit": stated_commit,
+    }
 
     if expected is not None:
         problem = _identity_problem(signer, expected)
         if problem:
-            return refuse("wrong-identity", f"provenance was signed by {signer.san} ({signer.issuer}): {problem}", **found)
+            return refuse(
+                "wrong-identity",
+                f"provenance was signed by {signer.san} ({signer.issuer}): {problem}",
+                **found,
+            )
 
     subjects = statement.get("subject")
     only = subjects[0] if isinstance(subjects, list) and len(subjects) == 1 else None

@@ -55,7 +55,9 @@ class ProvenanceSetting:
 OFF_BY_DEFAULT = ProvenanceSetting("off", "default")
 
 
-def check_flags(*, provenance: bool = False, no_provenance: bool = False, provenance_file: str | None = None) -> None:
+def check_flags(
+    *, provenance: bool = False, no_provenance: bool = False, provenance_file: str | None = None
+) -> None:
     """Refuse the flag combinations npm refuses: ``--provenance`` goes alone."""
     if provenance and no_provenance:
         raise UsageError("--provenance and --no-provenance cannot be used together")
@@ -63,7 +65,9 @@ def check_flags(*, provenance: bool = False, no_provenance: bool = False, proven
         raise UsageError("--provenance and --provenance-file cannot be used together")
 
 
-def _flag_setting(provenance: bool | None, provenance_file: str | None, base: Path) -> ProvenanceSetting | None:
+def _flag_setting(
+    provenance: bool | None, provenance_file: str | None, base: Path
+) -> ProvenanceSetting | None:
     check_flags(provenance=provenance is True, provenance_file=provenance_file)
     if provenance_file:
         # --no-provenance beside a file: the file is the explicit ask; npm lets it win as well.

@@ -53,7 +53,9 @@ def production_trust_config(*, offline: bool = False) -> ClientTrustConfig:
         tuf_log.setLevel(level)
 
 
-def configured_trust_config(env: Mapping[str, str] | None = None, *, offline: bool = False) -> ClientTrustConfig:
+def configured_trust_config(
+    env: Mapping[str, str] | None = None, *, offline: bool = False
+) -> ClientTrustConfig:
     """The instance named by ``RELEASEKIT_SIGSTORE_TRUST_CONFIG``, else the public-good one."""
     env = os.environ if env is None else env
     path = env.get(TRUST_CONFIG_ENV, "").strip()
@@ -71,7 +73,9 @@ def configured_trust_config(env: Mapping[str, str] | None = None, *, offline: bo
     try:
         return ClientTrustConfig.from_json(raw.decode("utf-8"))
     except Exception as exc:
-        raise ProvenanceError(f"{TRUST_CONFIG_ENV}={path}: not a Sigstore client trust config: {_reason(exc)}") from None
+        raise ProvenanceError(
+            f"{TRUST_CONFIG_ENV}={path}: not a Sigstore client trust config: {_reason(exc)}"
+        ) from None
 
 
 def ambient_identity_token(env: Mapping[str, str] | None = None) -> str:
@@ -102,7 +106,9 @@ def ambient_identity_token(env: Mapping[str, str] | None = None) -> str:
             hint="give the job `permissions: id-token: write`",
         ) from exc
     if not token:
-        raise ProvenanceError("GitHub Actions: no OIDC token available; give the job `permissions: id-token: write`")
+        raise ProvenanceError(
+            "GitHub Actions: no OIDC token available; give the job `permissions: id-token: write`"
+        )
     register_secret(token)
     return token
 
@@ -141,7 +147,9 @@ def sign_statement(
     document = bundle.to_json()
     media_type = json.loads(document).get("mediaType", "")
     if media_type != BUNDLE_MEDIA_TYPE:
-        raise ProvenanceError(f"sigstore produced a bundle of type {media_type!r}, expected {BUNDLE_MEDIA_TYPE}")
+        raise ProvenanceError(
+            f"sigstore produced a bundle of type {media_type!r}, expected {BUNDLE_MEDIA_TYPE}"
+        )
     return SignedBundle(
         bundle_json=document,
         media_type=media_type,

@@ -118,7 +118,9 @@ def github_statement(subject: Mapping[str, Any], env: Mapping[str, str]) -> dict
                 ],
             },
             "runDetails": {
-                "builder": {"id": f"{GITHUB_BUILDER_PREFIX}/{env.get('RUNNER_ENVIRONMENT') or 'github-hosted'}"},
+                "builder": {
+                    "id": f"{GITHUB_BUILDER_PREFIX}/{env.get('RUNNER_ENVIRONMENT') or 'github-hosted'}"
+                },
                 "metadata": {
                     "invocationId": (
                         f"{server}/{repository}/actions/runs/{env['GITHUB_RUN_ID']}"
@@ -148,7 +150,9 @@ def gitlab_statement(subject: Mapping[str, Any], env: Mapping[str, str]) -> dict
                         "job": env["CI_JOB_NAME"],
                     },
                 },
-                "internalParameters": {"gitlab": {name: env[name] for name in GITLAB_SIGNED_VARIABLES if name in env}},
+                "internalParameters": {
+                    "gitlab": {name: env[name] for name in GITLAB_SIGNED_VARIABLES if name in env}
+                },
                 "resolvedDependencies": [
                     {"uri": f"git+{project}", "digest": {"gitCommit": env["CI_COMMIT_SHA"]}},
                 ],

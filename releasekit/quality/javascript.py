@@ -80,7 +80,9 @@ def source_maps(package: PackedPackage) -> SourceMaps:
         if parts.scheme or parts.netloc:
             continue
         target = posixpath.normpath(posixpath.join(posixpath.dirname(file.path), unquote(parts.path)))
-        (mapped if target in package else missing).append(file.path if target in package else f"{file.path} -> {target}")
+        (mapped if target in package else missing).append(
+            file.path if target in package else f"{file.path} -> {target}"
+        )
     return SourceMaps(mapped, missing)
 
 

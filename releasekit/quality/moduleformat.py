@@ -41,7 +41,9 @@ _ES_MODULE_FLAG = re.compile(
     rf"{_WS}*,{_WS}*\{{{_WS}*value{_WS}*:{_WS}*true{_WS}*\}}",
     re.ASCII,
 )
-_EXPORTS_DEFAULT = re.compile(rf"exports(?:\.default|\[\"default\"\]|\['default'\]){_WS}*={_WS}*([^{_WS_CHARS}]{{7}}{_NOT_NEWLINE})")
+_EXPORTS_DEFAULT = re.compile(
+    rf"exports(?:\.default|\[\"default\"\]|\['default'\]){_WS}*={_WS}*([^{_WS_CHARS}]{{7}}{_NOT_NEWLINE})"
+)
 _FLOW = re.compile(f"{_LINE_START}{_WS}*(?://|/\\*\\*?|\\*){_WS}*@flow")
 
 LINTABLE_SUFFIXES = (".js", ".mjs", ".cjs")

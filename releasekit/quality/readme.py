@@ -25,7 +25,9 @@ SECTIONS: dict[str, re.Pattern[str]] = {
     "api": re.compile(r"\b(api|reference|methods|functions)\b", re.IGNORECASE),
 }
 # An install command in the text counts as install documentation even without a heading.
-_INSTALL_COMMAND = re.compile(r"\b(?:npm (?:i|install|add)|yarn add|pnpm (?:add|i|install)|bun add)\s+\S", re.IGNORECASE)
+_INSTALL_COMMAND = re.compile(
+    r"\b(?:npm (?:i|install|add)|yarn add|pnpm (?:add|i|install)|bun add)\s+\S", re.IGNORECASE
+)
 
 
 def find_readme(package: PackedPackage) -> PackedFile | None:

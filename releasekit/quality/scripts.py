@@ -50,6 +50,8 @@ def install_scripts(package: PackedPackage) -> list[str]:
     """Install-time scripts, including the ``node-gyp rebuild`` npm adds for a ``binding.gyp``."""
     scripts = scripts_of(package.manifest)
     found = [f"{name}: {scripts[name]}" for name in INSTALL_LIFECYCLE if isinstance(scripts.get(name), str)]
-    if "binding.gyp" in package and not any(isinstance(scripts.get(n), str) for n in ("install", "preinstall")):
+    if "binding.gyp" in package and not any(
+        isinstance(scripts.get(n), str) for n in ("install", "preinstall")
+    ):
         found.append("install: node-gyp rebuild (implicit, binding.gyp)")
     return found

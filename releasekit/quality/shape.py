@@ -85,7 +85,18 @@ NOT_CLAIMED = {
 ROOT = "/pkg"
 _JSX_SUFFIXES = (".mjsx", ".cjsx", ".mtsx", ".ctsx")
 _BROWSERISH = ("worker", "workerd", "edge-light")
-_COMMON_CONDITIONS = {"default", "import", "require", "development", "production", "types", "node", "browser", "worker", "deno"}
+_COMMON_CONDITIONS = {
+    "default",
+    "import",
+    "require",
+    "development",
+    "production",
+    "types",
+    "node",
+    "browser",
+    "worker",
+    "deno",
+}
 _EXTENSIONS = (".js", "/index.js")
 _JOIN_SLASHES = re.compile(r"/(?:\.?/)+")
 _ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
@@ -229,7 +240,9 @@ class _Files:
             at = name.find("/")
             while at != -1:
                 nxt = name.find("/", at + 1)
-                folders.setdefault(name[: at + 1], {}).setdefault(name[at + 1 : nxt if nxt != -1 else None], None)
+                folders.setdefault(name[: at + 1], {}).setdefault(
+                    name[at + 1 : nxt if nxt != -1 else None], None
+                )
                 at = nxt
         return folders
 
@@ -302,7 +315,11 @@ class _Files:
                 matched = regex.match(path)
                 if matched is None or len(set(matched.groups())) > 1:
                     continue
-                if key is not None and excluded and any(e.match(key.replace("*", matched.group(1), 1)) for e in excluded):
+                if (
+                    key is not None
+                    and excluded
+                    and any(e.match(key.replace("*", matched.group(1), 1)) for e in excluded)
+                ):
                     continue
                 found.append(path)
             stack.extend(reversed(children))
@@ -325,7 +342,9 @@ class _Linter:
             return config[name], ["publishConfig", name]
         return self.manifest.get(name), [name]
 
-    def read(self, path: str, key_path: Sequence[str] | None = None, extensions: Sequence[str] = ()) -> str | None:
+    def read(
+        self, path: str, key_path: Sequence[str] | None = None, extensions: Sequence[str] = ()
+    ) -> str | None:
         """A file's text, trying ``extensions``; ``FILE_DOES_NOT_EXIST`` at ``key_path`` if absent."""
         text = self.files.read(path)
         if text is not None:
@@ -356,7 +375,9 @@ class _Linter:
         actual = moduleformat.code_format(text)
         expected = self.files.path_format(path)
         if actual not in (expected, "unknown", "mixed"):
-            code = "FILE_INVALID_EXPLICIT_FORMAT" if path.endswith((".mjs", ".cjs")) else "FILE_INVALID_FORMAT"
+            code = (
+                "FILE_INVALID_EXPLICIT_FORMAT" if path.endswith((".mjs", ".cjs")) else "FILE_INVALID_FORMAT"
+            )
             self.add(code, key_path, "warning", shown)
 
     # -- the whole package ------------------------------------------------------------------------------
@@ -410,7 +431,12 @@ class _Linter:
                 continue
             for name in ("exports", "imports"):
                 if nested.get(name) is not None:
-                    self.add("NESTED_PACKAGE_JSON_FIELD_IGNORED", ["name"], "warning", "./" + self.files.relative(path))
+                    self.add(
+                        "NESTED_PACKAGE_JSON_FIELD_IGNORED",
+                        ["name"],
+                        "warning",
+                        "./" + self.files.relative(path),
+                    )
 
     def implicit_index(self) -> None:
         path = self.files.join(ROOT, "index.js")
@@ -477,7 +503,9 @@ class _Linter:
                 and self.files.path_format(path) == "CJS"
                 and moduleformat.has_esmodule_and_exports_default(text)
             ):
-                self.add("CJS_WITH_ESMODULE_DEFAULT_EXPORT", key_path, "warning", "/" + self.files.relative(path))
+                self.add(
+                    "CJS_WITH_ESMODULE_DEFAULT_EXPORT", key_path, "warning", "/" + self.files.relative(path)
+                )
         else:
             for key in js_keys(browser):
                 target = _child(browser, key)
@@ -503,7 +531,9 @@ class _Linter:
                 continue  # named for bundlers, which accept ESM anywhere
             if self.files.exists(_replace_last(path, _ext(path), _code_extension(actual))):
                 continue  # the correctly named twin exists: this one is deliberate
-            code = "FILE_INVALID_EXPLICIT_FORMAT" if path.endswith((".mjs", ".cjs")) else "FILE_INVALID_FORMAT"
+            code = (
+                "FILE_INVALID_EXPLICIT_FORMAT" if path.endswith((".mjs", ".cjs")) else "FILE_INVALID_FORMAT"
+            )
             self.add(code, ["name"], "warning", shown)
 
     def bin(self, value: Any, key_path: list[str]) -> None:
@@ -523,7 +553,9 @@ class _Linter:
 
     # -- exports and imports ----------------------------------------------------------------------------
 
-    def crawl(self, value: Any, key_path: list[str], *, is_imports: bool, state: tuple[bool, bool] | None) -> None:
+    def crawl(
+        self, value: Any, key_path: list[str], *, is_imports: bool, state: tuple[bool, bool] | None
+    ) -> None:
         """``state``: (after a ``node`` condition, reachable by ``import``), ``None`` at the top."""
         prefix = "IMPORTS" if is_imports else "EXPORTS"
         if isinstance(value, str):
@@ -549,7 +581,9 @@ class _Linter:
                     reachable = reachable and (key == "import" or ("import" not in keys and key == "default"))
                 if at_imports_root and not key.startswith("#"):
                     self.add("IMPORTS_KEY_INVALID", [*key_path, key], "error")
-                self.crawl(_child(value, key), [*key_path, key], is_imports=is_imports, state=(after_node, reachable))
+                self.crawl(
+                    _child(value, key), [*key_path, key], is_imports=is_imports, state=(after_node, reachable)
+                )
                 if key == "node":
                     after_node = True
 
@@ -564,12 +598,15 @@ class _Linter:
                 continue
             preceding.append(key)
         nested_types = any(
-            isinstance(_child(value, k), (Mapping, list)) and _has_key_nested(_child(value, k), "types") for k in preceding
+            isinstance(_child(value, k), (Mapping, list)) and _has_key_nested(_child(value, k), "types")
+            for k in preceding
         )
         if preceding and not nested_types:
             self.add("EXPORTS_TYPES_SHOULD_BE_FIRST", [*key_path, "types"], "error")
 
-    def target(self, value: str, key_path: list[str], *, is_imports: bool, state: tuple[bool, bool] | None) -> None:
+    def target(
+        self, value: str, key_path: list[str], *, is_imports: bool, state: tuple[bool, bool] | None
+    ) -> None:
         prefix = "IMPORTS" if is_imports else "EXPORTS"
         if is_imports and not value.startswith("."):
             return  # a dependency or a built-in module
@@ -599,7 +636,9 @@ class _Linter:
             if self.invalid_jsx(file, key_path, shown):
                 continue
             if not moduleformat.is_lintable_path(file):
-                absolute = file.startswith((ROOT + "/", "/")) or (len(file) > 1 and file[1] == ":" and file[0].isalpha())
+                absolute = file.startswith((ROOT + "/", "/")) or (
+                    len(file) > 1 and file[1] == ":" and file[0].isalpha()
+                )
                 if absolute and not self._custom_condition(key_path):
                     self.read(file, report_at)
                 continue
@@ -611,8 +650,14 @@ class _Linter:
                     self.add(f"{prefix}_MODULE_SHOULD_BE_ESM", key_path, "error")
                 continue
             expected = self.files.path_format(file)
-            if (state is None or state[1]) and expected == "CJS" and moduleformat.has_esmodule_and_exports_default(text):
-                self.add("CJS_WITH_ESMODULE_DEFAULT_EXPORT", key_path, "warning", "/" + self.files.relative(file))
+            if (
+                (state is None or state[1])
+                and expected == "CJS"
+                and moduleformat.has_esmodule_and_exports_default(text)
+            ):
+                self.add(
+                    "CJS_WITH_ESMODULE_DEFAULT_EXPORT", key_path, "warning", "/" + self.files.relative(file)
+                )
             if (state is not None and state[0]) or "browser" in key_path:
                 continue  # only bundlers read these, and they take any format
             actual = moduleformat.code_format(text)
@@ -622,7 +667,9 @@ class _Linter:
                 continue
             if is_glob and self.files.exists(_replace_last(file, _ext(file), _code_extension(actual))):
                 continue
-            code = "FILE_INVALID_EXPLICIT_FORMAT" if file.endswith((".mjs", ".cjs")) else "FILE_INVALID_FORMAT"
+            code = (
+                "FILE_INVALID_EXPLICIT_FORMAT" if file.endswith((".mjs", ".cjs")) else "FILE_INVALID_FORMAT"
+            )
             self.add(code, key_path, "warning", shown or value)
 
     def _value_at(self, key_path: Sequence[str]) -> Any:
@@ -685,7 +732,9 @@ class _Linter:
                         expected = "ESM" if fmt == "import" else "CJS"
                     if actual != expected:
                         self.add("EXPORTS_TYPES_INVALID_FORMAT", key_path, "warning")
-                elif not self.files.exists(self.files.join(ROOT, re.sub(r"\.([mc]?)jsx?$", r".d.\1ts", value, count=1))):
+                elif not self.files.exists(
+                    self.files.join(ROOT, re.sub(r"\.([mc]?)jsx?$", r".d.\1ts", value, count=1))
+                ):
                     self.add("TYPES_NOT_EXPORTED", key_path, "warning")
 
     def _types_file(self) -> str | None:
@@ -697,7 +746,9 @@ class _Linter:
         return "./index.d.ts" if text else None
 
 
-def resolve_exports(value: Any, conditions: Sequence[str | None], key_path: Sequence[str]) -> tuple[str, list[str]] | None:
+def resolve_exports(
+    value: Any, conditions: Sequence[str | None], key_path: Sequence[str]
+) -> tuple[str, list[str]] | None:
     """publint's simplified resolution of one ``exports`` entry: first matching condition, arrays by their head."""
     wanted = [c for c in conditions if c]
     if isinstance(value, str):
@@ -752,7 +803,7 @@ MESSAGES = {
     "DEPRECATED_FIELD_JSNEXT": "jsnext is deprecated; use module or exports",
     "USE_EXPORTS_BROWSER": "browser together with exports: a browser condition in exports is clearer",
     "USE_EXPORTS_OR_IMPORTS_BROWSER": "browser remapping together with exports: use browser conditions instead",
-    "EXPORTS_MISSING_ROOT_ENTRYPOINT": "exports has no \".\" entry, so main/module can no longer be imported",
+    "EXPORTS_MISSING_ROOT_ENTRYPOINT": 'exports has no "." entry, so main/module can no longer be imported',
     "EXPORTS_TYPES_SHOULD_BE_FIRST": "the types condition must come first; TypeScript takes the first match",
     "EXPORTS_TYPES_INVALID_FORMAT": "these types are read in the other module format than the code they describe",
     "TYPES_NOT_EXPORTED": "this condition resolves to JavaScript with no types beside it",
@@ -789,11 +840,15 @@ def describe(issue: ShapeIssue, manifest: Mapping[str, Any]) -> str:
 
 def topic(issue: ShapeIssue) -> str:
     """The quality check that scores ``issue``."""
-    if issue.code in _TYPES_CODES or ({"types", "typings"} & set(issue.path) and issue.code != "FILE_INVALID_FORMAT"):
+    if issue.code in _TYPES_CODES or (
+        {"types", "typings"} & set(issue.path) and issue.code != "FILE_INVALID_FORMAT"
+    ):
         return TYPES
     if issue.code in _FORMAT_CODES:
         return MODULE_FORMAT
-    if {"exports", "imports"} & set(issue.path[:2]) or issue.code.startswith(("EXPORTS_", "IMPORTS_", "NESTED_")):
+    if {"exports", "imports"} & set(issue.path[:2]) or issue.code.startswith(
+        ("EXPORTS_", "IMPORTS_", "NESTED_")
+    ):
         return EXPORTS
     return ENTRY_POINTS
 
@@ -821,11 +876,16 @@ def entry_formats(package: PackedPackage) -> list[tuple[str, str, str]]:
         if not isinstance(target, str) or "*" in target:
             return
         path = files.join(ROOT, target)
-        for candidate in (path, *(path.rstrip("/") + e if e.startswith("/") else path + e for e in extensions)):
+        for candidate in (
+            path,
+            *(path.rstrip("/") + e if e.startswith("/") else path + e for e in extensions),
+        ):
             text = files.read(candidate)
             if text is not None and moduleformat.is_lintable_path(candidate):
                 where = key_path_text(key_path) if key_path else "index.js"
-                found.setdefault(candidate, (where, files.relative(candidate), moduleformat.code_format(text)))
+                found.setdefault(
+                    candidate, (where, files.relative(candidate), moduleformat.code_format(text))
+                )
                 return
 
     def leaves(value: Any, key_path: list[str]) -> None:

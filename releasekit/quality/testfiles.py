@@ -16,7 +16,9 @@ from pathlib import Path, PurePosixPath
 _TEST_DIRS = {"test", "tests", "__tests__", "spec", "specs", "__test__"}
 _SKIP_DIRS = {"node_modules", ".git", ".hg", ".svn", "dist", "build", "coverage", ".next", ".cache"}
 _CODE = r"\.(?:[cm]?[jt]sx?|coffee)$"
-_TEST_NAME = re.compile(rf"(?:[.\-_](?:test|spec)s?{_CODE}|^(?:test|spec)s?(?:[._\-].*)?{_CODE})", re.IGNORECASE)
+_TEST_NAME = re.compile(
+    rf"(?:[.\-_](?:test|spec)s?{_CODE}|^(?:test|spec)s?(?:[._\-].*)?{_CODE})", re.IGNORECASE
+)
 _CODE_FILE = re.compile(_CODE, re.IGNORECASE)
 
 

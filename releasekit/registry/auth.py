@@ -108,7 +108,9 @@ def resolve_credentials(
         if package_name is None:
             tried.append("OIDC trusted publishing (no package name)")
         elif not _has_id_token(env):
-            tried.append("OIDC trusted publishing (no id token: NPM_ID_TOKEN and ACTIONS_ID_TOKEN_REQUEST_URL unset)")
+            tried.append(
+                "OIDC trusted publishing (no id token: NPM_ID_TOKEN and ACTIONS_ID_TOKEN_REQUEST_URL unset)"
+            )
         elif not unkeyed.allowed("your CI's OIDC identity"):
             tried.append(f"OIDC trusted publishing ({unkeyed.refusal})")
         else:
@@ -162,15 +164,19 @@ class _UnkeyedConsent:
 
     @property
     def refusal(self) -> str:
-        return (f"not sent to {self.host}, which only {self.from_project} names: confirm at the prompt, "
-                "pass --yes, or name the registry with --npm-registry")
+        return (
+            f"not sent to {self.host}, which only {self.from_project} names: confirm at the prompt, "
+            "pass --yes, or name the registry with --npm-registry"
+        )
 
     def allowed(self, what: str) -> bool:
         if self.from_project is None:
             return True
         if self.answer is None:
-            question = (f"{what} would be sent to {self.host}, a registry named only by this project's files "
-                        f"({self.from_project})")
+            question = (
+                f"{what} would be sent to {self.host}, a registry named only by this project's files "
+                f"({self.from_project})"
+            )
             self.answer = bool(self.consent(question)) if self.consent is not None else False
         return self.answer
 

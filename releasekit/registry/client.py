@@ -130,7 +130,12 @@ def _one_line(text: str, limit: int = 200) -> str:
     return shorten(" ".join(text.split()), limit)
 
 
-_STATUS_ERRORS: dict[int, type[RegistryError]] = {401: AuthRequired, 403: Forbidden, 404: NotFound, 409: Conflict}
+_STATUS_ERRORS: dict[int, type[RegistryError]] = {
+    401: AuthRequired,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+}
 
 
 class RegistryClient:
@@ -159,11 +164,15 @@ class RegistryClient:
         register_secret(token)
         if token and not _sendable(token):
             # httpx would fail deep inside (and quote the header); say it here, without the token.
-            raise UsageError("the npm token has characters an HTTP header cannot carry (spaces, control or non-ASCII "
-                             "characters); check NPM_TOKEN, the stored login or .npmrc")
+            raise UsageError(
+                "the npm token has characters an HTTP header cannot carry (spaces, control or non-ASCII "
+                "characters); check NPM_TOKEN, the stored login or .npmrc"
+            )
         if token and not carries_tokens_safely(self.registry_url):
-            raise UsageError(f"refusing to send an npm token to {self.registry_url} over plain http "
-                             "(only loopback registries may use http); use its https:// URL")
+            raise UsageError(
+                f"refusing to send an npm token to {self.registry_url} over plain http "
+                "(only loopback registries may use http); use its https:// URL"
+            )
         self._token = token or None
         self._transport = transport
         self._timeout = timeout
@@ -279,8 +288,13 @@ class RegistryClient:
     def stage_tarball_to(self, stage_id: str, sink: Sink, *, limit: int = MAX_TARBALL_BYTES) -> int:
         """Stream the staged tarball into ``sink`` chunk by chunk; answers the byte count."""
         stage_id = validate_stage_id(stage_id)
-        return self._download(f"-/stage/{stage_id}/tarball", what=f"stage download {stage_id}", sink=sink,
-                              limit=limit, stage=True)
+        return self._download(
+            f"-/stage/{stage_id}/tarball",
+            what=f"stage download {stage_id}",
+            sink=sink,
+            limit=limit,
+            stage=True,
+        )
 
     def stage_attestations(self, stage_id: str) -> list[dict[str, Any]] | None:
         """Sigstore bundles the registry keeps with a staged version, or ``None`` if it has none.
@@ -299,14 +313,18 @@ class RegistryClient:
     def stage_approve(self, stage_id: str, otp: str | None = None) -> dict[str, Any]:
         """Publish a staged version for real; may ask for an OTP (see :mod:`releasekit.registry.otp`)."""
         stage_id = validate_stage_id(stage_id)
-        return self._settled_write("POST", f"-/stage/{stage_id}/approve", stage_id, f"stage approve {stage_id}", otp)
+        return self._settled_write(
+            "POST", f"-/stage/{stage_id}/approve", stage_id, f"stage approve {stage_id}", otp
+        )
 
     def stage_reject(self, stage_id: str, otp: str | None = None) -> dict[str, Any]:
         """Delete a staged version and its tarball. Permanent."""
         stage_id = validate_stage_id(stage_id)
         return self._settled_write("DELETE", f"-/stage/{stage_id}", stage_id, f"stage reject {stage_id}", otp)
 
-    def _settled_write(self, method: str, path: str, stage_id: str, what: str, otp: str | None) -> dict[str, Any]:
+    def _settled_write(
+        self, method: str, path: str, stage_id: str, what: str, otp: str | None
+    ) -> dict[str, Any]:
         """Approve or reject, never guessing at an unknown outcome.
 
         The entry is viewed first (a missing id fails before any OTP is spent).
@@ -327,11 +345,15 @@ class RegistryClient:
             settled = self._settle(staged, method, what, cause)
             if settled is not None:
                 return settled
-            log.debug("%s: first attempt failed (%s) and %s is still staged; sending again", what, cause, stage_id)
+            log.debug(
+                "%s: first attempt failed (%s) and %s is still staged; sending again", what, cause, stage_id
+            )
             try:
                 response = self._write(method, path, what=what, otp=otp)
             except httpx.TransportError as again:
-                raise NetworkError(f"{what} failed twice ({_describe(again)}); {staged.spec} is still staged") from None
+                raise NetworkError(
+                    f"{what} failed twice ({_describe(again)}); {staged.spec} is still staged"
+                ) from None
         self._check(response, what)
         return _json_or_empty(response)
 
@@ -345,15 +367,25 @@ class RegistryClient:
             except NotFound:
                 pass
             if method == "DELETE":
-                return {"reconciled": True, "message": f"the connection failed ({cause}) but {staged.spec} is no longer staged"}
+                return {
+                    "reconciled": True,
+                    "message": f"the connection failed ({cause}) but {staged.spec} is no longer staged",
+                }
             packument = self.packument(staged.package_name) or {}
         except RegistryError as check:
-            raise NetworkError(f"{unknown} and checking failed too ({check}); check with lpm stage list") from None
+            raise NetworkError(
+                f"{unknown} and checking failed too ({check}); check with lpm stage list"
+            ) from None
         if staged.version in (packument.get("versions") or {}):
-            return {"reconciled": True, "message": f"the connection failed ({cause}) but {staged.spec} is published"}
+            return {
+                "reconciled": True,
+                "message": f"the connection failed ({cause}) but {staged.spec} is published",
+            }
         raise NetworkError(f"{unknown}: {staged.spec} is neither staged nor published any more")
 
-    def stage_publish(self, name: str, packument_body: Mapping[str, Any], otp: str | None = None) -> dict[str, Any]:
+    def stage_publish(
+        self, name: str, packument_body: Mapping[str, Any], otp: str | None = None
+    ) -> dict[str, Any]:
         """Upload ``packument_body`` (npm's publish body) to staging; answers ``{"stageId": ...}``.
 
         Never retried blindly. If the outcome is unknown (timeout, connection
@@ -432,7 +464,9 @@ class RegistryClient:
         accept: str | None = None,
     ) -> httpx.Response:
         url = self._absolute(path_or_url)
-        request = self.http.build_request("GET", url, params=params, headers=self._headers(url, stage=stage, accept=accept))
+        request = self.http.build_request(
+            "GET", url, params=params, headers=self._headers(url, stage=stage, accept=accept)
+        )
         try:
             response = send(self.http, request, self._retry, deadline=self._deadline)
         except _transport_errors() as exc:
@@ -445,7 +479,9 @@ class RegistryClient:
         import httpx
 
         if isinstance(exc, httpx.TimeoutException):
-            return RegistryTimeout(f"{what}: {self.registry_url} did not answer in time ({_timeout_cause(exc, self)}){tail}")
+            return RegistryTimeout(
+                f"{what}: {self.registry_url} did not answer in time ({_timeout_cause(exc, self)}){tail}"
+            )
         return NetworkError(f"{what}: could not reach {self.registry_url} ({_describe(exc)}){tail}")
 
     def _download(self, path_or_url: str, *, what: str, sink: Sink, limit: int, stage: bool = False) -> int:
@@ -486,7 +522,9 @@ class RegistryClient:
             if code:
                 headers[OTP_HEADER] = code
             request = self.http.build_request(method, url, content=content, headers=headers)
-            response = send(self.http, request, self._retry, deadline=self._deadline)  # never retried: not GET
+            response = send(
+                self.http, request, self._retry, deadline=self._deadline
+            )  # never retried: not GET
             log.debug("%s %s -> %s", method, request.url.path, response.status_code)
             return response
 
@@ -516,7 +554,11 @@ class RegistryClient:
         spec = f"{name}@{version}"
         for attempt in range(1, _RECONCILE_ATTEMPTS + 1):
             try:
-                staged = [s for s in self.stage_list(package=name) if s.package_name == name and s.version == version]
+                staged = [
+                    s
+                    for s in self.stage_list(package=name)
+                    if s.package_name == name and s.version == version
+                ]
             except RegistryError as exc:
                 raise NetworkError(
                     f"stage publish {spec}: the upload failed ({cause}) and listing staged versions failed too "
@@ -558,9 +600,13 @@ def _single_version(name: str, body: Mapping[str, Any]) -> tuple[str, str | None
     (version,) = versions
     shasum = None
     for attachment in attachments.values():
-        if isinstance(attachment, Mapping) and str(attachment.get("content_type", "")).endswith("octet-stream"):
+        if isinstance(attachment, Mapping) and str(attachment.get("content_type", "")).endswith(
+            "octet-stream"
+        ):
             try:
-                shasum = hashlib.sha1(base64.b64decode(str(attachment.get("data", "")), validate=True)).hexdigest()
+                shasum = hashlib.sha1(
+                    base64.b64decode(str(attachment.get("data", "")), validate=True)
+                ).hexdigest()
             except ValueError:
                 raise UsageError("stage body's tarball attachment is not valid base64") from None
     return str(version), shasum
@@ -591,7 +637,9 @@ def _never_sent(exc: Exception) -> bool:
     """Whether a transport error proves the request never reached the server."""
     import httpx
 
-    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.UnsupportedProtocol)
+    return isinstance(
+        exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.UnsupportedProtocol
+    )
 
 
 def _describe(exc: Exception) -> str:
@@ -625,24 +673,33 @@ def _bounded_error(response: httpx.Response, request: httpx.Request) -> httpx.Re
         body += chunk
         if len(body) >= _MAX_ERROR_BODY:
             break
-    return httpx.Response(response.status_code, headers=response.headers, content=bytes(body[:_MAX_ERROR_BODY]),
-                          request=request)
+    return httpx.Response(
+        response.status_code, headers=response.headers, content=bytes(body[:_MAX_ERROR_BODY]), request=request
+    )
 
 
 def _stream_body(response: httpx.Response, what: str, sink: Sink, limit: int) -> int:
     """Feed the body to ``sink``; refuse it past ``limit`` or the announced length, and at the deadline."""
     announced = _content_length(response)
     if announced is not None and announced > limit:
-        raise RegistryError(f"{what}: the registry announces {announced} bytes, more than the {limit}-byte limit; "
-                            "nothing was kept")
+        raise RegistryError(
+            f"{what}: the registry announces {announced} bytes, more than the {limit}-byte limit; "
+            "nothing was kept"
+        )
     cap = limit if announced is None else announced
     total = 0
     for chunk in response.iter_bytes():
         total += len(chunk)
         if total > cap:
-            raise RegistryError(f"{what}: the registry sent more than "
-                                + (f"the {announced} bytes it announced" if announced is not None
-                                   else f"the {limit}-byte limit") + "; nothing was kept")
+            raise RegistryError(
+                f"{what}: the registry sent more than "
+                + (
+                    f"the {announced} bytes it announced"
+                    if announced is not None
+                    else f"the {limit}-byte limit"
+                )
+                + "; nothing was kept"
+            )
         left = remaining()
         if left is not None and left <= 0:  # a transport without deadline streams (a test double)
             import httpx

@@ -72,7 +72,9 @@ class _DeadlineBackend(httpcore.NetworkBackend):
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_unix_socket(path, _clamp(timeout, httpcore.ConnectTimeout), socket_options)
+        stream = self._inner.connect_unix_socket(
+            path, _clamp(timeout, httpcore.ConnectTimeout), socket_options
+        )
         return _DeadlineStream(stream)
 
     def sleep(self, seconds: float) -> None:

@@ -89,7 +89,9 @@ class PackageMetadata:
     @property
     def credentials(self) -> Credentials | None:
         if self._credentials is _UNSET:
-            self._credentials = find_credentials(self.registry_url, self.project_dir, self.registry_from_project)
+            self._credentials = find_credentials(
+                self.registry_url, self.project_dir, self.registry_from_project
+            )
         return self._credentials  # type: ignore[no-any-return]
 
     def _get_client(self) -> RegistryClient:
@@ -97,7 +99,9 @@ class PackageMetadata:
             from releasekit.registry.client import RegistryClient
 
             creds = self.credentials
-            self._client = RegistryClient(self.registry_url, creds.token if creds else None, timeout=self.timeout)
+            self._client = RegistryClient(
+                self.registry_url, creds.token if creds else None, timeout=self.timeout
+            )
         return self._client
 
     def close(self) -> None:
@@ -128,7 +132,9 @@ class PackageMetadata:
             if found is None:
                 return None
             if not isinstance(found.get("versions", {}), Mapping):
-                raise RegistryError(f"metadata of {self.name} from {self.registry_url}: 'versions' is not an object")
+                raise RegistryError(
+                    f"metadata of {self.name} from {self.registry_url}: 'versions' is not an object"
+                )
             return MappingProxyType(found)
 
         return self._remember("_packument", fetch)  # type: ignore[no-any-return]
@@ -147,7 +153,9 @@ class PackageMetadata:
     def dist_tags(self) -> Mapping[str, str]:
         packument = self.packument
         tags = packument.get("dist-tags") if packument else None
-        return MappingProxyType({str(k): str(v) for k, v in tags.items()}) if isinstance(tags, Mapping) else {}
+        return (
+            MappingProxyType({str(k): str(v) for k, v in tags.items()}) if isinstance(tags, Mapping) else {}
+        )
 
     @property
     def times(self) -> Mapping[str, str]:
@@ -157,7 +165,9 @@ class PackageMetadata:
 
     def was_unpublished(self, version: str) -> bool:
         """The registry remembers ``version`` (in ``time``) but no longer serves it: npm never reuses it."""
-        return version not in self.versions and version in self.times and version not in ("created", "modified")
+        return (
+            version not in self.versions and version in self.times and version not in ("created", "modified")
+        )
 
     def highest_stable(self) -> str | None:
         """The highest published version that is neither a prerelease nor deprecated (npm's comparison)."""
@@ -191,7 +201,9 @@ def registry_url_for(package: PackedPackage, options: StageOptions, config: Conf
     return registry_choice_for(package, options, config).url
 
 
-def registry_choice_for(package: PackedPackage, options: StageOptions, config: Config | None) -> RegistryChoice:
+def registry_choice_for(
+    package: PackedPackage, options: StageOptions, config: Config | None
+) -> RegistryChoice:
     """:func:`registry_url_for` with where the registry was named."""
     from releasekit.registry.resolve import choose_registry
 

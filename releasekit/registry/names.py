@@ -70,7 +70,9 @@ def register_userinfo(userinfo: str) -> None:
     user, sep, password = userinfo.partition(":")
     for value in {userinfo, unquote(userinfo)}:
         register_secret(value)
-    for value in {password, unquote(password)} if sep else {user, unquote(user)}:  # a lone user is often a token
+    for value in (
+        {password, unquote(password)} if sep else {user, unquote(user)}
+    ):  # a lone user is often a token
         register_secret(value)
 
 
@@ -92,13 +94,17 @@ def normalize_registry_url(url: str) -> str:
         raise UsageError(f"registry URL is malformed ({_url_problem(exc)}): {shown!r}") from None
     if has_userinfo or parts.username is not None or parts.password is not None:
         # Credentials in the URL would end up in logs, error messages and every request line.
-        raise UsageError(f"registry URL must not carry credentials: {shown!r}; use NPM_TOKEN or lpm login --npm")
+        raise UsageError(
+            f"registry URL must not carry credentials: {shown!r}; use NPM_TOKEN or lpm login --npm"
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"registry URL must be an absolute http(s) URL: {shown!r}")
     if port == 0:
         raise UsageError(f"registry URL is malformed (port 0): {shown!r}")
     if parts.query or parts.fragment:
-        raise UsageError(f"registry URL must not have a query or fragment: {parts.scheme}://{parts.netloc}{parts.path}")
+        raise UsageError(
+            f"registry URL must not have a query or fragment: {parts.scheme}://{parts.netloc}{parts.path}"
+        )
     return url if url.endswith("/") else url + "/"
 
 
@@ -159,5 +165,7 @@ def _default_port(scheme: str) -> int | None:
 def validate_stage_id(stage_id: str) -> str:
     """Answer a stage id in canonical lower case, or :class:`UsageError` if it is not a UUID."""
     if not isinstance(stage_id, str) or not _UUID.match(stage_id.strip()):
-        raise UsageError(f"stage id must be a UUID like 123e4567-e89b-12d3-a456-426614174000, got {stage_id!r}")
+        raise UsageError(
+            f"stage id must be a UUID like 123e4567-e89b-12d3-a456-426614174000, got {stage_id!r}"
+        )
     return stage_id.strip().lower()

@@ -187,7 +187,9 @@ class Setting:
         return project_dir is not None and self.origin == Path(project_dir) / ".npmrc"
 
 
-def setting(key: str, project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> Setting | None:
+def setting(
+    key: str, project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None
+) -> Setting | None:
     """``key`` from the environment (``npm_config_<key>``) or the first file setting it, with its origin."""
     env = os.environ if env is None else env
     from_env = _env_config(key, env)
@@ -199,7 +201,9 @@ def setting(key: str, project_dir: Path | str | None = None, *, env: Mapping[str
     return None
 
 
-def get(key: str, project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> str | None:
+def get(
+    key: str, project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None
+) -> str | None:
     """The value of ``key`` from the environment (``npm_config_<key>``) or the first file setting it."""
     found = setting(key, project_dir, env=env)
     return None if found is None else found.value
@@ -245,7 +249,9 @@ def provenance(project_dir: Path | str | None = None, *, env: Mapping[str, str] 
     return None
 
 
-def fetch_timeout(project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> float | None:
+def fetch_timeout(
+    project_dir: Path | str | None = None, *, env: Mapping[str, str] | None = None
+) -> float | None:
     """npm's ``fetch-timeout`` (milliseconds) in seconds: the deadline of a whole request.
 
     ``None`` when unset or not a number; ``0`` means no deadline, as in npm.

@@ -113,7 +113,9 @@ class OtpFlow:
                 status=401,
             )
         elif otp:
-            raise OtpRequired(f"{what}: the registry refused the one-time password given with --otp", status=401)
+            raise OtpRequired(
+                f"{what}: the registry refused the one-time password given with --otp", status=401
+            )
         else:
             raise OtpRequired(f"{what} needs a one-time password: pass --otp CODE", status=401)
         assert code
@@ -124,14 +126,18 @@ class OtpFlow:
         self.last_code = code  # a batch (bulk approve) tries it again for the next write
         return response
 
-    def _web_auth(self, auth_url: str, done_url: str, *, poll: Callable[[str], httpx.Response], what: str) -> str:
+    def _web_auth(
+        self, auth_url: str, done_url: str, *, poll: Callable[[str], httpx.Response], what: str
+    ) -> str:
         from releasekit.registry.transport import retry_after
         from releasekit.registry.validation import parse_answer
 
         assert self.web_auth_notify is not None
         from releasekit.registry.names import strip_userinfo
 
-        self.web_auth_notify(strip_userinfo(auth_url))  # the registry chose this URL: show no credentials in it
+        self.web_auth_notify(
+            strip_userinfo(auth_url)
+        )  # the registry chose this URL: show no credentials in it
         deadline = self.clock() + self.web_auth_timeout
         waited = 0.0  # counted as well as the clock, so an injected sleep keeps the timeout meaningful
         while True:
@@ -150,8 +156,8 @@ class OtpFlow:
             wait = self.poll_interval if wait is None else min(wait, 30.0)
             if self.clock() + wait > deadline or waited + wait > self.web_auth_timeout:
                 raise OtpRequired(
-                    f"web authentication for {what} did not complete within {self.web_auth_timeout:.0f}s", status=401
+                    f"web authentication for {what} did not complete within {self.web_auth_timeout:.0f}s",
+                    status=401,
                 )
             self.sleep(wait)
             waited += wait
-

@@ -41,7 +41,7 @@ def build_publish_body(
     if not version:
         raise UsageError(f"{name}: package.json has no version")
     if manifest.get("private") is True:
-        raise UsageError(f"{name} is marked private in package.json: remove \"private\" to publish it")
+        raise UsageError(f'{name} is marked private in package.json: remove "private" to publish it')
     if access is not None and access not in ACCESS_VALUES:
         raise UsageError(f"access must be public or restricted, got {access!r}")
     if access == "restricted" and scope_of(name) is None:
@@ -82,7 +82,9 @@ def build_publish_body(
 
         serialized = json.dumps(provenance_bundle, separators=(",", ":"))
         body["_attachments"][f"{name}-{version}.sigstore"] = {
-            "content_type": str(provenance_bundle.get("mediaType", "application/vnd.dev.sigstore.bundle+json")),
+            "content_type": str(
+                provenance_bundle.get("mediaType", "application/vnd.dev.sigstore.bundle+json")
+            ),
             "data": serialized,
             "length": len(serialized),
         }

@@ -40,7 +40,9 @@ Warn = Callable[[str], None]
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     base = env.get("XDG_CONFIG_HOME") or ""
-    root = Path(base) if base and Path(base).is_absolute() else Path(env.get("HOME") or Path.home()) / ".config"
+    root = (
+        Path(base) if base and Path(base).is_absolute() else Path(env.get("HOME") or Path.home()) / ".config"
+    )
     return root / "releasekit"
 
 
@@ -67,13 +69,17 @@ def _read(path: Path, warn: Warn | None, *, exposed_too: bool = False) -> dict[s
                     warn(f"{_exposed(path)}: its tokens are ignored; run chmod 600 {path}")
                 return {}
             if warn is not None:
-                warn(f"{_exposed(path)}: rewriting it as 0600 with every token it holds; "
-                     "they may have been read, so consider revoking them")
+                warn(
+                    f"{_exposed(path)}: rewriting it as 0600 with every token it holds; "
+                    "they may have been read, so consider revoking them"
+                )
         data = json.loads(read_regular_text(path))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise StorageError(f"{path}: unreadable token file ({type(exc).__name__}); remove it and log in again") from None
+        raise StorageError(
+            f"{path}: unreadable token file ({type(exc).__name__}); remove it and log in again"
+        ) from None
     registries = data.get("registries") if isinstance(data, dict) else None
     if isinstance(registries, dict):
         for entry in registries.values():
@@ -97,8 +103,10 @@ def _locked(path: Path) -> Iterator[None]:
         give_up = time.monotonic() + LOCK_TIMEOUT
         while not _try_lock(fd):
             if time.monotonic() > give_up:
-                raise StorageError(f"{path}: another lpm login or logout has held the token file for "
-                                   f"{LOCK_TIMEOUT:.0f}s; try again")
+                raise StorageError(
+                    f"{path}: another lpm login or logout has held the token file for "
+                    f"{LOCK_TIMEOUT:.0f}s; try again"
+                )
             time.sleep(0.02)
         yield
     finally:
@@ -123,7 +131,9 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
-def load_token(registry_url: str, *, env: Mapping[str, str] | None = None, warn: Warn | None = None) -> str | None:
+def load_token(
+    registry_url: str, *, env: Mapping[str, str] | None = None, warn: Warn | None = None
+) -> str | None:
     """The stored token for ``registry_url``, or ``None``."""
     entry = _read(token_path(env), warn).get(nerf_dart(registry_url))
     token = entry.get("token") if isinstance(entry, dict) else None
@@ -148,7 +158,9 @@ def save_token(
     return path
 
 
-def delete_token(registry_url: str, *, env: Mapping[str, str] | None = None, warn: Warn | None = None) -> bool:
+def delete_token(
+    registry_url: str, *, env: Mapping[str, str] | None = None, warn: Warn | None = None
+) -> bool:
     """Forget the token for ``registry_url``; answers whether one was stored."""
     path = token_path(env)
     if not path.exists():

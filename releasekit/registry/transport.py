@@ -158,7 +158,11 @@ def send(
                     raise
                 policy.sleep(policy.delay(attempt))
                 continue
-            if last or response.status_code not in RETRY_STATUSES or not _can_wait(policy.delay(attempt, response)):
+            if (
+                last
+                or response.status_code not in RETRY_STATUSES
+                or not _can_wait(policy.delay(attempt, response))
+            ):
                 return response
             response.close()
             policy.sleep(policy.delay(attempt, response))

@@ -75,7 +75,9 @@ class Archive:
 
 def shown(path: str) -> str:
     """``path`` safe to print: control and bidi characters escaped."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", path)
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", path
+    )
 
 
 class _View:
@@ -87,7 +89,9 @@ class _View:
         self.folded: dict[str, str] = {}
 
     def flag(self, rule: str, path: str, message: str) -> None:
-        self.findings.append(Finding(f"tar-{rule}", message, file=shown(path) or None, severity=Severity.ERROR))
+        self.findings.append(
+            Finding(f"tar-{rule}", message, file=shown(path) or None, severity=Severity.ERROR)
+        )
 
     def add(self, raw: str, type_name: str, mode: int, data: bytes, linkpath: str) -> None:
         if _CONTROL.search(raw):
@@ -118,22 +122,38 @@ class _View:
         self.tops.setdefault(top, raw)
         if len(self.tops) == 2:
             first = next(iter(self.tops.values()))
-            self.flag("outside-package", raw,
-                      f"entries under two top folders ({shown(first)!r}, {shown(raw)!r}); npm merges them")
+            self.flag(
+                "outside-package",
+                raw,
+                f"entries under two top folders ({shown(first)!r}, {shown(raw)!r}); npm merges them",
+            )
         parts = rest.split("/")
-        if not top or len(parts) > MAX_DEPTH or "" in parts or "." in parts or ".." in parts or "\\" in rest or ":" in rest:
+        if (
+            not top
+            or len(parts) > MAX_DEPTH
+            or "" in parts
+            or "." in parts
+            or ".." in parts
+            or "\\" in rest
+            or ":" in rest
+        ):
             path = self._unusual(raw, rest)
             if path is None:
                 return
         else:
             path = rest  # already what path.resolve() makes of it
         if len(path) > MAX_COMPONENT_BYTES // 4 and (
-            len(path.encode()) > MAX_PATH_BYTES or any(len(p.encode()) > MAX_COMPONENT_BYTES for p in path.split("/"))
+            len(path.encode()) > MAX_PATH_BYTES
+            or any(len(p.encode()) > MAX_COMPONENT_BYTES for p in path.split("/"))
         ):
-            raise refuse(f"path of {len(path.encode())} bytes or a name past {MAX_COMPONENT_BYTES} bytes: "
-                         f"{shown(path[:80])!r}...")
+            raise refuse(
+                f"path of {len(path.encode())} bytes or a name past {MAX_COMPONENT_BYTES} bytes: "
+                f"{shown(path[:80])!r}..."
+            )
         if path.count("/") + 1 > MAX_DEPTH:
-            self.flag("deep-path", path[:80] + "...", f"path {path.count('/') + 1} folders deep (limit {MAX_DEPTH})")
+            self.flag(
+                "deep-path", path[:80] + "...", f"path {path.count('/') + 1} folders deep (limit {MAX_DEPTH})"
+            )
         if path in self.entries:
             self.flag("duplicate", path, "duplicate entry; npm installs the last one, other tools the first")
             del self.entries[path]
@@ -156,7 +176,9 @@ class _View:
             return None
         if "\\" in stripped:
             self.flag("unsafe-path", raw, f"backslash in path (a separator on Windows): {shown(raw)!r}")
-        if len(rest.split("/")) > NODE_TAR_MAX_DEPTH:  # unpack.js counts parts after the strip, before the root
+        if (
+            len(rest.split("/")) > NODE_TAR_MAX_DEPTH
+        ):  # unpack.js counts parts after the strip, before the root
             self.flag("deep-path", raw[:80] + "...", f"path deeper than {NODE_TAR_MAX_DEPTH}; npm skips it")
             return None
         path = posixpath.normpath(stripped) if stripped else "."
@@ -171,9 +193,12 @@ class _View:
         other = self.folded.setdefault(folded, path)
         if other != path:
             kind = "Unicode normalization" if nfc == unicodedata.normalize("NFC", other) else "case"
-            self.flag("name-collision", path,
-                      f"differs from {shown(other)!r} only by {kind}; they collide on case-insensitive "
-                      "or normalizing file systems")
+            self.flag(
+                "name-collision",
+                path,
+                f"differs from {shown(other)!r} only by {kind}; they collide on case-insensitive "
+                "or normalizing file systems",
+            )
 
     def check_folders(self) -> None:
         """A file that is also a folder of another: node-tar keeps whichever came first; not reproduced."""
@@ -186,8 +211,9 @@ class _View:
                     raise refuse(f"{shown(parent)!r} is both a file and the folder of {shown(path)!r}")
 
 
-def read_archive(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
-                 max_entries: int = MAX_ENTRIES) -> Archive:
+def read_archive(
+    source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED, max_entries: int = MAX_ENTRIES
+) -> Archive:
     """The files npm would install from ``source`` (a .tgz or .tar), with findings for hostile entries.
 
     Raises :class:`~releasekit.errors.PackError` (one line) for a tarball npm's

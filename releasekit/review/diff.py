@@ -115,28 +115,60 @@ def manifest_changes(old: dict[str, Any], new: dict[str, Any]) -> list[SecurityC
         before, after = old_scripts.get(script), new_scripts.get(script)
         if after is not None and before != after:
             verb = "new" if before is None else "changed"
-            changes.append(SecurityChange("lifecycle-script", f"scripts.{script}", before, after, f"{verb} {script} script: {after}"))
+            changes.append(
+                SecurityChange(
+                    "lifecycle-script", f"scripts.{script}", before, after, f"{verb} {script} script: {after}"
+                )
+            )
     for dep_field in DEPENDENCY_FIELDS:
         before_deps, after_deps = old.get(dep_field) or {}, new.get(dep_field) or {}
         for dep, spec in sorted(after_deps.items()):
             if dep not in before_deps:
-                changes.append(SecurityChange("dependency", f"{dep_field}.{dep}", None, spec, f"new {dep_field[:-3]}y {dep}@{spec}"))
+                changes.append(
+                    SecurityChange(
+                        "dependency", f"{dep_field}.{dep}", None, spec, f"new {dep_field[:-3]}y {dep}@{spec}"
+                    )
+                )
             elif before_deps[dep] != spec:
                 changes.append(
-                    SecurityChange("dependency", f"{dep_field}.{dep}", before_deps[dep], spec, f"{dep} range {before_deps[dep]} -> {spec}")
+                    SecurityChange(
+                        "dependency",
+                        f"{dep_field}.{dep}",
+                        before_deps[dep],
+                        spec,
+                        f"{dep} range {before_deps[dep]} -> {spec}",
+                    )
                 )
     old_bins = _bins(old)
     for name, target in sorted(_bins(new).items()):
         if old_bins.get(name) != target:
-            changes.append(SecurityChange("bin", f"bin.{name}", old_bins.get(name), target, f"new bin {name} -> {target}"))
+            changes.append(
+                SecurityChange(
+                    "bin", f"bin.{name}", old_bins.get(name), target, f"new bin {name} -> {target}"
+                )
+            )
     for entry in ENTRY_FIELDS:
         if old.get(entry) != new.get(entry):
-            changes.append(SecurityChange("entry-point", entry, old.get(entry), new.get(entry), f"{entry} changed"))
+            changes.append(
+                SecurityChange("entry-point", entry, old.get(entry), new.get(entry), f"{entry} changed")
+            )
     if old.get("publishConfig") != new.get("publishConfig"):
-        changes.append(SecurityChange("publish-config", "publishConfig", old.get("publishConfig"), new.get("publishConfig"), "publishConfig changed"))
+        changes.append(
+            SecurityChange(
+                "publish-config",
+                "publishConfig",
+                old.get("publishConfig"),
+                new.get("publishConfig"),
+                "publishConfig changed",
+            )
+        )
     old_repo, new_repo = _repository_url(old), _repository_url(new)
     if old_repo != new_repo and old:
-        changes.append(SecurityChange("repository", "repository", old_repo, new_repo, f"repository URL {old_repo} -> {new_repo}"))
+        changes.append(
+            SecurityChange(
+                "repository", "repository", old_repo, new_repo, f"repository URL {old_repo} -> {new_repo}"
+            )
+        )
     return changes
 
 

@@ -92,7 +92,9 @@ def read_entries(tarball: bytes) -> tuple[dict[str, Entry], list[str]]:
         if raw.type == "Directory":
             continue
         path = raw.path.split("/", 1)[1] if "/" in raw.path else raw.path
-        linkpath = raw.linkpath.split("/", 1)[1] if raw.type == "Link" and "/" in raw.linkpath else raw.linkpath
+        linkpath = (
+            raw.linkpath.split("/", 1)[1] if raw.type == "Link" and "/" in raw.linkpath else raw.linkpath
+        )
         if path in entries:
             repeated.append(path)
         entries[path] = Entry(path, raw.type, raw.mode, linkpath, raw.data)
@@ -156,7 +158,9 @@ def with_patches(
     for d in differences:
         patch = None
         if needs_patch(d):
-            patch = _patch(d.source, d.staged, d.path, (hide_source or {}).get(d.path), (hide_staged or {}).get(d.path))
+            patch = _patch(
+                d.source, d.staged, d.path, (hide_source or {}).get(d.path), (hide_staged or {}).get(d.path)
+            )
         out.append(replace(d, patch=patch))
     return out
 

@@ -33,8 +33,10 @@ class ApprovalReview:
         if self.staged.archive.refused:
             reasons.append(self.staged.archive.refused)
         elif self.staged.archive.findings:
-            reasons.append(f"the staged tarball has {len(self.staged.archive.findings)} hostile entr"
-                           f"{'y' if len(self.staged.archive.findings) == 1 else 'ies'}")
+            reasons.append(
+                f"the staged tarball has {len(self.staged.archive.findings)} hostile entr"
+                f"{'y' if len(self.staged.archive.findings) == 1 else 'ies'}"
+            )
         return reasons
 
     @property
@@ -50,7 +52,9 @@ class ApprovalReview:
         }
 
 
-def review_staged(client: StagedClient, stage_id: str, project_dir: Path, options: StageOptions | None = None) -> ApprovalReview:
+def review_staged(
+    client: StagedClient, stage_id: str, project_dir: Path, options: StageOptions | None = None
+) -> ApprovalReview:
     """Download ``stage_id``, diff it against what it replaces, and run the project's policies on it."""
     from releasekit.policy.session import run_policies
 

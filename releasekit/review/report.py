@@ -29,7 +29,9 @@ def render_diff(diff: StageDiff, *, summary_only: bool = False) -> list[Any]:
         out.append(Text(f"{title} against {diff.name}@{diff.against}", style="bold"))
 
     if diff.hostile:
-        table = Table(title="Hostile tarball entries (not followed)", title_style="bold red", show_header=True)
+        table = Table(
+            title="Hostile tarball entries (not followed)", title_style="bold red", show_header=True
+        )
         table.add_column("rule")
         table.add_column("entry")
         table.add_column("detail")

@@ -21,7 +21,9 @@ RISKY_APIS: dict[str, re.Pattern[str]] = {
     "new Function": re.compile(r"\bnew\s+Function\s*\("),
     "http(s) request": re.compile(r"\bhttps?\s*\.\s*(?:request|get)\s*\("),
     "fetch": re.compile(r"(?<![\w.$])fetch\s*\("),
-    "net/dgram socket": re.compile(r"""\bnet\s*\.\s*(?:connect|createConnection|Socket)\b|require\(\s*['"](?:node:)?(?:net|dgram|tls)['"]\s*\)"""),
+    "net/dgram socket": re.compile(
+        r"""\bnet\s*\.\s*(?:connect|createConnection|Socket)\b|require\(\s*['"](?:node:)?(?:net|dgram|tls)['"]\s*\)"""
+    ),
     "dns lookup": re.compile(r"""\bdns\s*\.\s*(?:lookup|resolve\w*)\s*\("""),
     "vm": re.compile(r"""require\(\s*['"](?:node:)?vm['"]\s*\)|from\s+['"](?:node:)?vm['"]"""),
     "process.binding": re.compile(r"\bprocess\s*\.\s*(?:binding|dlopen)\s*\("),

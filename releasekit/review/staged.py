@@ -41,7 +41,9 @@ def fetch_staged(client: StagedClient, stage_id: str) -> StagedTarball:
     blob = client.stage_tarball(stage_id)
     check_shasum(blob, entry.shasum)
     spec = f"{entry.package_name or '?'}@{entry.version or '?'}"
-    return StagedTarball(entry, blob, _read_tarball(blob, f"the staged tarball of {spec}", refusal_is_finding=True))
+    return StagedTarball(
+        entry, blob, _read_tarball(blob, f"the staged tarball of {spec}", refusal_is_finding=True)
+    )
 
 
 def _read_tarball(blob: bytes, what: str, *, refusal_is_finding: bool = False) -> Archive:
@@ -59,7 +61,9 @@ def _read_tarball(blob: bytes, what: str, *, refusal_is_finding: bool = False) -
             message = f"{what} cannot be reviewed as npm would install it: {exc.message}"
             return Archive({}, [Finding(REFUSED_RULE, message, severity=Severity.ERROR)])
         raise RegistryError(f"{what} is unreadable: {exc.message}") from None
-    if not archive.entries and not archive.findings:  # hostile archives are reported by the diff, not refused here
+    if (
+        not archive.entries and not archive.findings
+    ):  # hostile archives are reported by the diff, not refused here
         raise RegistryError(f"{what} is not a tarball: the registry sent {len(blob)} bytes holding no files")
     return archive
 
@@ -93,7 +97,9 @@ def fetch_published(client: StagedClient, name: str, version: str, packument: di
     return _read_tarball(blob, f"the published tarball of {name}@{version}")
 
 
-def diff_staged(client: StagedClient, staged: StagedTarball, against: str | None = None) -> tuple[StageDiff, Archive | None]:
+def diff_staged(
+    client: StagedClient, staged: StagedTarball, against: str | None = None
+) -> tuple[StageDiff, Archive | None]:
     name = str(staged.entry.package_name or manifest_of(staged.archive).get("name", ""))
     packument = client.packument(name)
     old_version = baseline_version(packument, staged.entry.tag, against)
@@ -123,5 +129,7 @@ def secret_lines(archive: Archive, paths: list[str]) -> dict[str, dict[int, str]
     hidden: dict[str, dict[int, str]] = {}
     for found in scan_files(files, settings.plan, settings.jobs):
         if found.line:
-            hidden.setdefault(found.file, {})[found.line] = f"possible secret ({found.type}, sha1 {found.hashed_secret})"
+            hidden.setdefault(found.file, {})[found.line] = (
+                f"possible secret ({found.type}, sha1 {found.hashed_secret})"
+            )
     return hidden

@@ -54,8 +54,14 @@ MAX_SAFE_INTEGER = (1 << 53) - 1  # node-tar throws past JavaScript's safe integ
 FILE_TYPES = {"0": "File", "7": "ContiguousFile"}  # "\0" reads as "0"
 LINK_TYPES = {"1": "Link", "2": "SymbolicLink"}
 OTHER_FS_TYPES = {"3": "CharacterDevice", "4": "BlockDevice", "5": "Directory", "6": "FIFO"}
-META_TYPES = {"x": "ExtendedHeader", "X": "OldExtendedHeader", "g": "GlobalExtendedHeader",
-              "L": "NextFileHasLongPath", "N": "OldGnuLongPath", "K": "NextFileHasLongLinkpath"}
+META_TYPES = {
+    "x": "ExtendedHeader",
+    "X": "OldExtendedHeader",
+    "g": "GlobalExtendedHeader",
+    "L": "NextFileHasLongPath",
+    "N": "OldGnuLongPath",
+    "K": "NextFileHasLongLinkpath",
+}
 TYPE_NAMES = {**FILE_TYPES, **LINK_TYPES, **OTHER_FS_TYPES, **META_TYPES}
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -152,7 +158,9 @@ class _Inflow:
         while True:
             if gz.eof:
                 if gz.unused_data or self._pending or self._read_raw(1):
-                    raise refuse("bytes after the end of the gzip stream (a second gzip member or trailing data)")
+                    raise refuse(
+                        "bytes after the end of the gzip stream (a second gzip member or trailing data)"
+                    )
                 return b""
             if not self._pending:
                 self._pending = self._read_raw(READ_CHUNK)
@@ -184,7 +192,9 @@ def _base256(raw: bytes, here: int, what: str) -> int:
     """A GNU base-256 number; node-tar throws (and skips the header) on any other high-bit field."""
     if raw[0] not in (0x80, 0xFF):
         if raw[0] & 0x80:
-            raise refuse(f"header at byte {here}: {what}: invalid base-256 number (node-tar skips the header)")
+            raise refuse(
+                f"header at byte {here}: {what}: invalid base-256 number (node-tar skips the header)"
+            )
         raise refuse(f"header at byte {here}: {what}: malformed octal number {raw!r}")
     value = int.from_bytes(raw[1:], "big") if raw[0] == 0x80 else int.from_bytes(raw, "big", signed=True)
     if abs(value) > MAX_SAFE_INTEGER - 4096:
@@ -276,7 +286,9 @@ class _Pax:
         self.path: str | None = None
         self.linkpath: str | None = None
         self.size: int | None = None
-        self.fragile_path = False  # a non-ASCII pax path: node-tar may drop it if its body was chunked mid-character
+        self.fragile_path = (
+            False  # a non-ASCII pax path: node-tar may drop it if its body was chunked mid-character
+        )
 
     def merge_records(self, body: bytes, *, global_: bool) -> None:
         kind = "global pax header" if global_ else "pax header"
@@ -328,8 +340,9 @@ class _Pax:
             # nothing npm installs: node-tar ignores mode and type, pacote ignores owners and times
 
 
-def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
-                 max_entries: int = MAX_ENTRIES) -> Iterator[TarEntry]:
+def iter_entries(
+    source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED, max_entries: int = MAX_ENTRIES
+) -> Iterator[TarEntry]:
     """Every entry node-tar's parser emits, in order; :class:`PackError` for anything we do not read exactly."""
     inflow = _Inflow(source, max_size)
     buf = bytearray()
@@ -384,12 +397,17 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
                 raise refuse(f"header at byte {here}: no path (node-tar skips it)")
             if linkpath and code not in ("x", "g"):
                 raise refuse(f"header at byte {here}: {name} with a link target (node-tar skips it)")
-            if ex.size is not None and (  # node-tar's ReadEntry takes the pending pax size for this header too
-                (ex.size == 0 and ustar_size)  # its body is then parsed as headers
-                or ex.size > NODE_MAX_META_SIZE  # ignored
-                or (not ustar_size and code in ("L", "N", "K"))  # read as an empty name
+            if (
+                ex.size is not None
+                and (  # node-tar's ReadEntry takes the pending pax size for this header too
+                    (ex.size == 0 and ustar_size)  # its body is then parsed as headers
+                    or ex.size > NODE_MAX_META_SIZE  # ignored
+                    or (not ustar_size and code in ("L", "N", "K"))  # read as an empty name
+                )
             ):
-                raise refuse(f"{name} header at byte {here} after a pax size of {ex.size} (node-tar applies it here)")
+                raise refuse(
+                    f"{name} header at byte {here} after a pax size of {ex.size} (node-tar applies it here)"
+                )
             meta_run += 1
             if meta_run > MAX_META_RUN:
                 raise refuse(f"more than {MAX_META_RUN} pax / GNU headers in a row")
@@ -429,14 +447,18 @@ def iter_entries(source: bytes | BinaryIO, *, max_size: int = MAX_DECOMPRESSED,
         if code == "7" and path.endswith("/"):
             raise refuse(f"contiguous-file entry at byte {here} named like a folder")
         if code == "5" and size:
-            raise refuse(f"folder entry at byte {here} declares {size} bytes (node-tar reads them as headers)")
+            raise refuse(
+                f"folder entry at byte {here} declares {size} bytes (node-tar reads them as headers)"
+            )
         if not header_path and ex.path is None:
             raise refuse(f"entry at byte {here} has no path (node-tar skips it)")
         if code in LINK_TYPES and not linkpath:
             raise refuse(f"link at byte {here} without a target in its header (node-tar skips it)")
         if code not in LINK_TYPES and linkpath:
             raise refuse(f"{name} at byte {here} with a link target (node-tar skips its header only)")
-        if ex.linkpath is not None and code in FILE_TYPES:  # npm's unpack vets it: a '..' target skips the file
+        if (
+            ex.linkpath is not None and code in FILE_TYPES
+        ):  # npm's unpack vets it: a '..' target skips the file
             raise refuse(f"file entry at byte {here} with a link target from a pax or GNU header")
         path = ex.path if ex.path is not None else header_path
         link_target = ex.linkpath if ex.linkpath is not None else linkpath

@@ -76,13 +76,15 @@ def load_baseline(path: Path) -> Baseline | None:
         raise ConfigError(f"{path}:{exc.lineno}: secrets baseline is not valid JSON: {exc.msg}") from exc
     results = data.get("results") if isinstance(data, dict) else None
     if not isinstance(results, dict):
-        raise ConfigError(f"{path}: not a detect-secrets baseline (no \"results\" mapping)")
+        raise ConfigError(f'{path}: not a detect-secrets baseline (no "results" mapping)')
     for filename, items in results.items():
         if not isinstance(items, list) or not all(
             isinstance(i, dict) and isinstance(i.get("type"), str) and isinstance(i.get("hashed_secret"), str)
             for i in items
         ):
-            raise ConfigError(f"{path}: results[{filename!r}]: expected a list of entries with type and hashed_secret")
+            raise ConfigError(
+                f"{path}: results[{filename!r}]: expected a list of entries with type and hashed_secret"
+            )
     return Baseline(path, data)
 
 
@@ -90,7 +92,9 @@ def baseline_path(project_dir: Path | str, settings: ScanSettings) -> Path:
     return Path(project_dir) / settings.baseline
 
 
-def render_baseline(findings: Iterable[SecretFinding], settings: ScanSettings, previous: Baseline | None = None) -> dict[str, Any]:
+def render_baseline(
+    findings: Iterable[SecretFinding], settings: ScanSettings, previous: Baseline | None = None
+) -> dict[str, Any]:
     """A baseline document for ``findings``, keeping audit labels from ``previous``."""
     from detect_secrets.__version__ import VERSION
     from detect_secrets.settings import Settings
@@ -114,7 +118,9 @@ def render_baseline(findings: Iterable[SecretFinding], settings: ScanSettings, p
         results.setdefault(finding.file, []).append(entry)
 
     plugins = load(settings.plan).plugins
-    plugins_used = sorted(({"name": type(p).__name__, **p.json()} for p in plugins), key=lambda p: str(p["name"]).lower())
+    plugins_used = sorted(
+        ({"name": type(p).__name__, **p.json()} for p in plugins), key=lambda p: str(p["name"]).lower()
+    )
     filters_used = sorted(
         ({"path": path} for path in Settings().filters if path not in Settings.DEFAULT_FILTERS),
         key=lambda f: f["path"].lower(),

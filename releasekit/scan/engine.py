@@ -176,7 +176,11 @@ def _merge_tokens(
     for hit in scan_tokens(text):
         if hit.line in allowlisted or hit.type in loaded.disabled_types:
             continue
-        covering = [(rule, other) for rule, other in credential.get(hit.line, ()) if other in hit.secret or hit.secret in other]
+        covering = [
+            (rule, other)
+            for rule, other in credential.get(hit.line, ())
+            if other in hit.secret or hit.secret in other
+        ]
         for rule, other in covering:
             if len(hit.secret) > len(other):
                 longer.setdefault((rule, other), (hit.secret, hit.context))
@@ -277,7 +281,9 @@ def _transformed(path: str, text: str, *, eager: bool) -> str | list[str] | None
     for transformer in _transformers():
         if not transformer.should_parse_file(path) or eager != transformer.is_eager:
             continue
-        if isinstance(transformer, ConfigFileTransformer | EagerConfigFileTransformer) and _INI_FAILING_LINE.search(text):
+        if isinstance(
+            transformer, ConfigFileTransformer | EagerConfigFileTransformer
+        ) and _INI_FAILING_LINE.search(text):
             continue  # configparser would raise: detect-secrets catches it and moves on
         try:
             lines = transformer.parse_file(_NamedStringIO(text, path))
@@ -310,11 +316,15 @@ def _scan_lines(
     for line_no, start, end, indexes in candidate_lines(text, cores):
         # detect-secrets' previous line, newline included ("" for the first line).
         previous = text[text.rfind("\n", 0, start - 1) + 1 : start] if line_no > 1 else ""
-        found += [(line_no, t, s) for t, s in _line_secrets(path, text[start:end], previous, indexes, plugins)]
+        found += [
+            (line_no, t, s) for t, s in _line_secrets(path, text[start:end], previous, indexes, plugins)
+        ]
     return found
 
 
-def _line_secrets(path: str, raw: str, previous: str, indexes: frozenset[int], plugins: Sequence[Any]) -> list[tuple[str, str]]:
+def _line_secrets(
+    path: str, raw: str, previous: str, indexes: frozenset[int], plugins: Sequence[Any]
+) -> list[tuple[str, str]]:
     from detect_secrets.filters import heuristic
     from detect_secrets.plugins.base import RegexBasedDetector
 
@@ -419,7 +429,9 @@ def jwt_findall(line: str) -> list[str]:
 
 # Every position where one of KeywordDetector's keywords could start, in folded text
 # (a lookahead, so that overlapping keywords all count).
-_KEYWORD_STARTS = re.compile(r"(?=api|auth|service|account|db|database|priv|client|key|pass|pwd|secret|contrase)")
+_KEYWORD_STARTS = re.compile(
+    r"(?=api|auth|service|account|db|database|priv|client|key|pass|pwd|secret|contrase)"
+)
 
 
 _WORD_RUN = re.compile(r"\w*")
@@ -452,7 +464,9 @@ def _keyword_secrets(plugin: Any, path: str, line: str) -> set[str]:
 
     if plugin.keyword_exclude and plugin.keyword_exclude.search(line):
         return set()
-    table = keyword.REGEX_BY_FILETYPE.get(determine_file_type(path), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+    table = keyword.REGEX_BY_FILETYPE.get(
+        determine_file_type(path), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+    )
     starts: list[int] | None = None
     found = set()
     for regex, group in table.items():
@@ -460,8 +474,13 @@ def _keyword_secrets(plugin: Any, path: str, line: str) -> set[str]:
             if starts is None:
                 starts = [m.start() for m in _KEYWORD_STARTS.finditer(fold(line))]
             semicolon = regex is keyword.FOLLOWED_BY_QUOTES_AND_SEMICOLON_REGEX and _quoted_shapes_known()
-            match = _first_keyword_match(regex, line, starts, _QuotedValues(line).semicolon_tail if semicolon else None)
-        elif regex is keyword.PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED_REGEX and _quoted_shapes_known():
+            match = _first_keyword_match(
+                regex, line, starts, _QuotedValues(line).semicolon_tail if semicolon else None
+            )
+        elif (
+            regex is keyword.PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED_REGEX
+            and _quoted_shapes_known()
+        ):
             match = _first_quoted_match(regex, line)
         else:
             match = regex.search(line)
@@ -513,7 +532,7 @@ def _quoted_shapes_known() -> bool:
     derived from (another version's patterns run as they are)."""
     from detect_secrets.plugins import keyword
 
-    value = r'''([\'"`])((?=[^\v\'\"]*)(?=\w+)[^\v\'\"]*[^\v,\'\"`])'''
+    value = r"""([\'"`])((?=[^\v\'\"]*)(?=\w+)[^\v\'\"]*[^\v,\'\"`])"""
     return (
         keyword.PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED_REGEX.pattern.startswith(value + r"(\1)")
         and keyword.FOLLOWED_BY_QUOTES_AND_SEMICOLON_REGEX.pattern

@@ -32,7 +32,9 @@ DOCUMENTED_EXAMPLES = {
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY": "AWS's documented example secret key",
     "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY": "AWS's documented example secret key",
 }
-_EXAMPLE_WORDS = re.compile(r"example|sample|dummy|placeholder|redacted|changeme|notarealkey|fakekey", re.IGNORECASE)
+_EXAMPLE_WORDS = re.compile(
+    r"example|sample|dummy|placeholder|redacted|changeme|notarealkey|fakekey", re.IGNORECASE
+)
 _TEMPLATE_WORDS = re.compile(r"YOUR|_HERE|HERE_|REPLACE|INSERT|CHANGE_?ME|TOKEN_?GOES|<[^>]*>|\{\{|\$\{|%s")
 
 # Prefixes whose rest is the random part (what entropy is measured on).

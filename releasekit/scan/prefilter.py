@@ -201,7 +201,9 @@ def cores_for(plugin: Any) -> tuple[Core, ...] | None:
     return entry
 
 
-def candidate_lines(text: str, cores_by_plugin: Sequence[tuple[Core, ...] | None]) -> list[tuple[int, int, int, frozenset[int]]]:
+def candidate_lines(
+    text: str, cores_by_plugin: Sequence[tuple[Core, ...] | None]
+) -> list[tuple[int, int, int, frozenset[int]]]:
     """Lines where some plugin may report, as (line number, start, end, plugin indexes).
 
     ``start``/``end`` delimit the line in ``text`` without its newline. A plugin with
@@ -250,7 +252,9 @@ def candidate_lines(text: str, cores_by_plugin: Sequence[tuple[Core, ...] | None
     return out
 
 
-def _every_line(text: str, hits: list[tuple[int, int]], everywhere: list[int]) -> list[tuple[int, int, int, frozenset[int]]]:
+def _every_line(
+    text: str, hits: list[tuple[int, int]], everywhere: list[int]
+) -> list[tuple[int, int, int, frozenset[int]]]:
     """Slow path for plugins without cores: every line, plus the cored plugins' hits."""
     by_line: dict[int, set[int]] = {}
     starts = [0] + [m.end() for m in re.finditer("\n", text)]

@@ -72,7 +72,9 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def scan_files(files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | None = None) -> list[SecretFinding]:
+def scan_files(
+    files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | None = None
+) -> list[SecretFinding]:
     """Findings in ``files`` (path relative to the package root, content), sorted."""
     global _FILES, _PLAN
     files = list(files)
@@ -91,7 +93,9 @@ def scan_files(files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | N
             with warnings.catch_warnings():
                 # The packer's gzip thread may be running. The workers only scan bytes
                 # they inherited; they never touch its state (Python 3.12 warns anyway).
-                warnings.filterwarnings("ignore", message=r".*multi-threaded, use of fork\(\)", category=DeprecationWarning)
+                warnings.filterwarnings(
+                    "ignore", message=r".*multi-threaded, use of fork\(\)", category=DeprecationWarning
+                )
                 with ProcessPoolExecutor(min(jobs, len(files)), mp_context=context) as pool:
                     done = 0
                     for index, hits in pool.map(_scan_index, order):

@@ -41,7 +41,9 @@ class ScanSettings:
         disabled = list(section.get("disable_plugins") or [])
         for name in disabled:
             if name not in classes:
-                raise ConfigError(f"secrets.disable_plugins: unknown detect-secrets plugin {name!r} ({_known(classes)})")
+                raise ConfigError(
+                    f"secrets.disable_plugins: unknown detect-secrets plugin {name!r} ({_known(classes)})"
+                )
         specs = [s for s in specs if s.name not in disabled]
         plan = ScanPlan(
             plugins=tuple(specs),
@@ -52,7 +54,9 @@ class ScanSettings:
         severity = dict(section.get("severity") or {})
         for rule, level in severity.items():
             if rule not in known_types:
-                raise ConfigError(f"secrets.severity: unknown rule type {rule!r} (known: {', '.join(sorted(known_types))})")
+                raise ConfigError(
+                    f"secrets.severity: unknown rule type {rule!r} (known: {', '.join(sorted(known_types))})"
+                )
             if level not in SEVERITIES:
                 raise ConfigError(f"secrets.severity.{rule}: {level!r} is not one of {', '.join(SEVERITIES)}")
         jobs = section.get("jobs")

@@ -54,7 +54,9 @@ _ALNUM = "A-Za-z0-9"
 FORMATS: tuple[TokenFormat, ...] = (
     TokenFormat(NPM, re.compile(r"npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])"), _ALNUM + "_"),
     TokenFormat(GITHUB, re.compile(r"gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9])"), _ALNUM + "_"),
-    TokenFormat(GITHUB_FINE_GRAINED, re.compile(r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9])"), _ALNUM),
+    TokenFormat(
+        GITHUB_FINE_GRAINED, re.compile(r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9])"), _ALNUM
+    ),
     # live secret and restricted keys at their full length (detect-secrets stops at 24)
     TokenFormat(STRIPE, re.compile(r"k_live_[0-9A-Za-z]{24,247}(?![0-9A-Za-z])"), _ALNUM, ("r", "s"), True),
     # bot, user and app-level tokens, including the rotating xoxe. form; bounded runs
@@ -89,7 +91,9 @@ def _matches(text: str) -> Iterator[tuple[str, int, str]]:
         before = _BEFORE.get(fmt.before)
         for match in fmt.pattern.finditer(text):
             start = match.start()
-            lead = next((x for x in fmt.lead if text.startswith(x, max(start - len(x), 0)) and start >= len(x)), "")
+            lead = next(
+                (x for x in fmt.lead if text.startswith(x, max(start - len(x), 0)) and start >= len(x)), ""
+            )
             if fmt.lead_required and not lead:
                 continue
             start -= len(lead)

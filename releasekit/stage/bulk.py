@@ -50,7 +50,9 @@ class BulkItem:
     entry: StagedVersion
     project_dir: Path
     review: ApprovalReview | None = None
-    checks: dict[str, CheckOutcome | None] = field(default_factory=dict)  # name -> outcome (None: not configured)
+    checks: dict[str, CheckOutcome | None] = field(
+        default_factory=dict
+    )  # name -> outcome (None: not configured)
     response: dict[str, Any] | None = None
     error: ReleasekitError | None = field(default=None, repr=False)
 

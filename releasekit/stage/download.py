@@ -174,10 +174,14 @@ def download_staged_tarball(
     check_output(output, cwd)
     staged = client.stage_view(stage_id)
     entry = staged.to_dict()
-    default = default_filename(staged.package_name or "package", staged.version or "0.0.0", staged.id or stage_id)
+    default = default_filename(
+        staged.package_name or "package", staged.version or "0.0.0", staged.id or stage_id
+    )
     dest = resolve_destination(output, default, cwd)
     if not dest.parent.is_dir():
-        raise StorageError(f"{dest.parent}: {'not a directory' if dest.parent.exists() else 'no such directory'}")
+        raise StorageError(
+            f"{dest.parent}: {'not a directory' if dest.parent.exists() else 'no such directory'}"
+        )
     digest = hashlib.sha1()
     try:
         with atomic_file(dest, what="the tarball", overwrite=False) as handle:
@@ -212,7 +216,11 @@ class DownloadResult:
 
 
 def stage_download(
-    stage_id: str, *, project_dir: Path, registry: str | None = None, output: str | None = None,
+    stage_id: str,
+    *,
+    project_dir: Path,
+    registry: str | None = None,
+    output: str | None = None,
     consent: Consent | None = None,
 ) -> DownloadResult:
     """Check the inputs (the id, ``-o``, the registry flag), then :func:`download_staged_tarball`."""

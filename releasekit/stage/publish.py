@@ -130,7 +130,9 @@ def stage_publish(
     for refusals. ``progress`` is told how packing, scanning and the policies
     advance (:mod:`releasekit.progress`).
     """
-    result = check_stage(project_dir, options, report=report, config=config, package=package, progress=progress)
+    result = check_stage(
+        project_dir, options, report=report, config=config, package=package, progress=progress
+    )
     return upload_stage(result, confirm=confirm, transport=transport, consent=consent)
 
 
@@ -168,7 +170,9 @@ def check_stage(
         target = resolve_target(package, options, config)
         plan = StagePlan(package, target, _provenance_setting(package, options, target, config))
 
-        session = releasekit.run_policies(root, options=options, config=config, package=package, paths=policy_paths)
+        session = releasekit.run_policies(
+            root, options=options, config=config, package=package, paths=policy_paths
+        )
         package.tarball  # noqa: B018 - wait for it here, so that a size-limit PackError is raised as one
     result = StageResult(plan, session, dry_run=options.dry_run, project_dir=root)
     if report is not None:
@@ -269,10 +273,14 @@ def require_credentials(
     # Only whether credentials exist is asked here: nothing is sent, so a project-named registry's consent
     # is asked later, once, right before the upload.
     resolve_credentials(
-        registry, package_name=name, project_dir=root, allow_oidc=True, warn=None,
-        registry_from_project="the project", consent=lambda question: True,
+        registry,
+        package_name=name,
+        project_dir=root,
+        allow_oidc=True,
+        warn=None,
+        registry_from_project="the project",
+        consent=lambda question: True,
     )
-
 
 
 def _credentials(
@@ -312,7 +320,9 @@ def _provenance_setting(
     """
     from releasekit.provenance.settings import require_public, setting_from_options
 
-    setting = setting_from_options(options, manifest=package.manifest, project_dir=package.source_dir, config=config)
+    setting = setting_from_options(
+        options, manifest=package.manifest, project_dir=package.source_dir, config=config
+    )
     require_public(setting, target.name, target.access)
     return setting
 

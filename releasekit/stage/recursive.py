@@ -188,7 +188,7 @@ def select_packages(start: Path | str, filters: Sequence[str] = ()) -> Selection
     workspace = find_workspace(here)
     if workspace is None:
         raise UsageError(
-            f"{here}: --recursive needs a workspace: no pnpm-workspace.yaml or package.json \"workspaces\" "
+            f'{here}: --recursive needs a workspace: no pnpm-workspace.yaml or package.json "workspaces" '
             "here or above"
         )
     graph = Graph.of(workspace)
@@ -299,7 +299,9 @@ def _stage_recursive(
             upload_stage(run.result, transport=transport, consent=consent)
         except Conflict:
             # someone staged or published it since we looked: as pnpm, a skip, not a failure
-            _settle(run, Outcome.SKIPPED, f"{run.name}@{run.version} is already published or staged", progress)
+            _settle(
+                run, Outcome.SKIPPED, f"{run.name}@{run.version} is already published or staged", progress
+            )
             continue
         except ReleasekitError as exc:
             gate.fail(run, exc)
@@ -325,7 +327,9 @@ class _Gate:
             self.failed.add(run.name)
             _settle(run, Outcome.BLOCKED, f"its dependency {blocker} failed", self.progress)
         elif self.stopped:
-            _settle(run, Outcome.STOPPED, "an earlier package failed (see --continue-on-error)", self.progress)
+            _settle(
+                run, Outcome.STOPPED, "an earlier package failed (see --continue-on-error)", self.progress
+            )
         return blocker is not None or self.stopped
 
     def fail(self, run: PackageRun, error: ReleasekitError) -> None:
@@ -392,7 +396,11 @@ def _check_one(run: PackageRun, options: StageOptions, workspace: Workspace, rep
 
 
 def _check_all(
-    runs: Sequence[PackageRun], options: StageOptions, workspace: Workspace, jobs: int | None, report: Report | None
+    runs: Sequence[PackageRun],
+    options: StageOptions,
+    workspace: Workspace,
+    jobs: int | None,
+    report: Report | None,
 ) -> None:
     """Pack and check every package, on every core.
 
@@ -416,7 +424,9 @@ def _check_all(
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=fork) as pool:
-            answers = list(pool.map(_check_in_worker, range(len(runs)), chunksize=max(1, len(runs) // (workers * 4))))
+            answers = list(
+                pool.map(_check_in_worker, range(len(runs)), chunksize=max(1, len(runs) // (workers * 4)))
+            )
     finally:
         _WORK = None
     import pickle
@@ -466,7 +476,10 @@ def _check_in_worker(index: int) -> bytes | None:
 
 
 def _already_there(
-    runs: Sequence[PackageRun], options: StageOptions, workspace: Workspace, transport: httpx.BaseTransport | None
+    runs: Sequence[PackageRun],
+    options: StageOptions,
+    workspace: Workspace,
+    transport: httpx.BaseTransport | None,
 ) -> list[tuple[PackageRun, str]]:
     """The packages whose version the registry already has, published or staged, and which."""
     from releasekit.errors import AuthRequired, Forbidden
@@ -490,7 +503,9 @@ def _already_there(
         try:
             # Asked before anyone confirmed anything: NPM_TOKEN never goes to a project-named registry here.
             from_project = choice.source if choice.from_project else None
-            token = resolve_credentials(registry, project_dir=run.path, warn=None, registry_from_project=from_project).token
+            token = resolve_credentials(
+                registry, project_dir=run.path, warn=None, registry_from_project=from_project
+            ).token
         except ReleasekitError:
             token = None  # no token (OIDC-only CI): the packument is public; the stage list is not
         with RegistryClient(registry, token=token, transport=transport) as client:

@@ -69,12 +69,18 @@ def _git(cwd: Path, *args: str) -> str:
         # no hook runs: a hooks folder in the repository (husky's) would be project code run without --build
         proc = subprocess.run(
             ["git", "-c", f"core.hooksPath={os.devnull}", *args],
-            cwd=cwd, capture_output=True, text=True, timeout=300, env=_git_env(),
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=_git_env(),
         )
     except FileNotFoundError:
         raise UsageError("git is not installed; it is needed to verify against a ref") from None
     if proc.returncode != 0:
-        raise _GitFailed(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"git {args[0]} failed")
+        raise _GitFailed(
+            proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"git {args[0]} failed"
+        )
     return proc.stdout.strip()
 
 
@@ -155,7 +161,9 @@ def build_steps(manifest: Mapping[str, Any], configured: Any) -> list[BuildStep]
             raise ConfigError("releasekit.yaml: verify.build must be a command or a list of commands")
         return [BuildStep("verify.build", c) for c in configured]
     if configured not in (None, True, False):
-        raise ConfigError("releasekit.yaml: verify.build must be true, false, a command or a list of commands")
+        raise ConfigError(
+            "releasekit.yaml: verify.build must be true, false, a command or a list of commands"
+        )
     scripts = manifest.get("scripts")
     if not isinstance(scripts, Mapping):
         return []
@@ -171,7 +179,8 @@ def build_env(project_dir: Path, base: Mapping[str, str] | None = None) -> dict[
     env = {
         k: v
         for k, v in (os.environ if base is None else base).items()
-        if not any(word in k.upper() for word in _CREDENTIAL_WORDS) and not k.lower().startswith("npm_config_//")
+        if not any(word in k.upper() for word in _CREDENTIAL_WORDS)
+        and not k.lower().startswith("npm_config_//")
     }
     bins = [str(d / "node_modules" / ".bin") for d in (project_dir, *project_dir.parents)]
     env["PATH"] = os.pathsep.join([*bins, env.get("PATH", os.defpath)])
@@ -214,6 +223,8 @@ def run_build(
         )
         if proc.returncode != 0:
             tail = proc.stdout.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no output)"]
-            raise BuildFailed(f"build step {step.label} ({step.command}) exited {proc.returncode}: {tail[0][:200]}")
+            raise BuildFailed(
+                f"build step {step.label} ({step.command}) exited {proc.returncode}: {tail[0][:200]}"
+            )
     after = _snapshot(project_dir)
     return frozenset(path for path, stamp in after.items() if before.get(path) != stamp)

@@ -82,7 +82,9 @@ def validate_tag(tag: str, flag: str | None = None) -> str:
     return cleaned
 
 
-def resolve_target(package: PackedPackage, options: StageOptions, config: Config | None = None) -> StageTarget:
+def resolve_target(
+    package: PackedPackage, options: StageOptions, config: Config | None = None
+) -> StageTarget:
     """Resolve everything the upload needs from flags, the manifest and configuration."""
     manifest = package.manifest
     name = package.name
@@ -93,10 +95,17 @@ def resolve_target(package: PackedPackage, options: StageOptions, config: Config
     version = clean_version(package.version)
     publish_config = _publish_config(manifest)
 
-    tag = options.tag or publish_config.get("tag") or (config.get("stage.tag") if config else None) or DEFAULT_TAG
+    tag = (
+        options.tag
+        or publish_config.get("tag")
+        or (config.get("stage.tag") if config else None)
+        or DEFAULT_TAG
+    )
     tag = validate_tag(str(tag))
 
-    access = options.access or publish_config.get("access") or (config.get("stage.access") if config else None)
+    access = (
+        options.access or publish_config.get("access") or (config.get("stage.access") if config else None)
+    )
     if access not in (None, "public", "restricted"):
         raise UsageError(f"invalid access {access!r}: use public or restricted")
     if access == "restricted" and not name.startswith("@"):

@@ -153,8 +153,15 @@ def stage_verify(
     report = BuildReport()
     if not options.compare:
         tree, _ = resolve(source_dir, options.ref)
-        result = VerifyResult(stage_id, package.name, package.version, tree, report,
-                              staged_sha512=package.sha512_hex, compared=False)
+        result = VerifyResult(
+            stage_id,
+            package.name,
+            package.version,
+            tree,
+            report,
+            staged_sha512=package.sha512_hex,
+            compared=False,
+        )
         result.provenance = _provenance(client, stage_id, result, options, expected, trust_config)
         return result
     allow_build = options.build or settings.get("build") not in (None, False)
@@ -196,7 +203,9 @@ def approval_options(config: Config | None, name: str, version: str) -> VerifyOp
     ref = settings.get("ref")
     if isinstance(ref, str):
         ref = ref.replace("{name}", name).replace("{version}", version)
-    return VerifyOptions(source=config.project_dir if config is not None else None, ref=ref or None, compare=compare)
+    return VerifyOptions(
+        source=config.project_dir if config is not None else None, ref=ref or None, compare=compare
+    )
 
 
 def verify_for_approval(
@@ -213,8 +222,9 @@ def verify_for_approval(
     if options is None:
         return None
     stage_id = str(getattr(staged.entry, "id", "") or "")
-    return stage_verify(client, stage_id, options, config=config, staged=staged, on_build=on_build,
-                        trust_config=trust_config)
+    return stage_verify(
+        client, stage_id, options, config=config, staged=staged, on_build=on_build, trust_config=trust_config
+    )
 
 
 def describe_skipped(config: Config | None) -> str:
@@ -227,8 +237,10 @@ def describe_skipped(config: Config | None) -> str:
     expected = ExpectedIdentity.from_config(settings.get("provenance"))
     if expected is not None:
         who = expected.repository_url or "any repository"
-        skipped.append(f"its provenance was NOT checked against {who}"
-                       f"{f' ({expected.workflow})' if expected.workflow else ''}")
+        skipped.append(
+            f"its provenance was NOT checked against {who}"
+            f"{f' ({expected.workflow})' if expected.workflow else ''}"
+        )
     if not skipped:
         return "--skip-verify: releasekit.yaml configures no verification; nothing was skipped"
     return "WARNING: --skip-verify: " + " and ".join(skipped) + " before approval"
@@ -236,10 +248,22 @@ def describe_skipped(config: Config | None) -> str:
 
 def _patched(differences: list[EntryDifference]) -> list[EntryDifference]:
     """Patches for the differing text files, withholding the lines the secret scan flags on either side."""
-    source = Archive({d.path: ArchiveEntry(d.path, d.source.mode, d.source.data) for d in differences
-                      if needs_patch(d) and d.source is not None}, [])
-    staged = Archive({d.path: ArchiveEntry(d.path, d.staged.mode, d.staged.data) for d in differences
-                      if needs_patch(d) and d.staged is not None}, [])
+    source = Archive(
+        {
+            d.path: ArchiveEntry(d.path, d.source.mode, d.source.data)
+            for d in differences
+            if needs_patch(d) and d.source is not None
+        },
+        [],
+    )
+    staged = Archive(
+        {
+            d.path: ArchiveEntry(d.path, d.staged.mode, d.staged.data)
+            for d in differences
+            if needs_patch(d) and d.staged is not None
+        },
+        [],
+    )
     hidden_source = secret_lines(source, list(source.entries)) if source.entries else {}
     hidden_staged = secret_lines(staged, list(staged.entries)) if staged.entries else {}
     return with_patches(differences, hidden_source, hidden_staged)
@@ -296,4 +320,3 @@ def _registry_bundle(client: Any, stage_id: str) -> bytes | None:
         if item.get("predicateType") in (SLSA_PROVENANCE_V1, SLSA_PROVENANCE_V02, None):
             return json.dumps(item["bundle"]).encode("utf-8")
     return None
-

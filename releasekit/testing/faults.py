@@ -50,7 +50,9 @@ def garbage(kind: str) -> Answer:
     if kind == "http-500":
         return Answer(500, b"Internal Server Error", "text/plain")
     if kind == "cut-body":
-        return Answer(200, json.dumps({"items": [], "total": 0, "page": 0, "perPage": 100}).encode() * 20, cut=True)
+        return Answer(
+            200, json.dumps({"items": [], "total": 0, "page": 0, "perPage": 100}).encode() * 20, cut=True
+        )
     raise ValueError(f"unknown garbage kind {kind!r}")
 
 
@@ -106,7 +108,10 @@ class FaultRegistry:
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fault-registry", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fault-registry",
+            daemon=True,
         )
         self._thread.start()
         return self

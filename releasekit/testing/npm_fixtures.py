@@ -52,7 +52,9 @@ def fetch_tarball(name: str, version: str, *, timeout: float = 60.0) -> Path:
     import httpx
 
     try:
-        meta = httpx.get(f"{REGISTRY}/{quote(name, safe='@')}/{version}", timeout=timeout, follow_redirects=True)
+        meta = httpx.get(
+            f"{REGISTRY}/{quote(name, safe='@')}/{version}", timeout=timeout, follow_redirects=True
+        )
         meta.raise_for_status()
         dist = meta.json()["dist"]
         tgz = httpx.get(dist["tarball"], timeout=timeout, follow_redirects=True)
@@ -134,7 +136,9 @@ def npm_binary() -> str:
     return npm
 
 
-def npm_pack_json(project: Path, workdir: Path, *, dry_run: bool = True, inside: bool = False) -> dict[str, Any]:
+def npm_pack_json(
+    project: Path, workdir: Path, *, dry_run: bool = True, inside: bool = False
+) -> dict[str, Any]:
     """``npm pack --json`` of ``project`` (``--dry-run`` unless told otherwise; tarball into ``workdir``).
 
     ``inside`` runs npm in ``project`` itself, as a maintainer would: a

@@ -208,7 +208,9 @@ class FakeSigstore:
                         "subject": {"organization": self.name, "commonName": f"{self.name} fulcio"},
                         "uri": self.fulcio_url,
                         "certChain": {
-                            "certificates": [{"rawBytes": _b64(self.ca_cert.public_bytes(serialization.Encoding.DER))}]
+                            "certificates": [
+                                {"rawBytes": _b64(self.ca_cert.public_bytes(serialization.Encoding.DER))}
+                            ]
                         },
                         "validFor": valid_for,
                     }
@@ -389,7 +391,10 @@ class FakeSigstore:
                 "apiVersion": "0.0.1",
                 "kind": "dsse",
                 "spec": {
-                    "envelopeHash": {"algorithm": "sha256", "value": hashlib.sha256(content["envelope"].encode()).hexdigest()},
+                    "envelopeHash": {
+                        "algorithm": "sha256",
+                        "value": hashlib.sha256(content["envelope"].encode()).hexdigest(),
+                    },
                     "payloadHash": {"algorithm": "sha256", "value": hashlib.sha256(payload).hexdigest()},
                     "signatures": signatures,
                 },
@@ -435,8 +440,12 @@ class FakeSigstore:
         import responses
 
         with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-            mock.add_callback(responses.POST, f"{self.fulcio_url}/api/v2/signingCert", callback=self._fulcio_callback)
-            mock.add_callback(responses.POST, f"{self.rekor_url}/api/v1/log/entries", callback=self._rekor_callback)
+            mock.add_callback(
+                responses.POST, f"{self.fulcio_url}/api/v2/signingCert", callback=self._fulcio_callback
+            )
+            mock.add_callback(
+                responses.POST, f"{self.rekor_url}/api/v1/log/entries", callback=self._rekor_callback
+            )
             yield mock
 
     def github_env(self, **overrides: str) -> dict[str, str]:
@@ -463,7 +472,9 @@ class FakeSigstore:
         return env
 
     @contextmanager
-    def github_actions(self, monkeypatch: Any, claims: Mapping[str, Any] | None = None, **env: str) -> Iterator[str]:
+    def github_actions(
+        self, monkeypatch: Any, claims: Mapping[str, Any] | None = None, **env: str
+    ) -> Iterator[str]:
         """Look like a GitHub Actions job: set its variables and answer the OIDC token request.
 
         Yields the identity token the job will receive. ``monkeypatch`` is pytest's fixture.
@@ -483,11 +494,17 @@ class FakeSigstore:
             if not url.startswith(variables["ACTIONS_ID_TOKEN_REQUEST_URL"].split("?")[0]) or (
                 (headers or {}).get("Authorization") != expected
             ):
-                return urllib3.HTTPResponse(body=b'{"message":"unauthorized"}', status=401, preload_content=True)
+                return urllib3.HTTPResponse(
+                    body=b'{"message":"unauthorized"}', status=401, preload_content=True
+                )
             audience = (fields or {}).get("audience", "")
-            value = token if audience == "sigstore" else self.identity_token({**(claims or {}), "aud": audience})
+            value = (
+                token if audience == "sigstore" else self.identity_token({**(claims or {}), "aud": audience})
+            )
             return urllib3.HTTPResponse(
-                body=json.dumps({"value": value}).encode(), status=200, preload_content=True,
+                body=json.dumps({"value": value}).encode(),
+                status=200,
+                preload_content=True,
                 headers={"Content-Type": "application/json"},
             )
 

@@ -28,5 +28,3 @@ def totp(secret: str, at: float | None = None, digits: int = 6) -> str:
     offset = digest[-1] & 0x0F
     code = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % (10**digits)
     return str(code).zfill(digits)
-
-

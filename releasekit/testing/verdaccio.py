@@ -79,7 +79,13 @@ class Verdaccio:
     """One Verdaccio process with its own storage under ``workdir``."""
 
     def __init__(
-        self, workdir: Path, *, stage: bool = True, tfa: bool = True, log_level: str = "info", extra_config: str = ""
+        self,
+        workdir: Path,
+        *,
+        stage: bool = True,
+        tfa: bool = True,
+        log_level: str = "info",
+        extra_config: str = "",
     ) -> None:
         self.workdir = Path(workdir)
         self.stage, self.tfa, self.log_level = stage, tfa, log_level
@@ -117,7 +123,16 @@ class Verdaccio:
         env = {**os.environ, "PATH": f"{node.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
         env.pop("NODE_OPTIONS", None)
         self.process = subprocess.Popen(
-            [str(node), "--require", str(GUARD), str(entry), "--config", str(config), "--listen", f"127.0.0.1:{self.port}"],
+            [
+                str(node),
+                "--require",
+                str(GUARD),
+                str(entry),
+                "--config",
+                str(config),
+                "--listen",
+                f"127.0.0.1:{self.port}",
+            ],
             cwd=self.workdir,
             env=env,
             stdout=(self.workdir / "stdout.log").open("wb"),
@@ -187,7 +202,9 @@ class Verdaccio:
         """Turn on TOTP ``auth-and-writes`` for the token's user; answer the base32 secret."""
         headers = {"authorization": f"Bearer {token}"}
         url = f"{self.url}-/npm/v1/user"
-        first = httpx.post(url, json={"tfa": {"password": password, "mode": "auth-and-writes"}}, headers=headers, timeout=30)
+        first = httpx.post(
+            url, json={"tfa": {"password": password, "mode": "auth-and-writes"}}, headers=headers, timeout=30
+        )
         first.raise_for_status()
         secret = secret_from_uri(first.json()["tfa"])
         confirm = httpx.post(url, json={"tfa": [self.otp(secret)]}, headers=headers, timeout=30)
@@ -225,11 +242,15 @@ class Verdaccio:
         rc_dir.mkdir(exist_ok=True)
         userconfig = self.npmrc(token, rc_dir / f"{abs(hash(token or ''))}.npmrc")
         env = {k: v for k, v in os.environ.items() if not k.lower().startswith("npm_config_")}
-        env.update({"npm_config_userconfig": str(userconfig), "npm_config_registry": self.url,
-                    "npm_config_cache": str(self.workdir / "npm-cache"), "npm_config_update_notifier": "false"})
-        result = subprocess.run(
-            [npm, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        env.update(
+            {
+                "npm_config_userconfig": str(userconfig),
+                "npm_config_registry": self.url,
+                "npm_config_cache": str(self.workdir / "npm-cache"),
+                "npm_config_update_notifier": "false",
+            }
         )
+        result = subprocess.run([npm, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
         if check and result.returncode != 0:
             raise RuntimeError(f"npm {' '.join(args)} failed ({result.returncode}): {result.stderr[-2000:]}")
         return result

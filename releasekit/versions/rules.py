@@ -83,7 +83,9 @@ class ExplicitTag:
     source: str  # "--tag", "publishConfig.tag" or "releasekit.yaml stage.tag"
 
 
-def explicit_tag(manifest: Mapping[str, Any], options: StageOptions, config: Config | None) -> ExplicitTag | None:
+def explicit_tag(
+    manifest: Mapping[str, Any], options: StageOptions, config: Config | None
+) -> ExplicitTag | None:
     """The dist-tag someone chose, or ``None`` when the tag would be npm's implicit ``latest``.
 
     Same precedence as staging: the flag, then ``publishConfig.tag``, then config.
@@ -91,7 +93,11 @@ def explicit_tag(manifest: Mapping[str, Any], options: StageOptions, config: Con
     if options.tag:
         return ExplicitTag(options.tag.strip(), "--tag")
     publish_config = manifest.get("publishConfig")
-    if isinstance(publish_config, Mapping) and isinstance(publish_config.get("tag"), str) and publish_config["tag"].strip():
+    if (
+        isinstance(publish_config, Mapping)
+        and isinstance(publish_config.get("tag"), str)
+        and publish_config["tag"].strip()
+    ):
         return ExplicitTag(publish_config["tag"].strip(), "publishConfig.tag")
     configured = config.get("stage.tag") if config is not None else None
     if isinstance(configured, str) and configured.strip():

@@ -21,7 +21,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A valid npm project (cwd): package.json, index.js, README. Tests break one thing in it."""
     root = tmp_path / "demo"
     root.mkdir()
-    (root / "package.json").write_text(json.dumps({"name": "demo-bad-input", "version": "1.0.0", "main": "index.js"}, indent=2) + "\n")
+    (root / "package.json").write_text(
+        json.dumps({"name": "demo-bad-input", "version": "1.0.0", "main": "index.js"}, indent=2) + "\n"
+    )
     (root / "index.js").write_text("module.exports = 1;\n")
     (root / "README.md").write_text("# demo\n")
     monkeypatch.chdir(root)
@@ -33,7 +35,9 @@ def no_retry_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reads are still retried on 5xx and dropped connections, without the real back-off sleeps."""
     from releasekit.registry.transport import RetryPolicy
 
-    monkeypatch.setattr("releasekit.registry.client.RetryPolicy", functools.partial(RetryPolicy, sleep=lambda _s: None))
+    monkeypatch.setattr(
+        "releasekit.registry.client.RetryPolicy", functools.partial(RetryPolicy, sleep=lambda _s: None)
+    )
 
 
 @pytest.fixture

@@ -161,8 +161,10 @@ def test_malformed_package_json(project: Path, lpm: Callable[..., Run], case, co
     assert listing(project) == before  # no tarball, no temp file
 
 
-@pytest.mark.parametrize("command", [("check",), ("check", "--json"), ("quality",), ("pack", "--dry-run"),
-                                     ("stage", "publish", "--dry-run")])
+@pytest.mark.parametrize(
+    "command",
+    [("check",), ("check", "--json"), ("quality",), ("pack", "--dry-run"), ("stage", "publish", "--dry-run")],
+)
 @pytest.mark.parametrize(
     ("extra", "code", "reason"),
     [
@@ -180,7 +182,9 @@ def test_unpackable_project(project: Path, lpm: Callable[..., Run], command, ext
 
 @pytest.mark.parametrize("command", [("check",), ("check", "--remote"), ("stage", "publish", "--dry-run")])
 def test_bad_publish_config_registry(project: Path, lpm: Callable[..., Run], command) -> None:
-    write_manifest(project, {"name": "demo-bad-input", "version": "1.0.0", "publishConfig": {"registry": "ftp://x/"}})
+    write_manifest(
+        project, {"name": "demo-bad-input", "version": "1.0.0", "publishConfig": {"registry": "ftp://x/"}}
+    )
     assert_one_error(lpm(*command), 2, contains=("publishConfig.registry", "http(s) URL"))
 
 
@@ -305,7 +309,10 @@ def test_option_missing_its_value(project: Path, lpm: Callable[..., Run], args) 
         (("stage", "list", "Not A Name"), "invalid package name"),
         (("stage", "list", "demo@1.0.0"), "without @version"),
         (("stage", "list", "--npm-registry", "not a url"), "http(s) URL"),
-        (("stage", "list", "--npm-registry", "https://user:pw@registry.example/"), "must not carry credentials"),
+        (
+            ("stage", "list", "--npm-registry", "https://user:pw@registry.example/"),
+            "must not carry credentials",
+        ),
         (("stage", "list", "--registry", "https://lpm.dev/"), "--npm-registry"),
         (("--registry", "https://lpm.dev/", "stage", "list"), "--npm-registry"),
         (("stage", "download", STAGE_ID, "-o", ""), "-o is empty"),
@@ -327,10 +334,15 @@ def test_publish_needs_yes_without_a_terminal(
     project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("NPM_TOKEN", FAKE_TOKEN)
-    packument = {"name": "demo-bad-input", "dist-tags": {"latest": "0.9.0"},
-                 "versions": {"0.9.0": {"name": "demo-bad-input", "version": "0.9.0"}}}
+    packument = {
+        "name": "demo-bad-input",
+        "dist-tags": {"latest": "0.9.0"},
+        "versions": {"0.9.0": {"name": "demo-bad-input", "version": "0.9.0"}},
+    }
     fault_registry.handler = lambda seen: json_answer(
-        {"items": [], "total": 0, "page": 0, "perPage": 100} if seen.path.startswith("/-/stage") else packument
+        {"items": [], "total": 0, "page": 0, "perPage": 100}
+        if seen.path.startswith("/-/stage")
+        else packument
     )
     run = lpm("stage", "publish", "--npm-registry", fault_registry.url)
     assert run.code == 2, run.text
@@ -355,8 +367,13 @@ BAD_IDS = {
 @pytest.mark.parametrize("command", ["view", "download", "approve", "reject", "diff"])
 @pytest.mark.parametrize("stage_id", BAD_IDS.values(), ids=BAD_IDS.keys())
 def test_bad_stage_id_sends_nothing(
-    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch,
-    stage_id, command, json_flag,
+    project: Path,
+    lpm: Callable[..., Run],
+    fault_registry: FaultRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    stage_id,
+    command,
+    json_flag,
 ) -> None:
     monkeypatch.setenv("NPM_TOKEN", FAKE_TOKEN)
     run = lpm("stage", command, stage_id, "--npm-registry", fault_registry.url, *json_flag)
@@ -404,8 +421,12 @@ CONFIG_COMMANDS = {
 @pytest.mark.parametrize("command", CONFIG_COMMANDS.values(), ids=CONFIG_COMMANDS.keys())
 @pytest.mark.parametrize("case", CONFIGS.values(), ids=CONFIGS.keys())
 def test_bad_config_names_file_line_and_reason(
-    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch,
-    case, command,
+    project: Path,
+    lpm: Callable[..., Run],
+    fault_registry: FaultRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    case,
+    command,
 ) -> None:
     text, line, reason = case
     (project / "releasekit.yaml").write_text(text)
@@ -428,14 +449,22 @@ def test_unreadable_config(project: Path, lpm: Callable[..., Run], command) -> N
 
 @pytest.mark.parametrize(
     "command",
-    [("check",), ("check", "--json"), ("check", "--update-baseline"), ("stage", "publish", "--dry-run"),
-     ("stage", "publish", "--dry-run", "--json")],
+    [
+        ("check",),
+        ("check", "--json"),
+        ("check", "--update-baseline"),
+        ("stage", "publish", "--dry-run"),
+        ("stage", "publish", "--dry-run", "--json"),
+    ],
     ids=["check", "check-json", "update-baseline", "publish", "publish-json"],
 )
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(b"{not json", "not valid JSON"), (b"[1, 2]", "not a detect-secrets baseline"),
-     (b'{"results": {"a.js": 7}}', "expected a list")],
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "not a detect-secrets baseline"),
+        (b'{"results": {"a.js": 7}}', "expected a list"),
+    ],
     ids=["invalid-json", "a-list", "bad-results"],
 )
 def test_bad_secrets_baseline(project: Path, lpm: Callable[..., Run], command, content, reason) -> None:
@@ -465,8 +494,14 @@ REGISTRY_COMMANDS = {
 @pytest.mark.parametrize("command", REGISTRY_COMMANDS.values(), ids=REGISTRY_COMMANDS.keys())
 @pytest.mark.parametrize("kind", [*GARBAGE_KINDS, "closed-port"])
 def test_registry_garbage(
-    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, closed_url: str,
-    monkeypatch: pytest.MonkeyPatch, kind, command, json_flag,
+    project: Path,
+    lpm: Callable[..., Run],
+    fault_registry: FaultRegistry,
+    closed_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    kind,
+    command,
+    json_flag,
 ) -> None:
     monkeypatch.setenv("NPM_TOKEN", FAKE_TOKEN)
     (project / "downloads").mkdir()
@@ -486,7 +521,9 @@ def test_registry_garbage(
     }[kind]
     assert expected in message, run.text
     assert listing(project / "downloads") == []
-    assert not [s for s in fault_registry.seen if s.method in ("POST", "DELETE", "PUT")]  # no write after garbage
+    assert not [
+        s for s in fault_registry.seen if s.method in ("POST", "DELETE", "PUT")
+    ]  # no write after garbage
     if kind == "http-500":
         assert len(fault_registry.seen) >= 2  # retried, then given up
 
@@ -494,8 +531,13 @@ def test_registry_garbage(
 @pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
 @pytest.mark.parametrize("kind", [*GARBAGE_KINDS, "closed-port"])
 def test_check_remote_against_a_garbage_registry(
-    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, closed_url: str,
-    monkeypatch: pytest.MonkeyPatch, kind, json_flag,
+    project: Path,
+    lpm: Callable[..., Run],
+    fault_registry: FaultRegistry,
+    closed_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    kind,
+    json_flag,
 ) -> None:
     monkeypatch.setenv("NPM_TOKEN", FAKE_TOKEN)
     url = closed_url if kind == "closed-port" else fault_registry.url
@@ -526,13 +568,23 @@ def test_publish_against_a_garbage_registry_names_the_cause(
     monkeypatch.setenv("NPM_TOKEN", FAKE_TOKEN)
     fault_registry.handler = lambda seen: garbage("html")
     run = lpm("stage", "publish", "-y", "--npm-registry", fault_registry.url)
-    assert_one_error(run, 1, contains=("the registry rules could not run", "malformed JSON", "nothing was staged"),
-                     report_on_stdout=True)
+    assert_one_error(
+        run,
+        1,
+        contains=("the registry rules could not run", "malformed JSON", "nothing was staged"),
+        report_on_stdout=True,
+    )
     assert not [s for s in fault_registry.seen if s.method != "GET"]
 
 
 def _stage_entry(shasum: str | None) -> dict:
-    return {"id": STAGE_ID, "packageName": "demo-bad-input", "version": "1.0.0", "tag": "latest", "shasum": shasum}
+    return {
+        "id": STAGE_ID,
+        "packageName": "demo-bad-input",
+        "version": "1.0.0",
+        "tag": "latest",
+        "shasum": shasum,
+    }
 
 
 @pytest.mark.parametrize(
@@ -542,14 +594,24 @@ def _stage_entry(shasum: str | None) -> dict:
         (tgz({"package.json": b'{"name": "demo-bad-input"}'})[:40], None, "not a readable .tgz"),
         (tgz({"index.js": b"1"}), None, "has no package.json"),
         (tgz({"package.json": b"{nope"}), None, "not valid JSON"),
-        (tgz({"package.json": b'{"name": "demo-bad-input", "version": "1.0.0"}'}), "0" * 40, "does not match"),
+        (
+            tgz({"package.json": b'{"name": "demo-bad-input", "version": "1.0.0"}'}),
+            "0" * 40,
+            "does not match",
+        ),
     ],
     ids=["html", "truncated-gzip", "no-manifest", "bad-manifest", "sha-mismatch"],
 )
 @pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
 def test_download_of_a_garbage_tarball_writes_nothing(
-    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch,
-    tarball, shasum, reason, json_flag,
+    project: Path,
+    lpm: Callable[..., Run],
+    fault_registry: FaultRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    tarball,
+    shasum,
+    reason,
+    json_flag,
 ) -> None:
     monkeypatch.setenv("NPM_TOKEN", FAKE_TOKEN)
 
@@ -582,16 +644,25 @@ def _good_tarball_registry(registry: FaultRegistry) -> None:
     registry.handler = handler
 
 
-def test_pack_destination_that_is_not_a_folder(project: Path, lpm: Callable[..., Run], tmp_path: Path) -> None:
+def test_pack_destination_that_is_not_a_folder(
+    project: Path, lpm: Callable[..., Run], tmp_path: Path
+) -> None:
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
-    assert_one_error(lpm("pack", "--pack-destination", str(a_file / "sub")), 2, contains=("--pack-destination",))
+    assert_one_error(
+        lpm("pack", "--pack-destination", str(a_file / "sub")), 2, contains=("--pack-destination",)
+    )
     assert_one_error(lpm("pack", "--pack-destination", str(a_file)), 2, contains=("--pack-destination",))
-    assert_one_error(lpm("pack", "--pack-destination", str(tmp_path / "missing"), "--json"), 2,
-                     contains=("--pack-destination",))
+    assert_one_error(
+        lpm("pack", "--pack-destination", str(tmp_path / "missing"), "--json"),
+        2,
+        contains=("--pack-destination",),
+    )
 
 
-def test_pack_onto_a_folder_of_the_tarballs_name(project: Path, lpm: Callable[..., Run], tmp_path: Path) -> None:
+def test_pack_onto_a_folder_of_the_tarballs_name(
+    project: Path, lpm: Callable[..., Run], tmp_path: Path
+) -> None:
     dest = tmp_path / "dest"
     (dest / "demo-bad-input-1.0.0.tgz").mkdir(parents=True)
     assert_one_error(lpm("pack", "--pack-destination", str(dest)), 1, contains=("cannot write the tarball",))
@@ -613,16 +684,31 @@ def test_pack_on_a_full_disk_keeps_the_old_tarball(
 
 
 def test_download_output_folder_missing_or_a_file_is_refused_before_downloading(
-    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch,
+    project: Path,
+    lpm: Callable[..., Run],
+    fault_registry: FaultRegistry,
+    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("NPM_TOKEN", FAKE_TOKEN)
     _good_tarball_registry(fault_registry)
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
-    for target, problem in ((a_file / "x.tgz", "is not a directory"), (tmp_path / "missing" / "x.tgz", "does not exist")):
+    for target, problem in (
+        (a_file / "x.tgz", "is not a directory"),
+        (tmp_path / "missing" / "x.tgz", "does not exist"),
+    ):
         for json_flag in ((), ("--json",)):
-            run = lpm("stage", "download", STAGE_ID, "-o", str(target), "--npm-registry", fault_registry.url, *json_flag)
+            run = lpm(
+                "stage",
+                "download",
+                STAGE_ID,
+                "-o",
+                str(target),
+                "--npm-registry",
+                fault_registry.url,
+                *json_flag,
+            )
             assert_one_error(run, 2, contains=(problem,))
     assert fault_registry.seen == []
     assert a_file.read_text() == "x"
@@ -642,7 +728,10 @@ def test_download_never_overwrites_even_a_device(
 
 @pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
 def test_download_on_a_full_disk_leaves_nothing(
-    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch,
+    project: Path,
+    lpm: Callable[..., Run],
+    fault_registry: FaultRegistry,
+    monkeypatch: pytest.MonkeyPatch,
     json_flag,
 ) -> None:
     monkeypatch.setenv("NPM_TOKEN", FAKE_TOKEN)
@@ -666,12 +755,16 @@ def test_report_path_in_a_missing_or_file_folder(
         return (f"{option}={target}",) if option.startswith("--report") else (option, str(target))
 
     assert_one_error(lpm("check", *args(a_file / "r.out")), 2, contains=("is not a folder",))
-    assert_one_error(lpm("check", *args(tmp_path / "missing" / "r.out"), "--json"), 2, contains=("does not exist",))
+    assert_one_error(
+        lpm("check", *args(tmp_path / "missing" / "r.out"), "--json"), 2, contains=("does not exist",)
+    )
     assert a_file.read_text() == "x"
 
 
 @pytest.mark.parametrize("option", ["--junitxml", "--sarif"])
-def test_report_to_dev_full_fails_and_leaves_the_device(project: Path, lpm: Callable[..., Run], option) -> None:
+def test_report_to_dev_full_fails_and_leaves_the_device(
+    project: Path, lpm: Callable[..., Run], option
+) -> None:
     if not Path("/dev/full").is_char_device():
         pytest.skip("no /dev/full here")
     assert_one_error(lpm("check", option, "/dev/full"), 1, contains=("/dev/full", "No space left on device"))
@@ -713,7 +806,10 @@ def test_update_baseline_on_a_full_disk_keeps_the_old_baseline(
 
 
 def test_login_token_file_under_a_file(
-    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch,
+    project: Path,
+    lpm: Callable[..., Run],
+    fault_registry: FaultRegistry,
+    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     _good_tarball_registry(fault_registry)
@@ -728,8 +824,12 @@ def test_login_token_file_under_a_file(
 
 @pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
 def test_login_on_a_full_disk_keeps_the_old_token_file(
-    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path, json_flag,
+    project: Path,
+    lpm: Callable[..., Run],
+    fault_registry: FaultRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    json_flag,
 ) -> None:
     from releasekit.registry import token_store
 
@@ -741,7 +841,9 @@ def test_login_on_a_full_disk_keeps_the_old_token_file(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     before = path.read_bytes()
     disk_full(monkeypatch)
-    run = lpm("login", "--npm", "--npm-registry", fault_registry.url, *json_flag, stdin="second-token-value\n")
+    run = lpm(
+        "login", "--npm", "--npm-registry", fault_registry.url, *json_flag, stdin="second-token-value\n"
+    )
     assert_one_error(run, 1, contains=("No space left on device",))
     assert path.read_bytes() == before and listing(path.parent) == [path.name, path.name + ".lock"]
     assert "second-token-value" not in run.out + run.err
@@ -750,7 +852,9 @@ def test_login_on_a_full_disk_keeps_the_old_token_file(
 # -- the same, as real processes -----------------------------------------------------------
 
 
-def test_as_processes(project: Path, lpm_process: Callable[..., Run], closed_url: str, tmp_path: Path) -> None:
+def test_as_processes(
+    project: Path, lpm_process: Callable[..., Run], closed_url: str, tmp_path: Path
+) -> None:
     """A few of the above through ``python -m releasekit``: exit status, stderr and stdout as a shell sees them."""
     env = {"NPM_TOKEN": FAKE_TOKEN}
     write_manifest(project, b'{"name": "demo-bad-input", "version": "1.0"}')
@@ -758,26 +862,44 @@ def test_as_processes(project: Path, lpm_process: Callable[..., Run], closed_url
     assert_one_error(lpm_process("check", "--json", cwd=project), 2, contains=('invalid "version"',))
     write_manifest(project, {"name": "demo-bad-input", "version": "1.0.0"})
     (project / "releasekit.yaml").write_text("quality:\n  minscore: 5\n")
-    assert_one_error(lpm_process("quality", cwd=project), 2, contains=("releasekit.yaml:2: quality.minscore",))
+    assert_one_error(
+        lpm_process("quality", cwd=project), 2, contains=("releasekit.yaml:2: quality.minscore",)
+    )
     (project / "releasekit.yaml").unlink()
-    assert_one_error(lpm_process("stage", "view", "nope", "--json", cwd=project, env=env), 2, contains=("UUID",))
-    assert_one_error(lpm_process("stage", "list", "--npm-registry", closed_url, cwd=project, env=env), 1,
-                     contains=("could not reach",))
+    assert_one_error(
+        lpm_process("stage", "view", "nope", "--json", cwd=project, env=env), 2, contains=("UUID",)
+    )
+    assert_one_error(
+        lpm_process("stage", "list", "--npm-registry", closed_url, cwd=project, env=env),
+        1,
+        contains=("could not reach",),
+    )
     assert_one_error(lpm_process("stage", "publish", "--bogus", cwd=project), 2, contains=("No such option",))
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
-    assert_one_error(lpm_process("check", "--sarif", str(a_file / "r.sarif"), cwd=project), 2,
-                     contains=("is not a folder",))
+    assert_one_error(
+        lpm_process("check", "--sarif", str(a_file / "r.sarif"), cwd=project),
+        2,
+        contains=("is not a folder",),
+    )
     assert listing(project) == ["README.md", "index.js", "package.json"]
 
 
 @pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
-@pytest.mark.parametrize("command", [("diff",), ("approve", "--otp", "123456", "-y")], ids=["diff", "approve"])
-@pytest.mark.parametrize("kind", ["html", "truncated-json", "wrong-shape", "http-500", "published-tarball",
-                                  "staged-tarball"])
+@pytest.mark.parametrize(
+    "command", [("diff",), ("approve", "--otp", "123456", "-y")], ids=["diff", "approve"]
+)
+@pytest.mark.parametrize(
+    "kind", ["html", "truncated-json", "wrong-shape", "http-500", "published-tarball", "staged-tarball"]
+)
 def test_review_with_a_garbage_packument(
-    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch,
-    kind, command, json_flag,
+    project: Path,
+    lpm: Callable[..., Run],
+    fault_registry: FaultRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    kind,
+    command,
+    json_flag,
 ) -> None:
     """One side is garbage: the packument, the published tarball, or the staged tarball (with a matching sha1).
 
@@ -793,9 +915,16 @@ def test_review_with_a_garbage_packument(
     packument = {
         "name": "demo-bad-input",
         "dist-tags": {"latest": "1.0.0"},
-        "versions": {"1.0.0": {"name": "demo-bad-input", "version": "1.0.0", "dist": {
-            "tarball": fault_registry.url + "demo-bad-input/-/demo-bad-input-1.0.0.tgz",
-            "shasum": hashlib.sha1(published).hexdigest()}}},
+        "versions": {
+            "1.0.0": {
+                "name": "demo-bad-input",
+                "version": "1.0.0",
+                "dist": {
+                    "tarball": fault_registry.url + "demo-bad-input/-/demo-bad-input-1.0.0.tgz",
+                    "shasum": hashlib.sha1(published).hexdigest(),
+                },
+            }
+        },
     }
 
     def handler(seen):
@@ -815,20 +944,32 @@ def test_review_with_a_garbage_packument(
     assert not [s for s in fault_registry.seen if s.method != "GET"]  # nothing approved
 
 
-@pytest.mark.parametrize("token", ["tok\x00en-value", "tökén-value", "tok\x1ben-value"], ids=["nul", "non-ascii", "escape"])
+@pytest.mark.parametrize(
+    "token", ["tok\x00en-value", "tökén-value", "tok\x1ben-value"], ids=["nul", "non-ascii", "escape"]
+)
 def test_token_that_cannot_be_sent(
-    project: Path, lpm: Callable[..., Run], fault_registry: FaultRegistry, monkeypatch: pytest.MonkeyPatch, token
+    project: Path,
+    lpm: Callable[..., Run],
+    fault_registry: FaultRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    token,
 ) -> None:
     """A token no HTTP header can carry is a usage error before any request, and is never echoed (not even escaped)."""
     _good_tarball_registry(fault_registry)
     runs = [lpm("login", "--npm", "--npm-registry", fault_registry.url, stdin=token + "\n")]
     if "\x00" not in token:  # an environment variable cannot hold NUL
         monkeypatch.setenv("NPM_TOKEN", token)
-        runs += [lpm("stage", "list", "--npm-registry", fault_registry.url, *fmt) for fmt in ((), ("--json",))]
+        runs += [
+            lpm("stage", "list", "--npm-registry", fault_registry.url, *fmt) for fmt in ((), ("--json",))
+        ]
         runs.append(lpm("stage", "publish", "-y", "--npm-registry", fault_registry.url))
     for run in runs:
-        assert_one_error(run, 2, contains=("an HTTP header cannot carry",), report_on_stdout=run.args[0] == "stage"
-                         and run.args[1] == "publish")
+        assert_one_error(
+            run,
+            2,
+            contains=("an HTTP header cannot carry",),
+            report_on_stdout=run.args[0] == "stage" and run.args[1] == "publish",
+        )
         for shown in (token, repr(token)[1:-1], "en-value"):
             assert shown not in run.out + run.err
     assert fault_registry.seen == []

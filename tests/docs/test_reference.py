@@ -33,7 +33,9 @@ def generator():
     return module
 
 
-@pytest.mark.parametrize("page", ["reference/config.md", "reference/cli.md", "reference/hooks.md", "policies/builtin.md"])
+@pytest.mark.parametrize(
+    "page", ["reference/config.md", "reference/cli.md", "reference/hooks.md", "policies/builtin.md"]
+)
 def test_generated_pages_are_current(page: str) -> None:
     pages = {path.relative_to(DOCS).as_posix(): text for path, text in generator().pages().items()}
     current = (DOCS / page).read_text("utf-8")
@@ -80,8 +82,13 @@ def test_config_reference_documents_every_schema_key_and_nothing_else() -> None:
 @cache
 def real_help(command: tuple[str, ...]) -> str:
     env = {**os.environ, "COLUMNS": "400", "TERM": "dumb", "NO_COLOR": "1"}
-    result = subprocess.run([sys.executable, "-m", "releasekit", *command, "--help"], capture_output=True, text=True,
-                            env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "releasekit", *command, "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -117,14 +124,22 @@ def help_options(text: str) -> set[str]:
 
 
 def help_commands(text: str) -> set[str]:
-    return {row.split()[0] for title, rows in help_panels(text).items() if "Commands" in title for row in rows if row}
+    return {
+        row.split()[0]
+        for title, rows in help_panels(text).items()
+        if "Commands" in title
+        for row in rows
+        if row
+    }
 
 
 def doc_commands() -> dict[tuple[str, ...], str]:
     """Documented command path -> its section of docs/reference/cli.md."""
     text = (DOCS / "reference" / "cli.md").read_text("utf-8")
     sections = re.split(r"^## `(lpm(?: [\w-]+)*)`\s*$", text, flags=re.M)
-    return {tuple(title.split()[1:]): body for title, body in zip(sections[1::2], sections[2::2], strict=True)}
+    return {
+        tuple(title.split()[1:]): body for title, body in zip(sections[1::2], sections[2::2], strict=True)
+    }
 
 
 def test_cli_reference_documents_every_command_that_help_lists() -> None:
@@ -145,7 +160,9 @@ def test_cli_reference_documents_every_flag_of_every_command() -> None:
             if first:
                 documented.update(re.findall(r"`(-[^`]+)`", first.group(1)))
         real = help_options(real_help(path))
-        assert documented == real, f"lpm {' '.join(path)}: doc {sorted(documented)} vs --help {sorted(real)}: {REGEN}"
+        assert documented == real, (
+            f"lpm {' '.join(path)}: doc {sorted(documented)} vs --help {sorted(real)}: {REGEN}"
+        )
         usage = re.search(r"Usage: (lpm[^\n]*)", real_help(path)).group(1).split()
         assert " ".join(usage) in " ".join(body.split()), f"lpm {' '.join(path)}: usage line differs: {REGEN}"
 
@@ -173,7 +190,9 @@ def test_hooks_reference_documents_every_hookspec_with_its_docstring() -> None:
         params = ", ".join(inspect.signature(func).parameters)
         assert f"## `{name}({params})`" in text, f"{name}: signature differs: {REGEN}"
         first = inspect.cleandoc(func.__doc__ or "").split("\n\n")[0].replace("``", "`")
-        assert " ".join(first.split()).replace("<", "&lt;").replace(">", "&gt;") in flat, f"{name}: docstring differs"
+        assert " ".join(first.split()).replace("<", "&lt;").replace(">", "&gt;") in flat, (
+            f"{name}: docstring differs"
+        )
 
 
 # -- built-in policies, exit codes -----------------------------------------------------
@@ -200,4 +219,6 @@ def test_exit_codes_page_lists_every_exit_code_and_error_code() -> None:
     rows = doc_rows("reference/exit-codes.md")
     for error_code, exit_code in seen.items():
         assert error_code in rows, f"error_code {error_code} undocumented"
-        assert rows[error_code][0] == str(exit_code), f"{error_code}: documented exit {rows[error_code][0]}, real {exit_code}"
+        assert rows[error_code][0] == str(exit_code), (
+            f"{error_code}: documented exit {rows[error_code][0]}, real {exit_code}"
+        )

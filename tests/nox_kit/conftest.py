@@ -38,7 +38,16 @@ def run_nox(project: Path, *args: str, env: dict[str, str] | None = None, timeou
     full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     # nox's own venvs and envdir stay inside the temporary project.
     result = subprocess.run(
-        [sys.executable, "-m", "nox", "--noxfile", str(project / "noxfile.py"), "--envdir", str(project / ".nox"), *args],
+        [
+            sys.executable,
+            "-m",
+            "nox",
+            "--noxfile",
+            str(project / "noxfile.py"),
+            "--envdir",
+            str(project / ".nox"),
+            *args,
+        ],
         cwd=project,
         env=full_env,
         capture_output=True,
@@ -60,8 +69,14 @@ def npm_pack_files(project: Path) -> set[str]:
     npm = shutil.which("npm")
     if npm is None:
         pytest.skip("npm CLI not on PATH")
-    out = subprocess.run([npm, "pack", "--dry-run", "--json", "--ignore-scripts"], cwd=project, capture_output=True,
-                         text=True, check=True, timeout=120).stdout
+    out = subprocess.run(
+        [npm, "pack", "--dry-run", "--json", "--ignore-scripts"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
     return {f["path"] for f in json.loads(out)[0]["files"]}
 
 
@@ -69,7 +84,9 @@ def npm_pack_files(project: Path) -> set[str]:
 def nox_project(tmp_path: Path) -> Callable[..., Path]:
     """Copy the example package into a temp dir and write a ``noxfile.py`` with ``body``."""
 
-    def make(body: str, *, where: str = "project", source: Path = EXAMPLE, manifest: dict | None = None) -> Path:
+    def make(
+        body: str, *, where: str = "project", source: Path = EXAMPLE, manifest: dict | None = None
+    ) -> Path:
         root = tmp_path / where
         shutil.copytree(source, root, dirs_exist_ok=True)
         if manifest is not None:

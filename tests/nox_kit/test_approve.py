@@ -23,8 +23,9 @@ class Terminal:
 
     def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
         self.master, slave = pty.openpty()
-        self.process = subprocess.Popen(args, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            args, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True
+        )
         os.close(slave)
         self.seen = ""
 
@@ -41,7 +42,9 @@ class Terminal:
                 except OSError:  # the child closed the terminal
                     chunk = b""
                 if not chunk and self.process.poll() is not None:
-                    raise AssertionError(f"exited {self.process.returncode} before {text!r}:\n{self.seen[-3000:]}")
+                    raise AssertionError(
+                        f"exited {self.process.returncode} before {text!r}:\n{self.seen[-3000:]}"
+                    )
                 self.seen += chunk.decode("utf-8", errors="replace")
 
     def send(self, line: str) -> None:
@@ -61,8 +64,9 @@ class Terminal:
         return code
 
 
-def test_approve_session_prompts_for_the_id_and_the_otp_and_publishes(nox_run, nox_project, verdaccio,
-                                                                      registry_user, unique_name) -> None:
+def test_approve_session_prompts_for_the_id_and_the_otp_and_publishes(
+    nox_run, nox_project, verdaccio, registry_user, unique_name
+) -> None:
     name = unique_name("kit-approve")
     project = nox_project(
         "from releasekit.nox import KitOptions, register_sessions\n"
@@ -98,8 +102,9 @@ def test_approve_session_prompts_for_the_id_and_the_otp_and_publishes(nox_run, n
     assert "1.0.1" in packument["versions"]
 
 
-def test_approve_session_with_the_otp_as_posarg_never_prints_it(nox_run, nox_project, verdaccio, registry_user,
-                                                                unique_name) -> None:
+def test_approve_session_with_the_otp_as_posarg_never_prints_it(
+    nox_run, nox_project, verdaccio, registry_user, unique_name
+) -> None:
     name = unique_name("kit-approve-otp")
     project = nox_project(
         "from releasekit.nox import KitOptions, register_sessions\n"
@@ -115,7 +120,9 @@ def test_approve_session_with_the_otp_as_posarg_never_prints_it(nox_run, nox_pro
     code = verdaccio.otp(secret)
 
     env = {**os.environ, "NPM_TOKEN": registry_user.token}
-    term = Terminal([sys.executable, "-m", "nox", "-s", "approve", "--", stage_id, "--otp", code], project, env)
+    term = Terminal(
+        [sys.executable, "-m", "nox", "-s", "approve", "--", stage_id, "--otp", code], project, env
+    )
     term.expect("It becomes public and installable.")
     term.send("y")
     assert term.finish() == 0, term.seen[-3000:]

@@ -9,14 +9,14 @@ import pytest
 
 pytestmark = pytest.mark.registry
 
-TEAM_POLICY = '''\
+TEAM_POLICY = """\
 import releasekit
 
 
 @releasekit.mark.severity("error")
 def policy_no_wip(package):
     assert "WIP" not in (package.text("lib/index.js") or ""), "lib/index.js is marked WIP"
-'''
+"""
 
 
 @pytest.fixture

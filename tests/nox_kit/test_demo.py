@@ -18,8 +18,13 @@ def test_demo_stages_approves_and_installs(npm_cli: str) -> None:
         find_binaries()
     except RegistryNotInstalled as exc:
         pytest.skip(str(exc))
-    result = subprocess.run([sys.executable, "-m", "releasekit.nox.demo"], capture_output=True, text=True,
-                            timeout=600, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "releasekit.nox.demo"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     steps = re.findall(r"^==> (\d)\. ", out, re.M)

@@ -27,8 +27,14 @@ EXPECTED = {
 
 
 def lpm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "releasekit", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "releasekit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -66,7 +72,9 @@ def test_existing_files_are_never_overwritten_without_force(tmp_path: Path) -> N
     (tmp_path / "policies").mkdir()
     result = lpm("init", str(tmp_path))
     assert result.returncode == 1
-    assert result.stderr.startswith("Error: ") and "would overwrite noxfile.py; nothing written" in result.stderr
+    assert (
+        result.stderr.startswith("Error: ") and "would overwrite noxfile.py; nothing written" in result.stderr
+    )
     assert "--force" in result.stderr
     # All or nothing: not even the files that did not exist were written.
     assert tree(tmp_path) == {"noxfile.py": b"# my own noxfile\n"}
@@ -168,10 +176,20 @@ def test_round_trip_edits_keep_the_comments(tmp_path: Path) -> None:
 
 def test_keys_the_schema_gains_later_are_added_with_their_description() -> None:
     schema = copy.deepcopy(load_schema())
-    schema["properties"]["pack"]["properties"]["gzip_level"] = {"type": "integer", "default": 9, "description": "gzip level."}
-    schema["properties"]["stage"]["properties"]["wait"] = {"type": "boolean", "description": "Wait for approval."}
-    schema["properties"]["newsection"] = {"type": "object", "description": "A new section.",
-                                          "properties": {"a": {"type": "string", "default": "x", "description": "Key a."}}}
+    schema["properties"]["pack"]["properties"]["gzip_level"] = {
+        "type": "integer",
+        "default": 9,
+        "description": "gzip level.",
+    }
+    schema["properties"]["stage"]["properties"]["wait"] = {
+        "type": "boolean",
+        "description": "Wait for approval.",
+    }
+    schema["properties"]["newsection"] = {
+        "type": "object",
+        "description": "A new section.",
+        "properties": {"a": {"type": "string", "default": "x", "description": "Key a."}},
+    }
     template = (templates_dir() / "releasekit.yaml").read_text()
     text = render_config(template, schema)
     assert "  # gzip level.\n  gzip_level: 9\n\n# Defaults for `lpm stage publish`" in text
@@ -185,13 +203,22 @@ def test_keys_the_schema_gains_later_are_added_with_their_description() -> None:
 
 
 @pytest.mark.registry
-def test_init_then_nox_list_then_lpm_check(tmp_path: Path, make_project, verdaccio, registry_user, unique_name) -> None:
+def test_init_then_nox_list_then_lpm_check(
+    tmp_path: Path, make_project, verdaccio, registry_user, unique_name
+) -> None:
     name = unique_name("kit-init")
     project = make_project(
-        {"name": name, "version": "1.0.0", "description": "a package made by lpm init's test", "license": "MIT",
-         "main": "index.js"},
-        files={"index.js": "export const hi = () => 'hi';\nconsole.log('loaded');\n",
-               "CHANGELOG.md": "# Changelog\n\n## 1.0.0\n\n- first\n"},
+        {
+            "name": name,
+            "version": "1.0.0",
+            "description": "a package made by lpm init's test",
+            "license": "MIT",
+            "main": "index.js",
+        },
+        files={
+            "index.js": "export const hi = () => 'hi';\nconsole.log('loaded');\n",
+            "CHANGELOG.md": "# Changelog\n\n## 1.0.0\n\n- first\n",
+        },
     )
     verdaccio.publish(project, registry_user.token)
     assert set(tree(project)) == {"package.json", "index.js", "CHANGELOG.md"}
@@ -199,10 +226,22 @@ def test_init_then_nox_list_then_lpm_check(tmp_path: Path, make_project, verdacc
     init = lpm("init", str(project))
     assert init.returncode == 0, init.stderr
 
-    listed = subprocess.run([sys.executable, "-m", "nox", "-l"], cwd=project, capture_output=True, text=True,
-                            timeout=120, env={**os.environ})
+    listed = subprocess.run(
+        [sys.executable, "-m", "nox", "-l"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+    )
     assert listed.returncode == 0, listed.stderr
-    assert re.findall(r"^[*-] (\S+)", listed.stdout, re.M) == ["check", "quality", "stage", "stage_list", "approve"]
+    assert re.findall(r"^[*-] (\S+)", listed.stdout, re.M) == [
+        "check",
+        "quality",
+        "stage",
+        "stage_list",
+        "approve",
+    ]
 
     # Point the versions policies at the test registry, editing the file the way a user would.
     yaml = YAML(typ="rt")

@@ -52,6 +52,13 @@ def test_a_checkout_installs_itself_and_explicit_specs_win() -> None:
 def test_one_time_passwords_are_masked_in_the_logged_command() -> None:
     from releasekit.nox._invoke import masked
 
-    assert masked(["lpm", "stage", "approve", "id", "--otp", "123456"]) == ["lpm", "stage", "approve", "id", "--otp", "****"]
+    assert masked(["lpm", "stage", "approve", "id", "--otp", "123456"]) == [
+        "lpm",
+        "stage",
+        "approve",
+        "id",
+        "--otp",
+        "****",
+    ]
     assert masked(["--otp=654321", "--tag", "next"]) == ["--otp=****", "--tag", "next"]
     assert masked(["--tag", "next"]) == ["--tag", "next"]

@@ -16,18 +16,21 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 def staged(verdaccio, token: str, name: str) -> list[dict]:
     response = httpx.get(
-        f"{verdaccio.url}-/stage", params={"package": name, "page": 0, "perPage": 100},
-        headers={"authorization": f"Bearer {token}"}, timeout=30,
+        f"{verdaccio.url}-/stage",
+        params={"package": name, "page": 0, "perPage": 100},
+        headers={"authorization": f"Bearer {token}"},
+        timeout=30,
     )
     response.raise_for_status()
     return list(response.json()["items"])
 
 
-def test_stage_session_stages_lists_and_summarises(nox_run, nox_project, verdaccio, registry_user, unique_name,
-                                                   tmp_path: Path) -> None:
+def test_stage_session_stages_lists_and_summarises(
+    nox_run, nox_project, verdaccio, registry_user, unique_name, tmp_path: Path
+) -> None:
     name = unique_name("kit-stage")
     project = nox_project(
-        f'from releasekit.nox import KitOptions, register_sessions\n'
+        f"from releasekit.nox import KitOptions, register_sessions\n"
         f'register_sessions(KitOptions(venv_backend="none", npm_registry="{verdaccio.url}"))\n',
         manifest={"name": name, "version": "1.0.0"},
     )
@@ -66,11 +69,12 @@ def test_stage_session_stages_lists_and_summarises(nox_run, nox_project, verdacc
     assert registry_user.token not in summary.read_text()
 
 
-def test_stage_session_without_auth_fails_and_stages_nothing(nox_run, nox_project, verdaccio, registry_user,
-                                                             unique_name) -> None:
+def test_stage_session_without_auth_fails_and_stages_nothing(
+    nox_run, nox_project, verdaccio, registry_user, unique_name
+) -> None:
     name = unique_name("kit-noauth")
     project = nox_project(
-        f'from releasekit.nox import KitOptions, register_sessions\n'
+        f"from releasekit.nox import KitOptions, register_sessions\n"
         f'register_sessions(KitOptions(venv_backend="none", npm_registry="{verdaccio.url}"))\n',
         manifest={"name": name, "version": "1.0.0"},
     )

@@ -33,7 +33,13 @@ def test_one_import_registers_the_defaults(nox_run, nox_project) -> None:
     project = nox_project("import releasekit.nox.defaults  # noqa: F401\n")
     result = nox_run(project, "-l")
     assert result.returncode == 0, result.output
-    assert re.findall(r"^[*-] (\S+)", result.stdout, re.M) == ["check", "quality", "stage", "stage_list", "approve"]
+    assert re.findall(r"^[*-] (\S+)", result.stdout, re.M) == [
+        "check",
+        "quality",
+        "stage",
+        "stage_list",
+        "approve",
+    ]
 
 
 def test_stage_dry_run_reports_the_packed_files(nox_run, nox_project, npm_files) -> None:
@@ -108,7 +114,9 @@ def test_approve_never_runs_on_ci(nox_run, nox_project, env: dict[str, str]) -> 
 
 def test_approve_refuses_without_an_interactive_terminal(nox_run, nox_project) -> None:
     project = nox_project(kit())
-    result = nox_run(project, "--non-interactive", "-s", "approve", "--", "6f1f3c1e-3b7e-4a43-9a8e-6f7d5c2b1a00")
+    result = nox_run(
+        project, "--non-interactive", "-s", "approve", "--", "6f1f3c1e-3b7e-4a43-9a8e-6f7d5c2b1a00"
+    )
     assert result.returncode != 0
     assert "needs an interactive terminal" in result.stderr
 
@@ -118,7 +126,7 @@ def test_step_summary_on_a_dry_run_says_nothing_was_staged(nox_run, nox_project,
     summary = tmp_path / "summary.md"
     result = nox_run(project, "-s", "stage", "--", "--dry-run", env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert result.returncode == 0, result.output
-    assert json.loads(result.stdout[result.stdout.index("{"):].split("\nnox >")[0])["data"]["dryRun"] is True
+    assert json.loads(result.stdout[result.stdout.index("{") :].split("\nnox >")[0])["data"]["dryRun"] is True
     text = summary.read_text()
     assert "releasekit-example@1.0.0" in text and "Dry run: nothing was staged." in text
     assert "approve" not in text

@@ -45,11 +45,15 @@ def dependencies_without_releasekit(target: Path) -> Path:
 def test_stage_dry_run_in_a_real_venv(nox_run, nox_project, tmp_path: Path) -> None:
     project = nox_project(VENV_KIT)
     deps = str(dependencies_without_releasekit(tmp_path / "deps"))
-    result = nox_run(project, "-s", "stage", "--", "--dry-run", "--json", timeout=540, env={"PYTHONPATH": deps})
+    result = nox_run(
+        project, "-s", "stage", "--", "--dry-run", "--json", timeout=540, env={"PYTHONPATH": deps}
+    )
     assert result.returncode == 0, result.output
     venv = project / ".nox" / "stage"
     site = list(venv.glob("lib/python*/site-packages"))
-    assert site and (site[0] / "releasekit" / "nox" / "__init__.py").is_file(), "releasekit not installed in the venv"
+    assert site and (site[0] / "releasekit" / "nox" / "__init__.py").is_file(), (
+        "releasekit not installed in the venv"
+    )
     # The wheel carries the templates and built-in policies the checkout keeps at top level.
     assert (site[0] / "releasekit" / "_templates" / "noxfile.py").is_file()
     # nox ran the venv's python (resolved on the session PATH), not the outer interpreter.
@@ -58,7 +62,12 @@ def test_stage_dry_run_in_a_real_venv(nox_run, nox_project, tmp_path: Path) -> N
     installed_from = result.stderr.split("pip install --no-deps --no-build-isolation --quiet ")[1].split()[0]
     assert Path(installed_from) == Path(__file__).resolve().parents[2]  # this checkout, not PyPI
     # What `python -m releasekit` imports in that environment is the venv's copy.
-    imported = subprocess.run([str(venv / "bin" / "python"), "-c", "import releasekit; print(releasekit.__file__)"],
-                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": deps}, check=True,
-                              cwd=project)  # as in the session: run from the package dir
+    imported = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import releasekit; print(releasekit.__file__)"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": deps},
+        check=True,
+        cwd=project,
+    )  # as in the session: run from the package dir
     assert Path(imported.stdout.strip()).resolve().is_relative_to(site[0].resolve()), imported.stdout

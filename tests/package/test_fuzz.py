@@ -17,20 +17,46 @@ from releasekit.testing.npm_fixtures import FixtureUnavailable, npm_binary, npm_
 from .conftest import write_layout
 
 _dirs = st.sampled_from(["", "lib/", "lib/sub/", "test/", "src/", ".hidden/", "docs/", "node_modules/x/"])
-_bases = st.sampled_from(["index.js", "a.ts", "README.md", "LICENSE", "x.d.ts", ".env", "b.json", "c.map", "Z.js", "readme.txt"])
-_trees = st.dictionaries(st.builds(lambda d, b: d + b, _dirs, _bases), st.text(max_size=20), min_size=1, max_size=14)
+_bases = st.sampled_from(
+    ["index.js", "a.ts", "README.md", "LICENSE", "x.d.ts", ".env", "b.json", "c.map", "Z.js", "readme.txt"]
+)
+_trees = st.dictionaries(
+    st.builds(lambda d, b: d + b, _dirs, _bases), st.text(max_size=20), min_size=1, max_size=14
+)
 _rules = st.lists(
-    st.sampled_from(["*.ts", "test", "/lib/sub", "!lib/sub/a.ts", "**/*.map", ".env", "docs/", "!README.md", "src/**", "*.d.ts", "!x.d.ts", "lib/*.js"]),
+    st.sampled_from(
+        [
+            "*.ts",
+            "test",
+            "/lib/sub",
+            "!lib/sub/a.ts",
+            "**/*.map",
+            ".env",
+            "docs/",
+            "!README.md",
+            "src/**",
+            "*.d.ts",
+            "!x.d.ts",
+            "lib/*.js",
+        ]
+    ),
     max_size=4,
 )
 _files_field = st.one_of(
     st.none(),
-    st.lists(st.sampled_from(["lib", "lib/", "src/*.js", "index.js", "!lib/sub", "test/**", "*.md", "docs", "/lib/sub/x.d.ts"]), max_size=3),
+    st.lists(
+        st.sampled_from(
+            ["lib", "lib/", "src/*.js", "index.js", "!lib/sub", "test/**", "*.md", "docs", "/lib/sub/x.d.ts"]
+        ),
+        max_size=3,
+    ),
 )
 _ignore_where = st.sampled_from(["", "lib/", "lib/sub/"])
 
 
-def _write(root: Path, tree: dict[str, str], rules: list[str], where: str, files: list[str] | None, gitignore: bool) -> Path:
+def _write(
+    root: Path, tree: dict[str, str], rules: list[str], where: str, files: list[str] | None, gitignore: bool
+) -> Path:
     manifest: dict[str, Any] = {"name": "fuzz", "version": "1.0.0"}
     if files is not None:
         manifest["files"] = files
@@ -38,11 +64,20 @@ def _write(root: Path, tree: dict[str, str], rules: list[str], where: str, files
     return write_layout(root, manifest, {**tree, **extra})
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(tree=_trees, rules=_rules, where=_ignore_where, files=_files_field, gitignore=st.booleans())
 @pytest.mark.npm
 def test_property_generated_projects_match_npm(
-    tmp_path_factory: pytest.TempPathFactory, tree: dict[str, str], rules: list[str], where: str, files: list[str] | None, gitignore: bool
+    tmp_path_factory: pytest.TempPathFactory,
+    tree: dict[str, str],
+    rules: list[str],
+    where: str,
+    files: list[str] | None,
+    gitignore: bool,
 ) -> None:
     try:
         npm_binary()
@@ -60,7 +95,12 @@ def test_property_generated_projects_match_npm(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tree=_trees, rules=_rules, where=_ignore_where, files=_files_field, seed=st.integers(0, 2**16))
 def test_property_same_project_same_bytes(
-    tmp_path_factory: pytest.TempPathFactory, tree: dict[str, str], rules: list[str], where: str, files: list[str] | None, seed: int
+    tmp_path_factory: pytest.TempPathFactory,
+    tree: dict[str, str],
+    rules: list[str],
+    where: str,
+    files: list[str] | None,
+    seed: int,
 ) -> None:
     base = tmp_path_factory.mktemp("det")
     first = _write(base / "one", tree, rules, where, files, False)

@@ -14,8 +14,70 @@ from releasekit.package.glob import brace_expand, compile_rule
 
 pytestmark = pytest.mark.npm
 
-_SEGMENTS = ["a", "b", "lib", "Lib", ".git", ".hidden", "x.js", "X.JS", "index.d.ts", "readme.md", "node_modules", "@s", "c~", "d$", "ü", "1", "x02", "ab", "a{b}c", "a-b", "", ""]
-_PATTERN_BITS = ["*", "**", "?", "a", "lib", "*.js", "*.{js,ts}", "[a-c]", "[!a]*", ".*", "x.js", "!(a)", "@(a|b)", "+(a)", "readme{,.*[^~$]}", "{a,b}", "*.d.ts", "\\*", ".git", "@s", "[[:alpha:]]*", "..", ".", "*(a)", "?(x).js", "[]a]", "[a-", "b*c", "**.js", "L*", "\\!a", "ü*", "{1..3}", "x{01..03}", "{a..c}*", "{a,{b,c}}", "{}", "a{b}c"]
+_SEGMENTS = [
+    "a",
+    "b",
+    "lib",
+    "Lib",
+    ".git",
+    ".hidden",
+    "x.js",
+    "X.JS",
+    "index.d.ts",
+    "readme.md",
+    "node_modules",
+    "@s",
+    "c~",
+    "d$",
+    "ü",
+    "1",
+    "x02",
+    "ab",
+    "a{b}c",
+    "a-b",
+    "",
+    "",
+]
+_PATTERN_BITS = [
+    "*",
+    "**",
+    "?",
+    "a",
+    "lib",
+    "*.js",
+    "*.{js,ts}",
+    "[a-c]",
+    "[!a]*",
+    ".*",
+    "x.js",
+    "!(a)",
+    "@(a|b)",
+    "+(a)",
+    "readme{,.*[^~$]}",
+    "{a,b}",
+    "*.d.ts",
+    "\\*",
+    ".git",
+    "@s",
+    "[[:alpha:]]*",
+    "..",
+    ".",
+    "*(a)",
+    "?(x).js",
+    "[]a]",
+    "[a-",
+    "b*c",
+    "**.js",
+    "L*",
+    "\\!a",
+    "ü*",
+    "{1..3}",
+    "x{01..03}",
+    "{a..c}*",
+    "{a,{b,c}}",
+    "{}",
+    "a{b}c",
+]
 
 
 def _cases(seed: int, count: int) -> list[tuple[str, str]]:
@@ -30,7 +92,10 @@ def _cases(seed: int, count: int) -> list[tuple[str, str]]:
             pattern += "/"
         if rng.random() < 0.2:
             pattern = "!" + pattern
-        segs = [rng.choice(_SEGMENTS[:-2]) if rng.random() < 0.97 else rng.choice(_SEGMENTS) for _ in range(rng.randint(1, 4))]
+        segs = [
+            rng.choice(_SEGMENTS[:-2]) if rng.random() < 0.97 else rng.choice(_SEGMENTS)
+            for _ in range(rng.randint(1, 4))
+        ]
         path = "/".join(segs)
         if rng.random() < 0.3:
             path = "/" + path
@@ -68,7 +133,11 @@ process.stdout.write(JSON.stringify(out));
 def test_matches_npm_minimatch(seed: int) -> None:
     cases = _cases(seed, 1500)
     proc = subprocess.run(
-        ["node", "-e", _SCRIPT, str(_minimatch_dir())], input=json.dumps(cases), capture_output=True, text=True, check=True
+        ["node", "-e", _SCRIPT, str(_minimatch_dir())],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     expected = json.loads(proc.stdout)
     mismatches = []

@@ -29,7 +29,9 @@ def test_real_package_same_as_npm(name: str, version: str, npm_pack: Any) -> Non
 
 
 @pytest.mark.parametrize("name,version", CORPUS, ids=[f"{n}@{v}" for n, v in CORPUS])
-def test_real_package_tar_stream_is_byte_identical(name: str, version: str, npm_pack: Any, tmp_path: Path) -> None:
+def test_real_package_tar_stream_is_byte_identical(
+    name: str, version: str, npm_pack: Any, tmp_path: Path
+) -> None:
     import gzip
 
     try:

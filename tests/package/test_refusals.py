@@ -99,18 +99,35 @@ def test_limits_come_from_releasekit_yaml(layout: Any, monkeypatch: pytest.Monke
 
 
 def test_publish_config_is_applied_and_settings_exposed(layout: Any) -> None:
-    manifest = {**OK, "main": "src/index.ts", "publishConfig": {"main": "dist/index.js", "types": "dist/index.d.ts", "bin": {"x": "dist/cli.js"}, "registry": "https://r.example/", "tag": "next", "access": "public"}}
+    manifest = {
+        **OK,
+        "main": "src/index.ts",
+        "publishConfig": {
+            "main": "dist/index.js",
+            "types": "dist/index.d.ts",
+            "bin": {"x": "dist/cli.js"},
+            "registry": "https://r.example/",
+            "tag": "next",
+            "access": "public",
+        },
+    }
     packed = pack_project(layout(manifest, {"src/index.ts": "", "dist/index.js": "", "dist/cli.js": ""}))
     cli = packed.get("dist/cli.js")
     assert cli is not None and cli.mode == 0o755 and packed.manifest["bin"] == {"x": "dist/cli.js"}
     assert packed.manifest["main"] == "dist/index.js" and packed.manifest["types"] == "dist/index.d.ts"
-    assert packed.manifest["publishConfig"] == {"registry": "https://r.example/", "tag": "next", "access": "public"}
+    assert packed.manifest["publishConfig"] == {
+        "registry": "https://r.example/",
+        "tag": "next",
+        "access": "public",
+    }
     assert json.loads(packed.read("package.json"))["main"] == "dist/index.js"
     assert publish_settings(manifest) == {"registry": "https://r.example/", "tag": "next", "access": "public"}
 
 
 # ---------------------------------------------------------------- the CLI
-def test_cli_writes_tarball_atomically_and_replaces(layout: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+def test_cli_writes_tarball_atomically_and_replaces(
+    layout: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
     project = layout({"name": "@sc/demo", "version": "1.2.3"}, {"a.js": "a"})
     out = tmp_path / "out"
     out.mkdir()
@@ -123,7 +140,9 @@ def test_cli_writes_tarball_atomically_and_replaces(layout: Any, tmp_path: Path,
     assert sorted(p.name for p in out.iterdir()) == ["sc-demo-1.2.3.tgz"]  # no temp file left
 
 
-def test_cli_dry_run_writes_nothing(layout: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+def test_cli_dry_run_writes_nothing(
+    layout: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
     project = layout(OK, {"a.js": "a"})
     monkeypatch.chdir(tmp_path)
     assert main(["pack", "--dry-run", str(project)]) == 0
@@ -132,7 +151,9 @@ def test_cli_dry_run_writes_nothing(layout: Any, tmp_path: Path, monkeypatch: py
     assert not list(tmp_path.glob("*.tgz"))
 
 
-def test_cli_refusal_is_one_json_line_error(layout: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+def test_cli_refusal_is_one_json_line_error(
+    layout: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
     project = layout({**OK, "private": True}, {"a.js": "a"})
     monkeypatch.chdir(tmp_path)
     assert main(["--json", "pack", str(project)]) == 1

@@ -33,7 +33,17 @@ def _members(data: bytes) -> list[tuple[str, int, bytes, int, int, int]]:
 @pytest.mark.npm
 @pytest.mark.parametrize(
     "name",
-    ["no-files-field", "bin-map", "bundle-dependencies", "deep-paths", "unicode-names", "sorting", "odd-modes", "bin-mode-quirk", "hard-links"],
+    [
+        "no-files-field",
+        "bin-map",
+        "bundle-dependencies",
+        "deep-paths",
+        "unicode-names",
+        "sorting",
+        "odd-modes",
+        "bin-mode-quirk",
+        "hard-links",
+    ],
 )
 def test_tar_stream_is_byte_identical_to_npm(name: str, layout: Any, npm_pack: Any, tmp_path: Path) -> None:
     manifest, files = LAYOUTS[name]
@@ -56,7 +66,9 @@ def test_entries_are_under_package_with_npm_metadata(layout: Any) -> None:
         {"bin/x.js": "x", "y.js": "y", "run.sh": ("s", 0o700), "a.txt": ("a", 0o600), "g.txt": ("g", 0o664)},
     )
     members = _members(pack_project(project).tarball)
-    assert {name for name, *_ in members} == {f"package/{n}" for n in ("package.json", "bin/x.js", "y.js", "run.sh", "a.txt", "g.txt")}
+    assert {name for name, *_ in members} == {
+        f"package/{n}" for n in ("package.json", "bin/x.js", "y.js", "run.sh", "a.txt", "g.txt")
+    }
     modes = {name: mode for name, mode, *_ in members}
     # a bin at the root gains +x; npm leaves bin/x.js as it is on disk (pacote's quirk)
     assert modes == {
@@ -82,9 +94,19 @@ def test_same_input_same_bytes_whatever_the_disk_metadata(layout: Any) -> None:
     assert one.integrity.startswith("sha512-") and len(one.shasum) == 40
 
 
-_names = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="/\0", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
-_paths = st.lists(_names, min_size=1, max_size=4).map("/".join).filter(lambda p: all(s not in (".", "..") for s in p.split("/")))
-_files = st.dictionaries(_paths, st.tuples(st.binary(max_size=700), st.sampled_from([0o644, 0o755])), min_size=1, max_size=8)
+_names = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters="/\0", exclude_categories=("Cs", "Cc")),
+    min_size=1,
+    max_size=40,
+)
+_paths = (
+    st.lists(_names, min_size=1, max_size=4)
+    .map("/".join)
+    .filter(lambda p: all(s not in (".", "..") for s in p.split("/")))
+)
+_files = st.dictionaries(
+    _paths, st.tuples(st.binary(max_size=700), st.sampled_from([0o644, 0o755])), min_size=1, max_size=8
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -114,7 +136,9 @@ def test_a_second_name_of_one_inode_is_a_link_entry(layout: Any) -> None:
 def test_a_tarball_compressed_in_the_background_is_the_same_bytes(make_project) -> None:  # type: ignore[no-untyped-def]
     from releasekit.package.pack import pack_project
 
-    project = make_project({"name": "bg", "version": "1.0.0"}, {"index.js": "x".join(map(str, range(50_000)))})
+    project = make_project(
+        {"name": "bg", "version": "1.0.0"}, {"index.js": "x".join(map(str, range(50_000)))}
+    )
     background = pack_project(project, gzip="background")
     lazy = pack_project(project, gzip="lazy")
     assert background.files == pack_project(project).files

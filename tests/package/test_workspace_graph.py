@@ -27,10 +27,18 @@ def _members(root: Path, specs: dict[str, dict[str, Any]]) -> None:
 LAYOUT = {
     "packages/core": {"name": "@acme/core"},
     "packages/util": {"name": "@acme/util", "dependencies": {"@acme/core": "workspace:^"}},
-    "packages/app": {"name": "app", "dependencies": {"@acme/util": "workspace:*"}, "peerDependencies": {"react": "*"}},
+    "packages/app": {
+        "name": "app",
+        "dependencies": {"@acme/util": "workspace:*"},
+        "peerDependencies": {"react": "*"},
+    },
     "packages/internal": {"name": "internal", "private": True},
     "packages/fixtures/test-only": {"name": "fixture"},
-    "tools/cli": {"name": "acme-cli", "dependencies": {"app": "workspace:~"}, "devDependencies": {"internal": "workspace:*"}},
+    "tools/cli": {
+        "name": "acme-cli",
+        "dependencies": {"app": "workspace:~"},
+        "devDependencies": {"internal": "workspace:*"},
+    },
 }
 
 
@@ -145,12 +153,23 @@ def _bundling_workspace(root: Path) -> Path:
     write_layout(
         root / "packages" / "sib",
         {"name": "sib", "version": "2.0.0", "files": ["lib"], "dependencies": {"hoisted": "1.0.0"}},
-        {"lib/x.js": "x", "lib/.npmignore": "*.map\n", "lib/x.js.map": "m", "secret.txt": "s", "README.md": "r"},
+        {
+            "lib/x.js": "x",
+            "lib/.npmignore": "*.map\n",
+            "lib/x.js.map": "m",
+            "secret.txt": "s",
+            "README.md": "r",
+        },
     )
     write_layout(root / "packages" / "hoisted", {"name": "hoisted", "version": "1.0.0"}, {"h.js": "h"})
     app = write_layout(
         root / "packages" / "app",
-        {"name": "app", "version": "1.0.0", "dependencies": {"sib": "workspace:*"}, "bundleDependencies": ["sib"]},
+        {
+            "name": "app",
+            "version": "1.0.0",
+            "dependencies": {"sib": "workspace:*"},
+            "bundleDependencies": ["sib"],
+        },
         {"index.js": "i"},
     )
     (root / "node_modules").mkdir()

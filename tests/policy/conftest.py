@@ -19,4 +19,3 @@ def policy_project(make_project: Callable[..., Path]) -> Callable[..., Path]:
         return make_project(manifest or {"name": "demo", "version": "1.0.0"}, files=dedented)
 
     return make
-

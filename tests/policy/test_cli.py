@@ -44,7 +44,10 @@ def test_default_path_is_the_current_folder(policy_project, lpm, monkeypatch):
     monkeypatch.chdir(project)
     run = lpm("check", "--no-builtin")
     assert run.code == 1
-    assert "FAILED  policies/policy_bad.py:6 policy_readme - assert \"README.md\" in package: ship a README" in run.out
+    assert (
+        'FAILED  policies/policy_bad.py:6 policy_readme - assert "README.md" in package: ship a README'
+        in run.out
+    )
     assert "1 failed, 1 passed" in run.out
     assert "Gate failed: 1 policy failed: policies/policy_bad.py::policy_readme" in run.out
 
@@ -144,7 +147,9 @@ def test_list_prints_and_runs_nothing(policy_project, lpm):
 def test_json_output_and_report_files(policy_project, lpm, tmp_path):
     project = policy_project(FAILING)
     junit, sarif = tmp_path / "j.xml", tmp_path / "s.sarif"
-    run = lpm("--json", "check", str(project), "--no-builtin", "--junitxml", str(junit), "--sarif", str(sarif))
+    run = lpm(
+        "--json", "check", str(project), "--no-builtin", "--junitxml", str(junit), "--sarif", str(sarif)
+    )
     assert run.code == 1
     document = json.loads(run.out)
     assert document["success"] is False and document["target"] == "npm"
@@ -158,7 +163,9 @@ def test_json_output_and_report_files(policy_project, lpm, tmp_path):
 
 
 def test_allow_secrets_reaches_the_options_fixture(policy_project, lpm):
-    project = policy_project({"policies/policy_opt.py": "def policy_opt(options):\n    assert options.allow_secrets\n"})
+    project = policy_project(
+        {"policies/policy_opt.py": "def policy_opt(options):\n    assert options.allow_secrets\n"}
+    )
     assert lpm("check", str(project), "--no-builtin").code == 1
     assert lpm("check", str(project), "--no-builtin", "--allow-secrets").code == 0
 
@@ -169,7 +176,9 @@ def test_extra_policy_paths_and_plugin_option(policy_project, lpm, tmp_path):
     (extra / "policyconf.py").write_text(
         "import releasekit\n\n@releasekit.hookimpl\ndef releasekit_addoption(parser):\n    parser.addoption('org')\n"
     )
-    (extra / "policy_org.py").write_text("def policy_org(plugin_options):\n    assert plugin_options['org'] == 'acme'\n")
+    (extra / "policy_org.py").write_text(
+        "def policy_org(plugin_options):\n    assert plugin_options['org'] == 'acme'\n"
+    )
     project = policy_project(PASSING)
     run = lpm("check", str(project), "--no-builtin", "-p", str(extra), "-o", "org=acme", "-v")
     assert run.code == 0, run.out
@@ -191,7 +200,9 @@ def test_lpm_console_script(policy_project):
     if lpm_path is None:
         pytest.skip("lpm is not installed as a console script")
     project = policy_project(FAILING)
-    proc = subprocess.run([lpm_path, "check", str(project), "--no-builtin"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [lpm_path, "check", str(project), "--no-builtin"], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 1
     assert "policy_readme" in proc.stdout
 
@@ -203,7 +214,9 @@ def test_check_a_packed_tarball(policy_project, lpm, tmp_path, monkeypatch):
     tarball = tmp_path / "demo-1.0.0.tgz"
     tarball.write_bytes(pack_project(source).tarball)
     checks = policy_project(
-        {"policies/policy_t.py": "def policy_t(package, project_dir):\n    assert 'README.md' in package and package.source_dir is None\n"}
+        {
+            "policies/policy_t.py": "def policy_t(package, project_dir):\n    assert 'README.md' in package and package.source_dir is None\n"
+        }
     )
     monkeypatch.chdir(checks)
     run = lpm("check", str(tarball), "--no-builtin")

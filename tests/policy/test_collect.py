@@ -118,7 +118,11 @@ def test_import_errors_are_collection_errors_with_file_and_line(policy_project):
     )
     result = run_policies(project, builtin=False)
     errors = {e.path: e for e in result.collection_errors}
-    assert set(errors) == {"policies/policy_syntax.py", "policies/policy_import.py", "policies/policy_raises.py"}
+    assert set(errors) == {
+        "policies/policy_syntax.py",
+        "policies/policy_import.py",
+        "policies/policy_raises.py",
+    }
     assert errors["policies/policy_syntax.py"].line == 4
     assert errors["policies/policy_syntax.py"].message.startswith("SyntaxError")
     assert errors["policies/policy_import.py"].line == 2
@@ -203,7 +207,11 @@ def test_exits_and_module_level_skip(policy_project):
     )
     result = run_policies(project, builtin=False)
     [error] = result.collection_errors
-    assert (error.path, error.line, error.message) == ("policies/policy_exit_at_import.py", 3, "SystemExit: 0")
+    assert (error.path, error.line, error.message) == (
+        "policies/policy_exit_at_import.py",
+        3,
+        "SystemExit: 0",
+    )
     [policy] = result.results
     assert policy.name == "policy_exits" and policy.outcome == "error" and policy.message == "SystemExit: 0"
     assert result.exit_code == 1

@@ -57,10 +57,14 @@ def test_builtin_fixtures(policy_project):
 
 def test_handed_in_package_is_used_and_nothing_is_packed(policy_project):
     project = policy_project(
-        {"policies/policy_pkg.py": "def policy_pkg(package, manifest):\n    assert manifest['name'] == 'handed-in'\n"}
+        {
+            "policies/policy_pkg.py": "def policy_pkg(package, manifest):\n    assert manifest['name'] == 'handed-in'\n"
+        }
     )
     (project / "package.json").write_text("{ not json")  # packing this would fail
-    given = PackedPackage({"name": "handed-in", "version": "2.0.0"}, (PackedFile("a.js", 1, 0o644, b"x"),), b"")
+    given = PackedPackage(
+        {"name": "handed-in", "version": "2.0.0"}, (PackedFile("a.js", 1, 0o644, b"x"),), b""
+    )
     result = run_policies(project, builtin=False, package=given, config=load_config(project))
     assert outcomes(result) == {"policy_pkg": ("passed", "")}
     assert result.package is given
@@ -148,7 +152,9 @@ def test_fixture_overrides_builtin_and_fixtures_visible_across_folders(policy_pr
         "@releasekit.fixture\ndef shared():\n    return 'from the extra folder'\n"
     )
     project = policy_project(
-        {"policies/policy_uses.py": "def policy_uses(options, shared):\n    assert options == 'overridden' and shared.startswith('from')\n"}
+        {
+            "policies/policy_uses.py": "def policy_uses(options, shared):\n    assert options == 'overridden' and shared.startswith('from')\n"
+        }
     )
     result = run_policies(project, builtin=False, paths=[extra])
     assert outcomes(result) == {"policy_uses": ("passed", "")}
@@ -164,7 +170,9 @@ def test_unknown_fixture_names_the_policy_and_lists_available(policy_project):
     result = run_policies(project, builtin=False)
     [policy] = result.results
     assert policy.outcome == "error"
-    assert "policy 'policies/policy_unknown.py::policy_typo' requests unknown fixture 'pakage'" in policy.message
+    assert (
+        "policy 'policies/policy_unknown.py::policy_typo' requests unknown fixture 'pakage'" in policy.message
+    )
     available = policy.message.split("available fixtures: ")[1].split(", ")
     assert {"mine", "package", "manifest", "project_dir", "config", "options"} <= set(available)
     assert not result.gate_passed and result.exit_code == 1
@@ -272,7 +280,10 @@ def test_fixture_manager_unit_rules():
     def not_a_fixture():
         return 0
 
-    assert manager.parse({"base": base, "renamed": renamed, "plain": not_a_fixture}, "test") == ["base", "other"]
+    assert manager.parse({"base": base, "renamed": renamed, "plain": not_a_fixture}, "test") == [
+        "base",
+        "other",
+    ]
     assert manager.resolve_arguments(["other", "base"], "policy 'x'") == {"other": 2, "base": 1}
     with pytest.raises(TypeError, match="keyword-only"):
         releasekit.fixture("name")  # type: ignore[call-overload]

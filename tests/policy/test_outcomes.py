@@ -126,7 +126,10 @@ def test_every_outcome(policy_project):
 
     assert (by["policy_fail_call"].outcome, by["policy_fail_call"].message) == ("failed", "refused by policy")
     assert by["policy_fail_call"].line == line_of('releasekit.fail("refused by policy")')
-    assert (by["policy_returns_false"].outcome, by["policy_returns_false"].message) == ("failed", "policy returned False")
+    assert (by["policy_returns_false"].outcome, by["policy_returns_false"].message) == (
+        "failed",
+        "policy returned False",
+    )
 
     finding = by["policy_error_finding"]
     assert finding.outcome == "failed" and [f.rule_id for f in finding.findings] == ["no-todo"]
@@ -164,7 +167,13 @@ def test_every_outcome(policy_project):
     assert by["policy_shared_helper_assert"].message == "assert value: helper assert\n  where value = 0"
 
     counts = result.counts
-    assert (counts["passed"], counts["failed"], counts["warned"], counts["skipped"], counts["error"]) == (2, 10, 3, 1, 3)
+    assert (counts["passed"], counts["failed"], counts["warned"], counts["skipped"], counts["error"]) == (
+        2,
+        10,
+        3,
+        1,
+        3,
+    )
     assert not result.gate_passed and result.exit_code == 1
 
 
@@ -210,7 +219,9 @@ def test_registered_secrets_are_redacted_from_results(policy_project):
     secret = "s3cr3t-value-for-redaction"
     register_secret(secret)
     project = policy_project(
-        {"policies/policy_leak.py": f"import releasekit\n\ndef policy_leak():\n    releasekit.fail('found {secret}')\n"}
+        {
+            "policies/policy_leak.py": f"import releasekit\n\ndef policy_leak():\n    releasekit.fail('found {secret}')\n"
+        }
     )
     result = run_policies(project, builtin=False)
     assert secret not in str(result.to_dict())

@@ -16,7 +16,7 @@ from releasekit.errors import ConfigError, UsageError
 from releasekit.policy.session import run_policies
 
 # A policyconf.py plugin that adds a fixture, a report format, an option, and uses every hook.
-FULL_CONF = '''
+FULL_CONF = """
 import releasekit
 from releasekit.policy.item import Policy
 from releasekit.policy.reports import ReportFormat
@@ -91,7 +91,7 @@ def releasekit_report_result(result, session):
 def releasekit_sessionfinish(session, result):
     EVENTS.append(("finish", result.counts["passed"]))
     (session.project_dir / "events.json").write_text(__import__("json").dumps(EVENTS))
-'''
+"""
 
 
 def test_policyconf_plugin_fixture_report_format_and_hooks(policy_project, tmp_path):
@@ -138,12 +138,16 @@ def test_policyconf_plugin_fixture_report_format_and_hooks(policy_project, tmp_p
 
 
 def test_plugin_option_errors(policy_project):
-    project = policy_project({"policies/policyconf.py": FULL_CONF, "policies/policy_a.py": "def policy_a():\n    pass\n"})
+    project = policy_project(
+        {"policies/policyconf.py": FULL_CONF, "policies/policy_a.py": "def policy_a():\n    pass\n"}
+    )
     with pytest.raises(UsageError, match="unknown plugin option 'colour'; known options: max-files, owner"):
         run_policies(project, builtin=False, plugin_options={"colour": "red"})
     with pytest.raises(UsageError, match="plugin option 'max-files': invalid value 'many'"):
         run_policies(project, builtin=False, plugin_options={"max-files": "many"})
-    with pytest.raises(UsageError, match="unknown report format 'pdf'; available: json, junitxml, markdown, sarif"):
+    with pytest.raises(
+        UsageError, match="unknown report format 'pdf'; available: json, junitxml, markdown, sarif"
+    ):
         run_policies(project, builtin=False, reports={"pdf": project / "r.pdf"})
 
 
@@ -237,7 +241,9 @@ def test_plugins_from_config_and_argument(policy_project, tmp_path, monkeypatch)
     assert policy.outcome == "passed" and policy.detail == "seen by object plugin"
 
     bad = policy_project({"releasekit.yaml": "policies:\n  plugins: [no_such_plugin_module_rk]\n"})
-    with pytest.raises(ConfigError, match="policies.plugins: cannot import plugin 'no_such_plugin_module_rk'"):
+    with pytest.raises(
+        ConfigError, match="policies.plugins: cannot import plugin 'no_such_plugin_module_rk'"
+    ):
         run_policies(bad, builtin=False)
 
 
@@ -300,7 +306,10 @@ def test_entry_point_plugin_through_the_lpm_command(policy_project, tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.run(
         [sys.executable, "-m", "releasekit", "check", str(project), "--no-builtin", "--json"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     document = json.loads(proc.stdout)

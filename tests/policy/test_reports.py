@@ -15,7 +15,7 @@ from releasekit.redaction import register_secret
 
 SECRET = "rk-test-secret-0123456789abcdef"
 
-POLICIES = f'''
+POLICIES = f"""
 import releasekit
 from releasekit import Finding
 
@@ -40,7 +40,7 @@ def policy_skip():
 
 def policy_crash():
     raise ValueError("leaks {SECRET}")
-'''
+"""
 
 # The parts of SARIF 2.1.0 code scanning relies on (a strict subset of the OASIS schema).
 SARIF_SHAPE = {
@@ -76,7 +76,11 @@ SARIF_SHAPE = {
                                                     "required": ["text"],
                                                 },
                                                 "defaultConfiguration": {
-                                                    "properties": {"level": {"enum": ["none", "note", "warning", "error"]}}
+                                                    "properties": {
+                                                        "level": {
+                                                            "enum": ["none", "note", "warning", "error"]
+                                                        }
+                                                    }
                                                 },
                                             },
                                         },
@@ -104,17 +108,25 @@ SARIF_SHAPE = {
                                                 "type": "object",
                                                 "required": ["artifactLocation"],
                                                 "properties": {
-                                                    "artifactLocation": {"type": "object", "required": ["uri"]},
+                                                    "artifactLocation": {
+                                                        "type": "object",
+                                                        "required": ["uri"],
+                                                    },
                                                     "region": {
                                                         "type": "object",
-                                                        "properties": {"startLine": {"type": "integer", "minimum": 1}},
+                                                        "properties": {
+                                                            "startLine": {"type": "integer", "minimum": 1}
+                                                        },
                                                     },
                                                 },
                                             }
                                         },
                                     },
                                 },
-                                "partialFingerprints": {"type": "object", "additionalProperties": {"type": "string"}},
+                                "partialFingerprints": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "string"},
+                                },
                             },
                         },
                     },
@@ -129,7 +141,11 @@ SARIF_SHAPE = {
 def reported(policy_project, tmp_path):
     register_secret(SECRET)
     project = policy_project({"policies/policy_mixed.py": POLICIES, "policies/policy_broken.py": "def (\n"})
-    paths = {"junitxml": tmp_path / "junit.xml", "sarif": tmp_path / "out.sarif", "json": tmp_path / "out.json"}
+    paths = {
+        "junitxml": tmp_path / "junit.xml",
+        "sarif": tmp_path / "out.sarif",
+        "json": tmp_path / "out.json",
+    }
     result = run_policies(project, builtin=False, reports=paths)
     return result, paths
 
@@ -139,13 +155,24 @@ def test_junit_xml_parses_back(reported):
     root = ET.parse(paths["junitxml"]).getroot()
     assert root.tag == "testsuites"
     [suite] = root.findall("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("7", "2", "2", "1")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
+        "7",
+        "2",
+        "2",
+        "1",
+    )
     cases = {case.get("name"): case for case in suite.findall("testcase")}
-    assert cases["policy_ok"].find("failure") is None and cases["policy_ok"].get("classname") == "policies.policy_mixed"
+    assert (
+        cases["policy_ok"].find("failure") is None
+        and cases["policy_ok"].get("classname") == "policies.policy_mixed"
+    )
     failure = cases["policy_assert"].find("failure")
     assert failure is not None and failure.get("message") == "assert 1 + 1 == 3: math is broken"
     assert cases["policy_assert"].get("file") == "policies/policy_mixed.py"
-    assert int(cases["policy_assert"].get("line")) == POLICIES.splitlines().index('    assert 1 + 1 == 3, "math is broken"') + 1
+    assert (
+        int(cases["policy_assert"].get("line"))
+        == POLICIES.splitlines().index('    assert 1 + 1 == 3, "math is broken"') + 1
+    )
     assert "lib/a.js:4 [aws-key]" in cases["policy_findings"].find("failure").text
     assert cases["policy_skip"].find("skipped").get("message") == "not here"
     assert "WARNING" in cases["policy_soft"].find("system-out").text
@@ -164,8 +191,14 @@ def test_sarif_shape_rule_ids_and_locations(reported):
     assert len(rule_ids) == len(set(rule_ids))
     results = run["results"]
     assert sorted({r["ruleId"] for r in results}) == sorted(
-        ["policy_assert", "policy_findings/aws-key", "policy_findings/basic-auth-credentials",
-         "policy_findings/private-key", "policy_soft", "policy_crash"]
+        [
+            "policy_assert",
+            "policy_findings/aws-key",
+            "policy_findings/basic-auth-credentials",
+            "policy_findings/private-key",
+            "policy_soft",
+            "policy_crash",
+        ]
     )
     assert all(" " not in rule_id for rule_id in rule_ids)  # slugs, as code scanning expects
     slugged = next(r for r in rules if r["id"] == "policy_findings/basic-auth-credentials")
@@ -173,7 +206,10 @@ def test_sarif_shape_rule_ids_and_locations(reported):
     for entry in results:
         assert rules[entry["ruleIndex"]]["id"] == entry["ruleId"]
     aws = [r for r in results if r["ruleId"] == "policy_findings/aws-key"]
-    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in aws] == ["lib/a.js", "lib/b.js"]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in aws] == [
+        "lib/a.js",
+        "lib/b.js",
+    ]
     assert [r["partialFingerprints"]["secretHash/v1"] for r in aws] == ["0" * 40, "1" * 40]
     assert aws[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
     levels = {r["ruleId"]: r["level"] for r in results}
@@ -220,7 +256,9 @@ def test_report_files_are_written_atomically(tmp_path):
 
 
 def test_bad_report_destination_is_a_usage_error_before_running(policy_project, tmp_path):
-    project = policy_project({"policies/policy_w.py": "def policy_w(project_dir):\n    (project_dir / 'ran').write_text('x')\n"})
+    project = policy_project(
+        {"policies/policy_w.py": "def policy_w(project_dir):\n    (project_dir / 'ran').write_text('x')\n"}
+    )
     with pytest.raises(UsageError, match="does not exist"):
         run_policies(project, builtin=False, reports={"sarif": tmp_path / "missing" / "x.sarif"})
     with pytest.raises(UsageError, match="it is a folder"):

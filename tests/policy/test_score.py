@@ -62,7 +62,10 @@ def test_score_breakdown_and_quality_failures_do_not_fail_the_gate(policy_projec
     by = {r.name: r for r in result.results}
     # Failing quality checks are warnings: the score is their gate.
     assert by["policy_license"].outcome == "warned"
-    assert by["policy_tests"].outcome == "warned" and by["policy_tests"].detail == "tests exist but no test script"
+    assert (
+        by["policy_tests"].outcome == "warned"
+        and by["policy_tests"].detail == "tests exist but no test script"
+    )
     assert by["policy_too_generous"].outcome == "passed"
     score = result.score
     assert score is not None
@@ -70,7 +73,13 @@ def test_score_breakdown_and_quality_failures_do_not_fail_the_gate(policy_projec
     assert (score.earned, score.applicable) == (30, 105)
     assert score.value == round(100 * 30 / 105)
     checks = {c.id.split("::")[1]: c for c in score.checks}
-    assert set(checks) == {"policy_readme", "policy_license", "policy_tests", "policy_types", "policy_too_generous"}
+    assert set(checks) == {
+        "policy_readme",
+        "policy_license",
+        "policy_tests",
+        "policy_types",
+        "policy_too_generous",
+    }
     assert checks["policy_readme"].passed and checks["policy_readme"].label == "Has a README"
     assert (checks["policy_tests"].points, checks["policy_tests"].max_points) == (15, 30)
     assert checks["policy_license"].category == "documentation" and not checks["policy_license"].passed
@@ -88,7 +97,9 @@ def test_min_score_gate_message(policy_project):
     result = run_policies(_project(policy_project), builtin=False, options=StageOptions(min_score=50))
     assert not result.gate_passed and result.exit_code == 1
     [message] = result.gate_messages
-    assert message.startswith(f"quality score {result.score.value} is below the minimum 50; biggest missing points: ")
+    assert message.startswith(
+        f"quality score {result.score.value} is below the minimum 50; biggest missing points: "
+    )
     missing = message.split("biggest missing points: ")[1].split("; ")
     assert missing[0].startswith("Ships types (") and missing[0].endswith("): -40")
     assert missing[1].startswith("Has a LICENSE (") and missing[1].endswith("): -20")
@@ -116,7 +127,9 @@ def test_erroring_quality_check_earns_nothing_and_fails_the_gate():
     assert Outcome.ERROR.fails_gate
 
 
-@pytest.mark.parametrize(("score_value", "minimum", "fails"), [(79, 80, True), (80, 80, False), (100, 0, False)])
+@pytest.mark.parametrize(
+    ("score_value", "minimum", "fails"), [(79, 80, True), (80, 80, False), (100, 0, False)]
+)
 def test_gate_threshold(score_value, minimum, fails):
     result = PolicyResult("f.py::policy_q", "policy_q", Outcome.PASSED, points=100, earned=score_value)
     score = compute_score([result])

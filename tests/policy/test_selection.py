@@ -93,7 +93,9 @@ def test_keyword_over_names_markers_files_and_categories(policy_project):
         "policy_readme",
         "policy_secrets",
     ]
-    assert names(run_policies(project, builtin=False, keyword="SECURITY and not (secrets)")) == ["policy_license_file"]
+    assert names(run_policies(project, builtin=False, keyword="SECURITY and not (secrets)")) == [
+        "policy_license_file"
+    ]
     result = run_policies(project, builtin=False, keyword="nothing_matches")
     assert result.exit_code == 4 and len(result.deselected) == 4
     with pytest.raises(UsageError, match="bad -k expression"):
@@ -112,7 +114,10 @@ def test_disable_by_name_and_id(policy_project):
     )
     result = run_policies(project, builtin=False)
     assert names(result) == ["policy_changelog", "policy_license_file"]
-    assert result.deselected == ["policies/policy_docs.py::policy_readme", "policies/policy_security.py::policy_secrets"]
+    assert result.deselected == [
+        "policies/policy_docs.py::policy_readme",
+        "policies/policy_security.py::policy_secrets",
+    ]
 
 
 def test_collect_only_runs_nothing(policy_project):

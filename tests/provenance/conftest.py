@@ -34,8 +34,13 @@ def github_actions(sigstore_instance: FakeSigstore, monkeypatch: pytest.MonkeyPa
         yield token
 
 
-def _make_package(name: str = "demo-pkg", version: str = "1.2.3", *, body: bytes = b"module.exports = 1\n",
-                 manifest: dict[str, Any] | None = None) -> PackedPackage:
+def _make_package(
+    name: str = "demo-pkg",
+    version: str = "1.2.3",
+    *,
+    body: bytes = b"module.exports = 1\n",
+    manifest: dict[str, Any] | None = None,
+) -> PackedPackage:
     """A small packed package whose tarball bytes depend on everything passed in."""
     full = {"name": name, "version": version, **(manifest or {})}
     files = (PackedFile("index.js", len(body), 0o644, body),)
@@ -65,7 +70,10 @@ def provenance_registry(tmp_path_factory: pytest.TempPathFactory) -> Any:
         server = Verdaccio(tmp_path_factory.mktemp("verdaccio-provenance"), extra_config=extra).start()
     except RegistryNotInstalled as exc:
         pytest.skip(str(exc))
-    assert any("releasekit-provenance" in str(line.get("msg", "")) or
-               "releasekit-provenance" in str(line.get("pluginName", "")) for line in server.log_lines())
+    assert any(
+        "releasekit-provenance" in str(line.get("msg", ""))
+        or "releasekit-provenance" in str(line.get("pluginName", ""))
+        for line in server.log_lines()
+    )
     yield server
     server.stop()

@@ -21,10 +21,17 @@ def test_config_forms() -> None:
 
 
 def test_github_and_gitlab_identities_split_into_workflow_and_ref() -> None:
-    github = SignerIdentity("https://github.com/octo-org/octo-repo/.github/workflows/release.yml@refs/tags/v1.2.0", GITHUB)
-    assert github.split("https://github.com/octo-org/octo-repo") == (".github/workflows/release.yml", "refs/tags/v1.2.0")
+    github = SignerIdentity(
+        "https://github.com/octo-org/octo-repo/.github/workflows/release.yml@refs/tags/v1.2.0", GITHUB
+    )
+    assert github.split("https://github.com/octo-org/octo-repo") == (
+        ".github/workflows/release.yml",
+        "refs/tags/v1.2.0",
+    )
     assert github.split("https://github.com/octo-org/octo") is None  # a prefix of another repository's name
-    gitlab = SignerIdentity("https://gitlab.com/group/project//.gitlab-ci.yml@refs/heads/main", "https://gitlab.com")
+    gitlab = SignerIdentity(
+        "https://gitlab.com/group/project//.gitlab-ci.yml@refs/heads/main", "https://gitlab.com"
+    )
     assert gitlab.split("https://gitlab.com/group/project") == (".gitlab-ci.yml", "refs/heads/main")
 
 
@@ -33,14 +40,23 @@ def test_identity_rules() -> None:
     right = ExpectedIdentity("o/r", "./.github/workflows/release.yml", "refs/tags/v*")
     assert _identity_problem(signer, right) is None
     assert _identity_problem(signer, ExpectedIdentity("o/r", ref="refs/heads/*")) == (
-        "ref refs/tags/v2.0.0 does not match refs/heads/*")
-    assert _identity_problem(signer, ExpectedIdentity("o/other")) == "not a workflow of https://github.com/o/other"
+        "ref refs/tags/v2.0.0 does not match refs/heads/*"
+    )
+    assert (
+        _identity_problem(signer, ExpectedIdentity("o/other"))
+        == "not a workflow of https://github.com/o/other"
+    )
     assert _identity_problem(signer, ExpectedIdentity("o/r", issuer="https://gitlab.com")) == (
-        "issuer is not https://gitlab.com")
+        "issuer is not https://gitlab.com"
+    )
 
 
 def test_source_commit_of_slsa_v1_and_v02() -> None:
-    v1 = {"predicate": {"buildDefinition": {"resolvedDependencies": [{"uri": "git+x", "digest": {"gitCommit": "ABC"}}]}}}
+    v1 = {
+        "predicate": {
+            "buildDefinition": {"resolvedDependencies": [{"uri": "git+x", "digest": {"gitCommit": "ABC"}}]}
+        }
+    }
     v02 = {"predicate": {"materials": [{"uri": "git+x", "digest": {"sha1": "def"}}]}}
     assert source_commit(v1) == "abc" and source_commit(v02) == "def"
     assert source_commit({"predicate": {}}) is None

@@ -32,15 +32,26 @@ def statement_for(package: PackedPackage, **changes: Any) -> dict[str, Any]:
     return statement
 
 
-def bundle_bytes(statement: Any, *, media_type: str = V03, payload_type: str = "application/vnd.in-toto+json",
-                 payload: str | None = None) -> bytes:
+def bundle_bytes(
+    statement: Any,
+    *,
+    media_type: str = V03,
+    payload_type: str = "application/vnd.in-toto+json",
+    payload: str | None = None,
+) -> bytes:
     """A bundle document with the given statement (structure only: not signed)."""
     encoded = payload if payload is not None else base64.b64encode(json.dumps(statement).encode()).decode()
-    return json.dumps({
-        "mediaType": media_type,
-        "verificationMaterial": {},
-        "dsseEnvelope": {"payload": encoded, "payloadType": payload_type, "signatures": [{"sig": "AAAA"}]},
-    }).encode()
+    return json.dumps(
+        {
+            "mediaType": media_type,
+            "verificationMaterial": {},
+            "dsseEnvelope": {
+                "payload": encoded,
+                "payloadType": payload_type,
+                "signatures": [{"sig": "AAAA"}],
+            },
+        }
+    ).encode()
 
 
 def expect_refusal(data: bytes, package: PackedPackage, message: str) -> None:
@@ -81,8 +92,14 @@ def test_not_json(package: PackedPackage) -> None:
 
 def test_not_a_sigstore_bundle(package: PackedPackage) -> None:
     expect_refusal(b"[1, 2, 3]", package, "not a Sigstore bundle")
-    v01 = bundle_bytes(statement_for(package), media_type="application/vnd.dev.sigstore.bundle+json;version=0.1")
-    expect_refusal(v01, package, r"not a Sigstore bundle v0\.2 or v0\.3 \(mediaType 'application/vnd\.dev\.sigstore\.bundle\+json;version=0\.1'\)")
+    v01 = bundle_bytes(
+        statement_for(package), media_type="application/vnd.dev.sigstore.bundle+json;version=0.1"
+    )
+    expect_refusal(
+        v01,
+        package,
+        r"not a Sigstore bundle v0\.2 or v0\.3 \(mediaType 'application/vnd\.dev\.sigstore\.bundle\+json;version=0\.1'\)",
+    )
     expect_refusal(json.dumps({"dsseEnvelope": {}}).encode(), package, "not a Sigstore bundle v0.2 or v0.3")
 
 
@@ -93,22 +110,30 @@ def test_no_dsse_envelope(package: PackedPackage) -> None:
 
 def test_wrong_payload_type(package: PackedPackage) -> None:
     data = bundle_bytes(statement_for(package), payload_type="application/json")
-    expect_refusal(data, package, "DSSE payload type is 'application/json', expected 'application/vnd.in-toto\\+json'")
+    expect_refusal(
+        data, package, "DSSE payload type is 'application/json', expected 'application/vnd.in-toto\\+json'"
+    )
 
 
 def test_payload_not_a_statement(package: PackedPackage) -> None:
-    expect_refusal(bundle_bytes(None, payload="%%%not base64%%%"), package, "not a base64-encoded JSON statement")
+    expect_refusal(
+        bundle_bytes(None, payload="%%%not base64%%%"), package, "not a base64-encoded JSON statement"
+    )
     expect_refusal(bundle_bytes(["a", "list"]), package, "DSSE payload is not a JSON object")
 
 
 def test_statement_type_must_be_in_toto_v1_or_v01(package: PackedPackage) -> None:
     data = bundle_bytes(statement_for(package, _type="https://in-toto.io/Statement/v0.2"))
-    expect_refusal(data, package, "statement type 'https://in-toto.io/Statement/v0.2' is not in-toto v1 or v0.1")
+    expect_refusal(
+        data, package, "statement type 'https://in-toto.io/Statement/v0.2' is not in-toto v1 or v0.1"
+    )
 
 
 def test_predicate_must_be_slsa_provenance_v1_or_v02(package: PackedPackage) -> None:
     data = bundle_bytes(statement_for(package, predicateType="https://spdx.dev/Document"))
-    expect_refusal(data, package, "predicate type 'https://spdx.dev/Document' is not SLSA provenance v1 or v0.2")
+    expect_refusal(
+        data, package, "predicate type 'https://spdx.dev/Document' is not SLSA provenance v1 or v0.2"
+    )
 
 
 def test_exactly_one_subject(package: PackedPackage, make_package: Any) -> None:
@@ -121,7 +146,11 @@ def test_exactly_one_subject(package: PackedPackage, make_package: Any) -> None:
 def test_subject_name_must_match(package: PackedPackage, make_package: Any) -> None:
     other_version = make_package(version="9.9.9")
     data = bundle_bytes(statement_for(other_version))
-    expect_refusal(data, package, r"subject 'pkg:npm/demo-pkg@9\.9\.9' does not match the package being staged \(pkg:npm/demo-pkg@1\.2\.3\)")
+    expect_refusal(
+        data,
+        package,
+        r"subject 'pkg:npm/demo-pkg@9\.9\.9' does not match the package being staged \(pkg:npm/demo-pkg@1\.2\.3\)",
+    )
 
 
 def test_subject_sha512_must_match(package: PackedPackage, make_package: Any) -> None:
@@ -133,17 +162,25 @@ def test_subject_sha512_must_match(package: PackedPackage, make_package: Any) ->
 @pytest.mark.parametrize(
     ("media_type", "statement_type", "predicate_type"),
     [
-        ("application/vnd.dev.sigstore.bundle+json;version=0.2", "https://in-toto.io/Statement/v0.1",
-         "https://slsa.dev/provenance/v0.2"),
-        ("application/vnd.dev.sigstore.bundle+json;version=0.3", "https://in-toto.io/Statement/v1",
-         "https://slsa.dev/provenance/v1"),
+        (
+            "application/vnd.dev.sigstore.bundle+json;version=0.2",
+            "https://in-toto.io/Statement/v0.1",
+            "https://slsa.dev/provenance/v0.2",
+        ),
+        (
+            "application/vnd.dev.sigstore.bundle+json;version=0.3",
+            "https://in-toto.io/Statement/v1",
+            "https://slsa.dev/provenance/v1",
+        ),
         (V03, "https://in-toto.io/Statement/v0.1", "https://slsa.dev/provenance/v1"),
     ],
 )
 def test_accepted_versions_pass_the_structure_rules(
     package: PackedPackage, media_type: str, statement_type: str, predicate_type: str
 ) -> None:
-    data = bundle_bytes(statement_for(package, _type=statement_type, predicateType=predicate_type), media_type=media_type)
+    data = bundle_bytes(
+        statement_for(package, _type=statement_type, predicateType=predicate_type), media_type=media_type
+    )
     checked = check_bundle(data, package, verify=False)
     assert (checked.verified, checked.media_type) == (False, media_type)
     assert checked.detail.startswith("structure checked only")
@@ -154,13 +191,16 @@ def test_accepted_versions_pass_the_structure_rules(
 
 @pytest.fixture
 def signed_bundle(github_actions: str, package: PackedPackage, trust_config: Any) -> str:
-    result = provenance_attachment(package, ProvenanceSetting("generate", "--provenance"), access="public",
-                                   trust_config=trust_config)
+    result = provenance_attachment(
+        package, ProvenanceSetting("generate", "--provenance"), access="public", trust_config=trust_config
+    )
     assert result is not None and result.bundle_json
     return result.bundle_json
 
 
-def test_signature_verified_with_the_given_trust_root(signed_bundle: str, package: PackedPackage, trust_config: Any) -> None:
+def test_signature_verified_with_the_given_trust_root(
+    signed_bundle: str, package: PackedPackage, trust_config: Any
+) -> None:
     checked = check_bundle(signed_bundle.encode(), package, trust_config=trust_config)
     assert checked.verified is True
     assert checked.detail.startswith("signature verified: signed by https://github.com/octo-org/octo-repo/")
@@ -206,7 +246,11 @@ def test_file_attachment_carries_the_bundle_as_given(
     setting = ProvenanceSetting("file", "--provenance-file", path)
     result = provenance_attachment(package, setting, access="public", trust_config=trust_config)
     assert result is not None and result.attachment is not None
-    assert result.attachment == {"content_type": V03, "data": signed_bundle, "length": len(signed_bundle.encode())}
+    assert result.attachment == {
+        "content_type": V03,
+        "data": signed_bundle,
+        "length": len(signed_bundle.encode()),
+    }
     assert (result.source, result.verified, result.log_index) == (f"file {path}", True, 5)
 
     dry = provenance_attachment(package, setting, access="public", trust_config=trust_config, dry_run=True)
@@ -223,7 +267,10 @@ def test_bad_file_stops_before_upload(package: PackedPackage, tmp_path: Path) ->
 
 
 def test_checking_a_file_prints_no_library_warnings(
-    signed_bundle: str, package: PackedPackage, trust_config: Any, caplog: pytest.LogCaptureFixture,
+    signed_bundle: str,
+    package: PackedPackage,
+    trust_config: Any,
+    caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """No sigstore "unsafe policy" or TUF "offline mode" warnings leak into lpm's output."""

@@ -55,7 +55,9 @@ def set_version(root: Path, version: str) -> None:
     (root / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
-def run_lpm(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
+def run_lpm(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
+) -> tuple[int, str, str]:
     from releasekit.cli import main, output
 
     capsys.readouterr()
@@ -82,8 +84,12 @@ def sent_bodies(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def ci_project(
-    verdaccio: Verdaccio, registry_user: Any, unique_name: Callable[[str], str], tmp_path: Path,
-    sigstore_instance: FakeSigstore, monkeypatch: pytest.MonkeyPatch,
+    verdaccio: Verdaccio,
+    registry_user: Any,
+    unique_name: Callable[[str], str],
+    tmp_path: Path,
+    sigstore_instance: FakeSigstore,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> tuple[Path, str]:
     """1.0.0 published with npm; project at 1.1.0; GitHub Actions env; private Sigstore configured."""
     name = unique_name("rk-prov")
@@ -105,16 +111,33 @@ def sha512_hex_of_integrity(integrity: str) -> str:
 
 
 def test_stage_publish_provenance_on_verdaccio_then_approve_and_install(
-    ci_project: tuple[Path, str], verdaccio: Verdaccio, registry_user: Any, sigstore_instance: FakeSigstore,
-    sent_bodies: list[dict[str, Any]], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path, trust_config: Any,
+    ci_project: tuple[Path, str],
+    verdaccio: Verdaccio,
+    registry_user: Any,
+    sigstore_instance: FakeSigstore,
+    sent_bodies: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    trust_config: Any,
 ) -> None:
     project, name = ci_project
     # The trusted-publishing exchange is tried first and fails (Verdaccio has none): lpm then uses NPM_TOKEN.
     oidc_url = f"{verdaccio.url}-/releasekit-test/no-oidc-here"
-    with sigstore_instance.github_actions(monkeypatch, ACTIONS_ID_TOKEN_REQUEST_URL=oidc_url), sigstore_instance.serve():
+    with (
+        sigstore_instance.github_actions(monkeypatch, ACTIONS_ID_TOKEN_REQUEST_URL=oidc_url),
+        sigstore_instance.serve(),
+    ):
         code, out, err = run_lpm(
-            capsys, monkeypatch, "--json", "stage", "publish", "--provenance", "-y", "--npm-registry", verdaccio.url
+            capsys,
+            monkeypatch,
+            "--json",
+            "stage",
+            "publish",
+            "--provenance",
+            "-y",
+            "--npm-registry",
+            verdaccio.url,
         )
 
     # -- what went over the wire: the packument with the tarball and the .sigstore bundle
@@ -130,7 +153,9 @@ def test_stage_publish_provenance_on_verdaccio_then_approve_and_install(
     verifier = Verifier(trusted_root=trust_config.trusted_root)
     _, payload = verifier.verify_dsse(bundle, Identity(identity=WORKFLOW_IDENTITY, issuer=GITHUB_ISSUER))
     subject = json.loads(payload)["subject"]
-    assert subject == [{"name": f"pkg:npm/{name}@1.1.0", "digest": {"sha512": hashlib.sha512(tarball).hexdigest()}}]
+    assert subject == [
+        {"name": f"pkg:npm/{name}@1.1.0", "digest": {"sha512": hashlib.sha512(tarball).hexdigest()}}
+    ]
     assert body["versions"]["1.1.0"]["dist"]["integrity"] == (
         "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
     )
@@ -140,8 +165,12 @@ def test_stage_publish_provenance_on_verdaccio_then_approve_and_install(
     doc = json.loads(out)
     assert doc["success"] is False and doc["error_code"] == "registry"
     assert "unsupported registry call" in doc["error"]
-    staged = httpx.get(f"{verdaccio.url}-/stage", params={"package": name, "page": 0, "perPage": 100},
-                       headers={"authorization": f"Bearer {registry_user.token}"}, timeout=30).json()
+    staged = httpx.get(
+        f"{verdaccio.url}-/stage",
+        params={"package": name, "page": 0, "perPage": 100},
+        headers={"authorization": f"Bearer {registry_user.token}"},
+        timeout=30,
+    ).json()
     assert staged["total"] == 0
     assert len(sent_bodies) == 1
 
@@ -153,7 +182,9 @@ def test_stage_publish_provenance_on_verdaccio_then_approve_and_install(
 
     consumer = tmp_path / "consumer"
     consumer.mkdir()
-    (consumer / "package.json").write_text(json.dumps({"name": "consumer", "version": "0.0.0", "private": True}))
+    (consumer / "package.json").write_text(
+        json.dumps({"name": "consumer", "version": "0.0.0", "private": True})
+    )
     verdaccio.npm("install", f"{name}@1.1.0", token=registry_user.token, cwd=consumer)
     lock = json.loads((consumer / "package-lock.json").read_text())
     installed = lock["packages"][f"node_modules/{name}"]
@@ -166,8 +197,13 @@ def test_stage_publish_provenance_on_verdaccio_then_approve_and_install(
 
 
 def test_provenance_file_checked_before_upload_on_verdaccio(
-    ci_project: tuple[Path, str], verdaccio: Verdaccio, registry_user: Any, sent_bodies: list[dict[str, Any]],
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    ci_project: tuple[Path, str],
+    verdaccio: Verdaccio,
+    registry_user: Any,
+    sent_bodies: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     """A bundle for another version is refused locally: nothing reaches the registry."""
     project, name = ci_project
@@ -179,40 +215,80 @@ def test_provenance_file_checked_before_upload_on_verdaccio(
     }
     bundle = {
         "mediaType": BUNDLE_TYPE,
-        "dsseEnvelope": {"payload": base64.b64encode(json.dumps(statement).encode()).decode(),
-                         "payloadType": "application/vnd.in-toto+json", "signatures": [{"sig": "AAAA"}]},
+        "dsseEnvelope": {
+            "payload": base64.b64encode(json.dumps(statement).encode()).decode(),
+            "payloadType": "application/vnd.in-toto+json",
+            "signatures": [{"sig": "AAAA"}],
+        },
     }
     path = tmp_path / "old.sigstore.json"
     path.write_text(json.dumps(bundle))
-    code, out, err = run_lpm(capsys, monkeypatch, "stage", "publish", "--provenance-file", str(path), "-y",
-                             "--npm-registry", verdaccio.url)
+    code, out, err = run_lpm(
+        capsys,
+        monkeypatch,
+        "stage",
+        "publish",
+        "--provenance-file",
+        str(path),
+        "-y",
+        "--npm-registry",
+        verdaccio.url,
+    )
     assert code == 1
-    assert f"subject 'pkg:npm/{name}@1.0.0' does not match the package being staged (pkg:npm/{name}@1.1.0)" in err
+    assert (
+        f"subject 'pkg:npm/{name}@1.0.0' does not match the package being staged (pkg:npm/{name}@1.1.0)"
+        in err
+    )
     assert sent_bodies == []
 
 
 def test_provenance_dry_run_on_verdaccio_signs_nothing(
-    ci_project: tuple[Path, str], verdaccio: Verdaccio, sigstore_instance: FakeSigstore,
-    sent_bodies: list[dict[str, Any]], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    ci_project: tuple[Path, str],
+    verdaccio: Verdaccio,
+    sigstore_instance: FakeSigstore,
+    sent_bodies: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with sigstore_instance.github_actions(monkeypatch), sigstore_instance.serve():
-        code, out, err = run_lpm(capsys, monkeypatch, "stage", "publish", "--provenance", "--dry-run",
-                                 "--npm-registry", verdaccio.url)
+        code, out, err = run_lpm(
+            capsys,
+            monkeypatch,
+            "stage",
+            "publish",
+            "--provenance",
+            "--dry-run",
+            "--npm-registry",
+            verdaccio.url,
+        )
     assert code == 0, out + err
     assert "provenance: would attach" in out and "signed with the GitHub Actions identity" in out
     assert sigstore_instance.requests == [] and sent_bodies == []
 
 
 def test_provenance_on_restricted_package_is_refused(
-    ci_project: tuple[Path, str], verdaccio: Verdaccio, sent_bodies: list[dict[str, Any]],
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    ci_project: tuple[Path, str],
+    verdaccio: Verdaccio,
+    sent_bodies: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     project, name = ci_project
     manifest = json.loads((project / "package.json").read_text())
     manifest["name"] = f"@rk-test/{name}"
     (project / "package.json").write_text(json.dumps(manifest))
-    code, out, err = run_lpm(capsys, monkeypatch, "stage", "publish", "--provenance", "--access", "restricted", "-y",
-                             "--npm-registry", verdaccio.url)
+    code, out, err = run_lpm(
+        capsys,
+        monkeypatch,
+        "stage",
+        "publish",
+        "--provenance",
+        "--access",
+        "restricted",
+        "-y",
+        "--npm-registry",
+        verdaccio.url,
+    )
     assert code == 2
     assert "pass --access public" in err
     assert sent_bodies == []
@@ -220,10 +296,16 @@ def test_provenance_on_restricted_package_is_refused(
 
 # -- Verdaccio with npmjs-style provenance handling (test plugin) ------------------------------------------
 
+
 def test_staged_packument_carries_sigstore_attachment_then_approve_with_2fa_and_install(
-    provenance_registry: Verdaccio, unique_name: Callable[[str], str], tmp_path: Path,
-    sigstore_instance: FakeSigstore, trust_config: Any, sent_bodies: list[dict[str, Any]],
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    provenance_registry: Verdaccio,
+    unique_name: Callable[[str], str],
+    tmp_path: Path,
+    sigstore_instance: FakeSigstore,
+    trust_config: Any,
+    sent_bodies: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     registry = provenance_registry
     name = unique_name("rk-prov-ok")
@@ -241,13 +323,19 @@ def test_staged_packument_carries_sigstore_attachment_then_approve_with_2fa_and_
     monkeypatch.chdir(project)
 
     oidc_url = f"{registry.url}-/releasekit-test/no-oidc-here"
-    with sigstore_instance.github_actions(monkeypatch, ACTIONS_ID_TOKEN_REQUEST_URL=oidc_url), sigstore_instance.serve():
-        code, out, err = run_lpm(capsys, monkeypatch, "stage", "publish", "--provenance", "-y",
-                                 "--npm-registry", registry.url)
+    with (
+        sigstore_instance.github_actions(monkeypatch, ACTIONS_ID_TOKEN_REQUEST_URL=oidc_url),
+        sigstore_instance.serve(),
+    ):
+        code, out, err = run_lpm(
+            capsys, monkeypatch, "stage", "publish", "--provenance", "-y", "--npm-registry", registry.url
+        )
     assert code == 0, out + err
     log_index = sigstore_instance.prefill  # the first entry this private Rekor logged
-    assert f"provenance: attached {name}-1.1.0.sigstore (signed with the GitHub Actions identity); " \
-           f"transparency log index {log_index}" in out
+    assert (
+        f"provenance: attached {name}-1.1.0.sigstore (signed with the GitHub Actions identity); "
+        f"transparency log index {log_index}" in out
+    )
     stage_id = next(line.split()[-1] for line in out.splitlines() if line.startswith("Stage id: "))
 
     # The registry received the staged packument with the .sigstore attachment lpm sent.
@@ -256,15 +344,25 @@ def test_staged_packument_carries_sigstore_attachment_then_approve_with_2fa_and_
     received = httpx.get(f"{registry.url}-/releasekit-test/provenance/{name}/1.1.0", timeout=30).json()
     assert received == {"stage": True, "attachments": {f"{name}-1.1.0.sigstore": sent}}
     assert sent["content_type"] == BUNDLE_TYPE
-    staged = httpx.get(f"{registry.url}-/stage/{stage_id}", headers={"authorization": f"Bearer {token}"},
-                       timeout=30).json()
+    staged = httpx.get(
+        f"{registry.url}-/stage/{stage_id}", headers={"authorization": f"Bearer {token}"}, timeout=30
+    ).json()
     assert (staged["packageName"], staged["version"]) == (name, "1.1.0")
     # Not public before approval.
     attestations_url = f"{registry.url}-/npm/v1/attestations/{name}@1.1.0"
     assert httpx.get(attestations_url, timeout=30).status_code == 404
 
-    code, out, err = run_lpm(capsys, monkeypatch, "stage", "approve", stage_id, "--otp", registry.otp(otp_secret),
-                             "--npm-registry", registry.url)
+    code, out, err = run_lpm(
+        capsys,
+        monkeypatch,
+        "stage",
+        "approve",
+        stage_id,
+        "--otp",
+        registry.otp(otp_secret),
+        "--npm-registry",
+        registry.url,
+    )
     assert code == 0, out + err
 
     (attestation,) = httpx.get(attestations_url, timeout=30).json()["attestations"]
@@ -278,11 +376,15 @@ def test_staged_packument_carries_sigstore_attachment_then_approve_with_2fa_and_
 
     consumer = tmp_path / "consumer"
     consumer.mkdir()
-    (consumer / "package.json").write_text(json.dumps({"name": "consumer", "version": "0.0.0", "private": True}))
+    (consumer / "package.json").write_text(
+        json.dumps({"name": "consumer", "version": "0.0.0", "private": True})
+    )
     registry.npm("install", f"{name}@1.1.0", token=token, cwd=consumer)
     installed = json.loads((consumer / "package-lock.json").read_text())["packages"][f"node_modules/{name}"]
     assert installed["version"] == "1.1.0"
     assert sha512_hex_of_integrity(installed["integrity"]) == subject["digest"]["sha512"]
-    served = httpx.get(httpx.get(f"{registry.url}{name}", timeout=30).json()["versions"]["1.1.0"]["dist"]["tarball"],
-                       timeout=30).content
+    served = httpx.get(
+        httpx.get(f"{registry.url}{name}", timeout=30).json()["versions"]["1.1.0"]["dist"]["tarball"],
+        timeout=30,
+    ).content
     assert hashlib.sha512(served).hexdigest() == subject["digest"]["sha512"]

@@ -80,14 +80,18 @@ def test_flags_beat_every_other_layer(project: Path) -> None:
     on = resolve_setting(provenance=True, manifest=manifest_off, project_dir=project, env={})
     assert (on.mode, on.source) == ("generate", "--provenance")
 
-    filed = resolve_setting(provenance_file="dist/bundle.json", manifest=manifest, project_dir=project, env=env)
+    filed = resolve_setting(
+        provenance_file="dist/bundle.json", manifest=manifest, project_dir=project, env=env
+    )
     assert (filed.mode, filed.path) == ("file", project / "dist" / "bundle.json")
 
 
 def test_publish_config_beats_env_and_npmrc(project: Path) -> None:
     (project / ".npmrc").write_text("provenance=true\n")
     setting = resolve_setting(
-        manifest={"publishConfig": {"provenance": False}}, project_dir=project, env={"NPM_CONFIG_PROVENANCE": "true"}
+        manifest={"publishConfig": {"provenance": False}},
+        project_dir=project,
+        env={"NPM_CONFIG_PROVENANCE": "true"},
     )
     assert (setting.mode, setting.source) == ("off", "package.json publishConfig.provenance")
     setting = resolve_setting(manifest={"publishConfig": {"provenance": True}}, project_dir=project, env={})
@@ -97,9 +101,13 @@ def test_publish_config_beats_env_and_npmrc(project: Path) -> None:
 def test_releasekit_yaml_sits_below_publish_config_above_env(project: Path) -> None:
     (project / "releasekit.yaml").write_text("stage:\n  provenance: true\n")
     config = load_config(project)
-    setting = resolve_setting(manifest={}, project_dir=project, config=config, env={"NPM_CONFIG_PROVENANCE": "false"})
+    setting = resolve_setting(
+        manifest={}, project_dir=project, config=config, env={"NPM_CONFIG_PROVENANCE": "false"}
+    )
     assert (setting.mode, setting.source) == ("generate", "releasekit.yaml stage.provenance")
-    beaten = resolve_setting(manifest={"publishConfig": {"provenance": False}}, project_dir=project, config=config, env={})
+    beaten = resolve_setting(
+        manifest={"publishConfig": {"provenance": False}}, project_dir=project, config=config, env={}
+    )
     assert beaten.mode == "off"
 
 
@@ -139,7 +147,9 @@ def test_userconfig_env_names_the_user_npmrc(project: Path, tmp_path: Path) -> N
         ({"env": {"NPM_CONFIG_PROVENANCE": "maybe"}}, UsageError),
     ],
 )
-def test_invalid_values_are_one_line_errors(project: Path, layer: dict[str, Any], error: type[Exception]) -> None:
+def test_invalid_values_are_one_line_errors(
+    project: Path, layer: dict[str, Any], error: type[Exception]
+) -> None:
     kwargs: dict[str, Any] = {"manifest": {}, "env": {}, **layer}
     with pytest.raises(error, match="provenance must be true or false"):
         resolve_setting(project_dir=project, **kwargs)
@@ -153,10 +163,19 @@ def test_invalid_npmrc_value(project: Path) -> None:
 
 def test_setting_from_stage_options(project: Path) -> None:
     options = StageOptions(provenance=None)
-    setting = setting_from_options(options, manifest={"publishConfig": {"provenance": True}}, project_dir=project, env={})
+    setting = setting_from_options(
+        options, manifest={"publishConfig": {"provenance": True}}, project_dir=project, env={}
+    )
     assert setting.mode == "generate"
-    assert setting_from_options(StageOptions(provenance=False), manifest={"publishConfig": {"provenance": True}},
-                                project_dir=project, env={}).mode == "off"
+    assert (
+        setting_from_options(
+            StageOptions(provenance=False),
+            manifest={"publishConfig": {"provenance": True}},
+            project_dir=project,
+            env={},
+        ).mode
+        == "off"
+    )
 
 
 # -- access ----------------------------------------------------------------------------------------
@@ -187,11 +206,18 @@ def test_access_rule_applies_to_files_and_not_when_off(project: Path) -> None:
     ("flags", "message"),
     [
         (["--provenance", "--no-provenance"], "--provenance and --no-provenance cannot be used together"),
-        (["--provenance", "--provenance-file", "bundle.json"], "--provenance and --provenance-file cannot be used together"),
+        (
+            ["--provenance", "--provenance-file", "bundle.json"],
+            "--provenance and --provenance-file cannot be used together",
+        ),
     ],
 )
 def test_cli_refuses_provenance_with_other_flags(
-    flags: list[str], message: str, project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    flags: list[str],
+    message: str,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     import json
 
@@ -214,7 +240,9 @@ def test_cli_refuses_provenance_for_restricted_access(
 ) -> None:
     from releasekit.cli import main, output
 
-    (project / "package.json").write_text('{"name": "@octo/demo", "version": "1.0.0", "publishConfig": {"provenance": true}}')
+    (project / "package.json").write_text(
+        '{"name": "@octo/demo", "version": "1.0.0", "publishConfig": {"provenance": true}}'
+    )
     monkeypatch.chdir(project)
     output._state["json"] = False
     assert main(["stage", "publish", "-y", "--dry-run"]) == 2

@@ -52,10 +52,14 @@ def test_bundle_from_github_actions_verifies_with_sigstore_verifier(
 
     bundle = Bundle.from_json(attachment["data"])
     verifier = Verifier(trusted_root=trust_config.trusted_root)
-    payload_type, payload = verifier.verify_dsse(bundle, Identity(identity=WORKFLOW_IDENTITY, issuer=GITHUB_ISSUER))
+    payload_type, payload = verifier.verify_dsse(
+        bundle, Identity(identity=WORKFLOW_IDENTITY, issuer=GITHUB_ISSUER)
+    )
     assert payload_type == "application/vnd.in-toto+json"
     statement = json.loads(payload)
-    assert statement["subject"] == [{"name": "pkg:npm/demo-pkg@1.2.3", "digest": {"sha512": package.sha512_hex}}]
+    assert statement["subject"] == [
+        {"name": "pkg:npm/demo-pkg@1.2.3", "digest": {"sha512": package.sha512_hex}}
+    ]
     workflow = statement["predicate"]["buildDefinition"]["externalParameters"]["workflow"]
     assert workflow == {
         "ref": "refs/heads/main",
@@ -94,7 +98,9 @@ def test_tampered_statement_fails_signature_verification(
         verify_package_provenance(json.dumps(document), tampered, trust_config)
 
 
-def test_wrong_identity_fails_verification(github_actions: str, package: PackedPackage, trust_config: Any) -> None:
+def test_wrong_identity_fails_verification(
+    github_actions: str, package: PackedPackage, trust_config: Any
+) -> None:
     bundle_json = _sign(package, trust_config).bundle_json
     other_workflow = Identity(
         identity="https://github.com/octo-org/octo-repo/.github/workflows/other.yml@refs/heads/main",
@@ -107,11 +113,15 @@ def test_wrong_identity_fails_verification(github_actions: str, package: PackedP
         verify_package_provenance(bundle_json, package, trust_config, wrong_issuer)
 
 
-def test_foreign_trust_root_fails_verification(github_actions: str, package: PackedPackage, trust_config: Any) -> None:
+def test_foreign_trust_root_fails_verification(
+    github_actions: str, package: PackedPackage, trust_config: Any
+) -> None:
     bundle_json = _sign(package, trust_config).bundle_json
     foreign = FakeSigstore(name="someone-else").client_trust_config()
     with pytest.raises(ProvenanceError, match="signature verification failed"):
-        verify_package_provenance(bundle_json, package, foreign, Identity(identity=WORKFLOW_IDENTITY, issuer=GITHUB_ISSUER))
+        verify_package_provenance(
+            bundle_json, package, foreign, Identity(identity=WORKFLOW_IDENTITY, issuer=GITHUB_ISSUER)
+        )
 
 
 def test_scoped_package_subject_escapes_the_at_sign(
@@ -127,14 +137,20 @@ def test_scoped_package_subject_escapes_the_at_sign(
 def test_outside_ci_is_a_clear_error_and_contacts_nothing(
     package: PackedPackage, trust_config: Any, sigstore_instance: FakeSigstore
 ) -> None:
-    with sigstore_instance.serve(), pytest.raises(ProvenanceError, match="GitHub Actions or GitLab CI") as info:
+    with (
+        sigstore_instance.serve(),
+        pytest.raises(ProvenanceError, match="GitHub Actions or GitLab CI") as info,
+    ):
         provenance_attachment(package, GENERATE, access="public", trust_config=trust_config)
     assert info.value.hint and "--provenance-file" in info.value.hint
     assert sigstore_instance.requests == []
 
 
 def test_missing_id_token_permission_stops_the_stage(
-    package: PackedPackage, trust_config: Any, sigstore_instance: FakeSigstore, monkeypatch: pytest.MonkeyPatch
+    package: PackedPackage,
+    trust_config: Any,
+    sigstore_instance: FakeSigstore,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for key, value in sigstore_instance.github_env().items():
         monkeypatch.setenv(key, value)
@@ -160,8 +176,9 @@ def test_expired_identity_token_is_refused(
 ) -> None:
     import time
 
-    expired = sigstore_instance.identity_token({"iat": int(time.time()) - 3600, "nbf": int(time.time()) - 3600,
-                                                "exp": int(time.time()) - 60})
+    expired = sigstore_instance.identity_token(
+        {"iat": int(time.time()) - 3600, "nbf": int(time.time()) - 3600, "exp": int(time.time()) - 60}
+    )
     with sigstore_instance.serve(), pytest.raises(ProvenanceError, match="identity token is unusable"):
         sign_statement(b"{}", trust_config=trust_config, identity_token=expired)
 
@@ -172,15 +189,22 @@ def test_identity_token_never_reaches_error_output(
     import responses
 
     with responses.RequestsMock() as mock:
-        mock.add(responses.POST, f"{sigstore_instance.fulcio_url}/api/v2/signingCert", status=500,
-                 json={"message": f"rejected token {github_actions}"})
+        mock.add(
+            responses.POST,
+            f"{sigstore_instance.fulcio_url}/api/v2/signingCert",
+            status=500,
+            json={"message": f"rejected token {github_actions}"},
+        )
         with pytest.raises(ProvenanceError) as info:
             provenance_attachment(package, GENERATE, access="public", trust_config=trust_config)
     assert github_actions not in redact(str(info.value))
 
 
 def test_gitlab_ci_signs_with_sigstore_id_token(
-    package: PackedPackage, trust_config: Any, sigstore_instance: FakeSigstore, monkeypatch: pytest.MonkeyPatch
+    package: PackedPackage,
+    trust_config: Any,
+    sigstore_instance: FakeSigstore,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     claims = {
         "iss": "https://gitlab.com",
@@ -188,20 +212,28 @@ def test_gitlab_ci_signs_with_sigstore_id_token(
         "ci_config_ref_uri": "gitlab.com/octo/widget//.gitlab-ci.yml@refs/heads/main",
     }
     env = {
-        "CI": "true", "GITLAB_CI": "true",
+        "CI": "true",
+        "GITLAB_CI": "true",
         "SIGSTORE_ID_TOKEN": sigstore_instance.identity_token(claims),
-        "CI_PROJECT_URL": "https://gitlab.com/octo/widget", "CI_PROJECT_PATH": "octo/widget",
-        "CI_COMMIT_SHA": "89abcdef" * 5, "CI_COMMIT_REF_NAME": "main", "CI_JOB_NAME": "release",
-        "CI_JOB_URL": "https://gitlab.com/octo/widget/-/jobs/77", "CI_JOB_ID": "77", "CI_RUNNER_ID": "12",
-        "CI_CONFIG_PATH": ".gitlab-ci.yml", "GITLAB_USER_EMAIL": "person@example.com",
+        "CI_PROJECT_URL": "https://gitlab.com/octo/widget",
+        "CI_PROJECT_PATH": "octo/widget",
+        "CI_COMMIT_SHA": "89abcdef" * 5,
+        "CI_COMMIT_REF_NAME": "main",
+        "CI_JOB_NAME": "release",
+        "CI_JOB_URL": "https://gitlab.com/octo/widget/-/jobs/77",
+        "CI_JOB_ID": "77",
+        "CI_RUNNER_ID": "12",
+        "CI_CONFIG_PATH": ".gitlab-ci.yml",
+        "GITLAB_USER_EMAIL": "person@example.com",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     with sigstore_instance.serve():
         result = provenance_attachment(package, GENERATE, access="public", trust_config=trust_config)
     assert result is not None and result.source.startswith("signed with the GitLab CI identity")
-    policy = Identity(identity="https://gitlab.com/octo/widget//.gitlab-ci.yml@refs/heads/main",
-                      issuer="https://gitlab.com")
+    policy = Identity(
+        identity="https://gitlab.com/octo/widget//.gitlab-ci.yml@refs/heads/main", issuer="https://gitlab.com"
+    )
     verify_package_provenance(result.bundle_json or "", package, trust_config, policy)
     predicate = _statement(result.bundle_json or "")["predicate"]
     assert predicate["runDetails"]["metadata"]["invocationId"] == "https://gitlab.com/octo/widget/-/jobs/77"

@@ -27,12 +27,17 @@ def test_purl(name: str, version: str, expected: str) -> None:
 
 
 def test_github_statement_matches_npm_layout(package: PackedPackage) -> None:
-    env = FakeSigstore().github_env(GITHUB_REF="refs/tags/v1.2.3", GITHUB_RUN_ATTEMPT="2",
-                                    GITHUB_WORKFLOW_REF="octo-org/octo-repo/.github/workflows/ship.yml@refs/tags/v1.2.3")
+    env = FakeSigstore().github_env(
+        GITHUB_REF="refs/tags/v1.2.3",
+        GITHUB_RUN_ATTEMPT="2",
+        GITHUB_WORKFLOW_REF="octo-org/octo-repo/.github/workflows/ship.yml@refs/tags/v1.2.3",
+    )
     statement = build_statement(package, env)
     assert statement["_type"] == "https://in-toto.io/Statement/v1"
     assert statement["predicateType"] == "https://slsa.dev/provenance/v1"
-    assert statement["subject"] == [{"name": "pkg:npm/demo-pkg@1.2.3", "digest": {"sha512": package.sha512_hex}}]
+    assert statement["subject"] == [
+        {"name": "pkg:npm/demo-pkg@1.2.3", "digest": {"sha512": package.sha512_hex}}
+    ]
     definition = statement["predicate"]["buildDefinition"]
     assert definition["buildType"] == "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"
     assert definition["externalParameters"] == {
@@ -67,16 +72,25 @@ def test_github_statement_names_missing_variables(package: PackedPackage) -> Non
 
 def test_gitlab_statement_signs_only_listed_variables(package: PackedPackage) -> None:
     env = {
-        "GITLAB_CI": "true", "CI_PROJECT_URL": "https://gitlab.example/octo/widget", "CI_COMMIT_SHA": "f" * 40,
-        "CI_JOB_URL": "https://gitlab.example/octo/widget/-/jobs/9", "CI_JOB_NAME": "publish", "CI_RUNNER_ID": "3",
-        "CI_PIPELINE_ID": "41", "CI_COMMIT_REF_NAME": "main", "CI_JOB_TOKEN": "glcbt-secret-value",
+        "GITLAB_CI": "true",
+        "CI_PROJECT_URL": "https://gitlab.example/octo/widget",
+        "CI_COMMIT_SHA": "f" * 40,
+        "CI_JOB_URL": "https://gitlab.example/octo/widget/-/jobs/9",
+        "CI_JOB_NAME": "publish",
+        "CI_RUNNER_ID": "3",
+        "CI_PIPELINE_ID": "41",
+        "CI_COMMIT_REF_NAME": "main",
+        "CI_JOB_TOKEN": "glcbt-secret-value",
         "GITLAB_USER_EMAIL": "someone@example.com",
     }
     statement = build_statement(package, env)
     predicate = statement["predicate"]
     assert predicate["buildDefinition"]["buildType"] == "https://github.com/npm/cli/gitlab/v0alpha1"
     assert predicate["buildDefinition"]["internalParameters"]["gitlab"] == {
-        "CI_PIPELINE_ID": "41", "CI_COMMIT_REF_NAME": "main", "CI_JOB_NAME": "publish", "CI_RUNNER_ID": "3",
+        "CI_PIPELINE_ID": "41",
+        "CI_COMMIT_REF_NAME": "main",
+        "CI_JOB_NAME": "publish",
+        "CI_RUNNER_ID": "3",
     }
     assert predicate["runDetails"]["builder"] == {"id": "https://gitlab.example/octo/widget/-/runners/3"}
     text = encode(statement).decode()
@@ -98,11 +112,19 @@ def test_off_attaches_nothing(package: PackedPackage) -> None:
 
 
 def test_dry_run_signs_nothing_and_says_from_where(
-    package: PackedPackage, trust_config: Any, sigstore_instance: FakeSigstore, monkeypatch: pytest.MonkeyPatch
+    package: PackedPackage,
+    trust_config: Any,
+    sigstore_instance: FakeSigstore,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with sigstore_instance.github_actions(monkeypatch), sigstore_instance.serve():
-        result = provenance_attachment(package, ProvenanceSetting("generate", "package.json publishConfig.provenance"),
-                                       access="public", trust_config=trust_config, dry_run=True)
+        result = provenance_attachment(
+            package,
+            ProvenanceSetting("generate", "package.json publishConfig.provenance"),
+            access="public",
+            trust_config=trust_config,
+            dry_run=True,
+        )
     assert result is not None and result.attachment is None and result.dry_run
     assert result.source == "signed with the GitHub Actions identity"
     assert result.to_dict()["setting"] == "package.json publishConfig.provenance"
@@ -114,14 +136,18 @@ def test_dry_run_signs_nothing_and_says_from_where(
 
 
 def test_dry_run_outside_ci_warns_instead_of_failing(package: PackedPackage) -> None:
-    result = provenance_attachment(package, ProvenanceSetting("generate", "--provenance"), access="public", dry_run=True)
+    result = provenance_attachment(
+        package, ProvenanceSetting("generate", "--provenance"), access="public", dry_run=True
+    )
     assert result is not None and "a real run would fail" in result.detail
 
 
 def test_dry_run_still_applies_the_access_rule(make_package: Any) -> None:
     scoped = make_package(name="@octo/widget")
     with pytest.raises(UsageError, match="pass --access public"):
-        provenance_attachment(scoped, ProvenanceSetting("generate", "--provenance"), access=None, dry_run=True)
+        provenance_attachment(
+            scoped, ProvenanceSetting("generate", "--provenance"), access=None, dry_run=True
+        )
 
 
 def test_attachment_for_options_reads_publish_config(make_package: Any) -> None:
@@ -130,4 +156,7 @@ def test_attachment_for_options_reads_publish_config(make_package: Any) -> None:
     pkg = make_package(manifest={"publishConfig": {"provenance": True}})
     result = attachment_for_options(pkg, StageOptions(dry_run=True), access="public", env={})
     assert result is not None and result.setting.source == "package.json publishConfig.provenance"
-    assert attachment_for_options(pkg, StageOptions(provenance=False, dry_run=True), access="public", env={}) is None
+    assert (
+        attachment_for_options(pkg, StageOptions(provenance=False, dry_run=True), access="public", env={})
+        is None
+    )

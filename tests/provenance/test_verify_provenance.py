@@ -19,7 +19,11 @@ from tests.stage.test_verify import commit_and_tag, git
 
 pytestmark = [pytest.mark.registry, pytest.mark.npm]
 
-RIGHT = {"repository": "octo-org/octo-repo", "workflow": ".github/workflows/release.yml", "ref": "refs/heads/*"}
+RIGHT = {
+    "repository": "octo-org/octo-repo",
+    "workflow": ".github/workflows/release.yml",
+    "ref": "refs/heads/*",
+}
 
 
 def write_config(project: Path, **provenance: Any) -> None:
@@ -27,8 +31,12 @@ def write_config(project: Path, **provenance: Any) -> None:
 
 
 def test_provenance_identity_digest_and_commit(
-    provenance_registry: Verdaccio, unique_name: Callable[[str], str], tmp_path: Path,
-    sigstore_instance: FakeSigstore, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    provenance_registry: Verdaccio,
+    unique_name: Callable[[str], str],
+    tmp_path: Path,
+    sigstore_instance: FakeSigstore,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     registry = provenance_registry
     name = unique_name("rk-verify-prov")
@@ -44,16 +52,40 @@ def test_provenance_identity_digest_and_commit(
     monkeypatch.chdir(project)
 
     oidc_url = f"{registry.url}-/releasekit-test/no-oidc-here"
-    with sigstore_instance.github_actions(monkeypatch, ACTIONS_ID_TOKEN_REQUEST_URL=oidc_url, GITHUB_SHA=commit), \
-            sigstore_instance.serve():
-        code, out, err = run_lpm(capsys, monkeypatch, "--json", "stage", "publish", "--provenance", "-y",
-                                 "--npm-registry", registry.url)
+    with (
+        sigstore_instance.github_actions(
+            monkeypatch, ACTIONS_ID_TOKEN_REQUEST_URL=oidc_url, GITHUB_SHA=commit
+        ),
+        sigstore_instance.serve(),
+    ):
+        code, out, err = run_lpm(
+            capsys,
+            monkeypatch,
+            "--json",
+            "stage",
+            "publish",
+            "--provenance",
+            "-y",
+            "--npm-registry",
+            registry.url,
+        )
     assert code == 0, out + err
     stage_id = json.loads(out)["stageId"]
 
     def verify(*extra: str) -> tuple[int, dict[str, Any]]:
-        code, out, err = run_lpm(capsys, monkeypatch, "stage", "verify", stage_id, "--json", "--ref", "v1.1.0",
-                                 "--npm-registry", registry.url, *extra)
+        code, out, err = run_lpm(
+            capsys,
+            monkeypatch,
+            "stage",
+            "verify",
+            stage_id,
+            "--json",
+            "--ref",
+            "v1.1.0",
+            "--npm-registry",
+            registry.url,
+            *extra,
+        )
         return code, json.loads(out)
 
     # the right identity: the bundle the registry keeps with the staged entry passes
@@ -62,12 +94,18 @@ def test_provenance_identity_digest_and_commit(
     assert code == 0, doc
     provenance = doc["data"]["provenance"]
     assert provenance["outcome"] == "verified" and provenance["source"] == "the registry"
-    assert provenance["signer"] == "https://github.com/octo-org/octo-repo/.github/workflows/release.yml@refs/heads/main"
+    assert (
+        provenance["signer"]
+        == "https://github.com/octo-org/octo-repo/.github/workflows/release.yml@refs/heads/main"
+    )
     assert provenance["commit"] == commit and doc["data"]["verdict"] == "identical"
 
     # the wrong workflow, the wrong repository, a ref pattern the workflow's ref misses, another issuer
     for wrong, words in (
-        ({"workflow": ".github/workflows/other.yml"}, "workflow .github/workflows/release.yml is not .github/workflows/other.yml"),
+        (
+            {"workflow": ".github/workflows/other.yml"},
+            "workflow .github/workflows/release.yml is not .github/workflows/other.yml",
+        ),
         ({"repository": "octo-org/evil-repo"}, "not a workflow of https://github.com/octo-org/evil-repo"),
         ({"ref": "refs/tags/v*"}, "ref refs/heads/main does not match refs/tags/v*"),
         ({"issuer": "https://gitlab.com"}, "issuer is not https://gitlab.com"),
@@ -93,16 +131,40 @@ def test_provenance_identity_digest_and_commit(
     bundle_file.write_text(next(iter(kept["attachments"].values()))["data"])
     set_version(project, "1.2.0")
     commit_and_tag(project, "v1.2.0")
-    code, out, err = run_lpm(capsys, monkeypatch, "--json", "stage", "publish", "-y", "--npm-registry", registry.url)
+    code, out, err = run_lpm(
+        capsys, monkeypatch, "--json", "stage", "publish", "-y", "--npm-registry", registry.url
+    )
     assert code == 0, out + err
     other = json.loads(out)["stageId"]
-    code, out, err = run_lpm(capsys, monkeypatch, "stage", "verify", other, "--json", "--ref", "v1.2.0",
-                             "--provenance-file", str(bundle_file), "--npm-registry", registry.url)
+    code, out, err = run_lpm(
+        capsys,
+        monkeypatch,
+        "stage",
+        "verify",
+        other,
+        "--json",
+        "--ref",
+        "v1.2.0",
+        "--provenance-file",
+        str(bundle_file),
+        "--npm-registry",
+        registry.url,
+    )
     doc = json.loads(out)
     assert code == 1 and doc["data"]["provenance"]["outcome"] == "wrong-digest", doc
     assert f"not the staged tarball of {name}@1.2.0" in doc["error"]
-    code, out, err = run_lpm(capsys, monkeypatch, "stage", "verify", other, "--json", "--ref", "v1.2.0",
-                             "--npm-registry", registry.url)
+    code, out, err = run_lpm(
+        capsys,
+        monkeypatch,
+        "stage",
+        "verify",
+        other,
+        "--json",
+        "--ref",
+        "v1.2.0",
+        "--npm-registry",
+        registry.url,
+    )
     doc = json.loads(out)
     assert code == 1 and doc["data"]["provenance"]["outcome"] == "missing"
     assert "provenance is required" in doc["error"]

@@ -170,7 +170,6 @@ def quality(quality_project: Callable[..., Path]) -> Callable[..., QualityRun]:
     return score
 
 
-
 @pytest.fixture(autouse=True)
 def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """The quality table is checked cell by cell: give rich room for every column."""

@@ -46,111 +46,372 @@ CASES = [
     ("policy_readme", None, {"README.md": "# demo\n\nShort.\n"}, 0, "only 14 characters"),
     ("policy_readme", None, {"README.md": DELETE}, 0, "no README"),
     ("policy_readme", None, {"README.md": DELETE, "readme.markdown": "x" * 101}, 8, "readme.markdown: 101"),
-    ("policy_readme_install", None, {"README.md": "# demo\n\n## Usage\n\nCall it.\n"}, 0, "no install section"),
-    ("policy_readme_install", None, {"README.md": "# demo\n\nRun `npm i quality-demo` first.\n"}, 3, "install"),
-    ("policy_readme_install", None, {"README.md": "demo\n====\n\nInstallation\n------------\n\nCopy it.\n"}, 3, "install"),
-    ("policy_readme_usage", None, {"README.md": "# demo\n\n## Install\n\nnpm install demo\n"}, 0, "no usage section"),
+    (
+        "policy_readme_install",
+        None,
+        {"README.md": "# demo\n\n## Usage\n\nCall it.\n"},
+        0,
+        "no install section",
+    ),
+    (
+        "policy_readme_install",
+        None,
+        {"README.md": "# demo\n\nRun `npm i quality-demo` first.\n"},
+        3,
+        "install",
+    ),
+    (
+        "policy_readme_install",
+        None,
+        {"README.md": "demo\n====\n\nInstallation\n------------\n\nCopy it.\n"},
+        3,
+        "install",
+    ),
+    (
+        "policy_readme_usage",
+        None,
+        {"README.md": "# demo\n\n## Install\n\nnpm install demo\n"},
+        0,
+        "no usage section",
+    ),
     ("policy_readme_usage", None, {"README.md": "# demo\n\n## Examples\n\ngreet()\n"}, 3, "usage"),
-    ("policy_readme_api", None, {"README.md": "# demo\n\n## Usage\n\n```\n## API\n```\n"}, 0, "no API section"),
+    (
+        "policy_readme_api",
+        None,
+        {"README.md": "# demo\n\n## Usage\n\n```\n## API\n```\n"},
+        0,
+        "no API section",
+    ),
     ("policy_readme_api", None, {"README.md": "# demo\n\n## API reference\n\ngreet()\n"}, 2, "API"),
     ("policy_readme_api", None, {"README.md": DELETE}, 0, "no README"),
     ("policy_changelog", None, {"CHANGELOG.md": DELETE}, 0, "no CHANGELOG"),
-    ("policy_changelog", None, {"CHANGELOG.md": DELETE, "HISTORY.md": "# 1.0\n"}, 3, "HISTORY.md (in the repository"),
+    (
+        "policy_changelog",
+        None,
+        {"CHANGELOG.md": DELETE, "HISTORY.md": "# 1.0\n"},
+        3,
+        "HISTORY.md (in the repository",
+    ),
     ("policy_changelog", {"files": ["lib", "bin", "CHANGELOG.md"]}, None, 3, "CHANGELOG.md (in the tarball)"),
     ("policy_license", {"license": "MIT"}, {"LICENSE": DELETE}, 3, "license: MIT"),
-    ("policy_license", {"license": "(MIT OR Apache-2.0)"}, {"LICENSE": DELETE}, 3, "license: (MIT OR Apache-2.0)"),
-    ("policy_license", {"license": "GPL-2.0-or-later WITH Classpath-exception-2.0"}, {"LICENSE": DELETE}, 3, "WITH"),
+    (
+        "policy_license",
+        {"license": "(MIT OR Apache-2.0)"},
+        {"LICENSE": DELETE},
+        3,
+        "license: (MIT OR Apache-2.0)",
+    ),
+    (
+        "policy_license",
+        {"license": "GPL-2.0-or-later WITH Classpath-exception-2.0"},
+        {"LICENSE": DELETE},
+        3,
+        "WITH",
+    ),
     ("policy_license", {"license": "Apache 2"}, {"LICENSE": DELETE}, 0, "not a valid SPDX expression"),
     ("policy_license", {"license": "MIT AND"}, {"LICENSE": DELETE}, 0, "not a valid SPDX expression"),
     ("policy_license", {"license": DELETE}, {"LICENSE": DELETE}, 0, "no LICENSE file and no license field"),
     ("policy_license", {"license": "UNLICENSED"}, None, 3, "LICENSE"),
-    ("policy_license", {"license": "SEE LICENSE IN TERMS.txt", "files": ["lib", "bin", "TERMS.txt"]},
-     {"LICENSE": DELETE, "TERMS.txt": "terms"}, 3, "SEE LICENSE IN TERMS.txt"),
-    ("policy_license", {"license": "SEE LICENSE IN TERMS.txt"}, {"LICENSE": DELETE}, 0, "TERMS.txt, which is not in"),
-    ("policy_license", {"license": DELETE}, {"LICENSE": DELETE, "LICENSE-MIT": "MIT"}, 0, "no LICENSE file"),  # npm skips it
-    ("policy_license", {"license": DELETE, "files": ["lib", "bin", "LICENSE-MIT"]}, {"LICENSE": DELETE, "LICENSE-MIT": "MIT"},
-     3, "LICENSE-MIT"),
+    (
+        "policy_license",
+        {"license": "SEE LICENSE IN TERMS.txt", "files": ["lib", "bin", "TERMS.txt"]},
+        {"LICENSE": DELETE, "TERMS.txt": "terms"},
+        3,
+        "SEE LICENSE IN TERMS.txt",
+    ),
+    (
+        "policy_license",
+        {"license": "SEE LICENSE IN TERMS.txt"},
+        {"LICENSE": DELETE},
+        0,
+        "TERMS.txt, which is not in",
+    ),
+    (
+        "policy_license",
+        {"license": DELETE},
+        {"LICENSE": DELETE, "LICENSE-MIT": "MIT"},
+        0,
+        "no LICENSE file",
+    ),  # npm skips it
+    (
+        "policy_license",
+        {"license": DELETE, "files": ["lib", "bin", "LICENSE-MIT"]},
+        {"LICENSE": DELETE, "LICENSE-MIT": "MIT"},
+        3,
+        "LICENSE-MIT",
+    ),
     # code quality
-    ("policy_types", {"types": DELETE, "exports": {".": "./lib/index.js"}}, {"lib/index.d.ts": DELETE}, 0, "no types"),
-    ("policy_types", {"types": DELETE, "exports": {".": "./lib/index.js"}}, None, 8, "1 .d.ts file(s), e.g. lib/index.d.ts"),
+    (
+        "policy_types",
+        {"types": DELETE, "exports": {".": "./lib/index.js"}},
+        {"lib/index.d.ts": DELETE},
+        0,
+        "no types",
+    ),
+    (
+        "policy_types",
+        {"types": DELETE, "exports": {".": "./lib/index.js"}},
+        None,
+        8,
+        "1 .d.ts file(s), e.g. lib/index.d.ts",
+    ),
     ("policy_types", {"types": DELETE, "typings": "./lib/index.d.ts"}, None, 8, "typings: ./lib/index.d.ts"),
     ("policy_types", {"types": DELETE}, None, 8, '"types" conditions'),
-    ("policy_types", {"types": "./lib/types.d.ts"}, None, 0, "FILE_DOES_NOT_EXIST: pkg.types (./lib/types.d.ts)"),
-    ("policy_types", {"exports": {".": {"import": "./lib/index.js", "types": "./lib/index.d.ts"}}}, None, 0,
-     'EXPORTS_TYPES_SHOULD_BE_FIRST: pkg.exports["."].types'),
-    ("policy_types", {"exports": {".": {"types": "./lib/index.d.cts", "import": "./lib/index.js"}}},
-     {"lib/index.d.cts": "export declare const a: 1;\n"}, 4, "EXPORTS_TYPES_INVALID_FORMAT"),
+    (
+        "policy_types",
+        {"types": "./lib/types.d.ts"},
+        None,
+        0,
+        "FILE_DOES_NOT_EXIST: pkg.types (./lib/types.d.ts)",
+    ),
+    (
+        "policy_types",
+        {"exports": {".": {"import": "./lib/index.js", "types": "./lib/index.d.ts"}}},
+        None,
+        0,
+        'EXPORTS_TYPES_SHOULD_BE_FIRST: pkg.exports["."].types',
+    ),
+    (
+        "policy_types",
+        {"exports": {".": {"types": "./lib/index.d.cts", "import": "./lib/index.js"}}},
+        {"lib/index.d.cts": "export declare const a: 1;\n"},
+        4,
+        "EXPORTS_TYPES_INVALID_FORMAT",
+    ),
     # ESM code that Node loads as CommonJS (no "type": "module"): publint's FILE_INVALID_FORMAT, a warning
-    ("policy_esm", {"type": DELETE, "exports": DELETE}, None, 1.5, "FILE_INVALID_FORMAT: pkg.main (./lib/index.js)"),
+    (
+        "policy_esm",
+        {"type": DELETE, "exports": DELETE},
+        None,
+        1.5,
+        "FILE_INVALID_FORMAT: pkg.main (./lib/index.js)",
+    ),
     ("policy_esm", {"type": DELETE}, None, 1.5, "FILE_INVALID_FORMAT"),
-    ("policy_esm", {"type": DELETE, "exports": DELETE, "bin": DELETE, "types": DELETE, "main": "./lib/index.cjs",
-                    "module": "./lib/index.mjs"},
-     {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE, "lib/index.cjs": CJS, "lib/index.mjs": ESM},
-     3,
-     "1 ESM entry point(s), e.g. pkg.module: lib/index.mjs"),
+    (
+        "policy_esm",
+        {
+            "type": DELETE,
+            "exports": DELETE,
+            "bin": DELETE,
+            "types": DELETE,
+            "main": "./lib/index.cjs",
+            "module": "./lib/index.mjs",
+        },
+        {
+            "lib/index.js": DELETE,
+            "lib/index.js.map": DELETE,
+            "bin/demo.js": DELETE,
+            "lib/index.cjs": CJS,
+            "lib/index.mjs": ESM,
+        },
+        3,
+        "1 ESM entry point(s), e.g. pkg.module: lib/index.mjs",
+    ),
     # an exports map of CommonJS only (react@18) is not ES modules
-    ("policy_esm", {"type": DELETE, "main": "./index.js", "exports": {".": "./index.js"}, "files": ["index.js"],
-                    "bin": DELETE, "types": DELETE}, {"index.js": CJS}, 0,
-     "no entry point is ES module code (pkg.exports[\".\"]: index.js (CJS))"),
+    (
+        "policy_esm",
+        {
+            "type": DELETE,
+            "main": "./index.js",
+            "exports": {".": "./index.js"},
+            "files": ["index.js"],
+            "bin": DELETE,
+            "types": DELETE,
+        },
+        {"index.js": CJS},
+        0,
+        'no entry point is ES module code (pkg.exports["."]: index.js (CJS))',
+    ),
     # a "module" field, or "type": "module", over CommonJS code
-    ("policy_esm", {"module": "./lib/cjs.js"}, {"lib/cjs.js": CJS}, 0, "MODULE_SHOULD_BE_ESM: pkg.module (./lib/cjs.js)"),
+    (
+        "policy_esm",
+        {"module": "./lib/cjs.js"},
+        {"lib/cjs.js": CJS},
+        0,
+        "MODULE_SHOULD_BE_ESM: pkg.module (./lib/cjs.js)",
+    ),
     ("policy_esm", None, {"lib/index.js": CJS}, 0, "no entry point is ES module code"),
-    ("policy_esm", {"main": DELETE, "bin": DELETE, "types": DELETE, "exports": {".": "./lib/index.d.ts"}},
-     {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE}, None, "no JavaScript"),
+    (
+        "policy_esm",
+        {"main": DELETE, "bin": DELETE, "types": DELETE, "exports": {".": "./lib/index.d.ts"}},
+        {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE},
+        None,
+        "no JavaScript",
+    ),
     ("policy_side_effects", {"sideEffects": DELETE}, None, 0, "no sideEffects field"),
     ("policy_side_effects", {"sideEffects": True}, None, 0, "sideEffects: True"),
     ("policy_side_effects", {"sideEffects": ["./lib/polyfill.js"]}, None, 3, "lists 1 file"),
     ("policy_exports_targets", {"exports": DELETE}, None, 0, "no exports map"),
-    ("policy_exports_targets", {"exports": {".": "./lib/index.js", "./extra": {"import": "./lib/extra.mjs"}}}, None, 0,
-     'FILE_DOES_NOT_EXIST: pkg.exports["./extra"].import (./lib/extra.mjs)'),
-    ("policy_exports_targets", {"exports": {".": "lib/index.js"}}, None, 0, 'EXPORTS_VALUE_INVALID: pkg.exports["."]'),
-    ("policy_exports_targets", {"exports": {".": {"default": "./lib/index.js", "import": "./lib/index.js"}}}, None, 0,
-     "EXPORTS_DEFAULT_SHOULD_BE_LAST"),
-    ("policy_exports_targets", {"exports": {".": "./lib/index.js", "./features/*": "./lib/features/*.js"}}, None, 1.5,
-     "EXPORTS_GLOB_NO_MATCHED_FILES"),
-    ("policy_exports_targets", {"exports": {".": "./lib/index.js", "./features/*": "./lib/features/*.js",
-                                            "./internal/*": None}},
-     {"lib/features/a.js": "export {}\n"}, 3, "all 2 exports target(s) present"),
-    ("policy_exports_targets", {"exports": {"./features/*": "./lib/features/*.js"}}, None, 1.5,
-     "EXPORTS_MISSING_ROOT_ENTRYPOINT"),
+    (
+        "policy_exports_targets",
+        {"exports": {".": "./lib/index.js", "./extra": {"import": "./lib/extra.mjs"}}},
+        None,
+        0,
+        'FILE_DOES_NOT_EXIST: pkg.exports["./extra"].import (./lib/extra.mjs)',
+    ),
+    (
+        "policy_exports_targets",
+        {"exports": {".": "lib/index.js"}},
+        None,
+        0,
+        'EXPORTS_VALUE_INVALID: pkg.exports["."]',
+    ),
+    (
+        "policy_exports_targets",
+        {"exports": {".": {"default": "./lib/index.js", "import": "./lib/index.js"}}},
+        None,
+        0,
+        "EXPORTS_DEFAULT_SHOULD_BE_LAST",
+    ),
+    (
+        "policy_exports_targets",
+        {"exports": {".": "./lib/index.js", "./features/*": "./lib/features/*.js"}},
+        None,
+        1.5,
+        "EXPORTS_GLOB_NO_MATCHED_FILES",
+    ),
+    (
+        "policy_exports_targets",
+        {"exports": {".": "./lib/index.js", "./features/*": "./lib/features/*.js", "./internal/*": None}},
+        {"lib/features/a.js": "export {}\n"},
+        3,
+        "all 2 exports target(s) present",
+    ),
+    (
+        "policy_exports_targets",
+        {"exports": {"./features/*": "./lib/features/*.js"}},
+        None,
+        1.5,
+        "EXPORTS_MISSING_ROOT_ENTRYPOINT",
+    ),
     ("policy_engines_node", {"engines": DELETE}, None, 0, "no engines.node"),
     ("policy_engines_node", {"engines": {"npm": ">=9"}}, None, 0, "no engines.node"),
     ("policy_dependencies", {"dependencies": {"a": "^1.0.0"}}, None, 2, "1 runtime dependency"),
-    ("policy_dependencies", {"dependencies": {"a": "1", "b": "1"}, "optionalDependencies": {"c": "1"}}, None, 2, "3 runtime"),
+    (
+        "policy_dependencies",
+        {"dependencies": {"a": "1", "b": "1"}, "optionalDependencies": {"c": "1"}},
+        None,
+        2,
+        "3 runtime",
+    ),
     ("policy_dependencies", {"dependencies": {n: "1" for n in "abcd"}}, None, 1, "4 runtime"),
     ("policy_dependencies", {"dependencies": {n: "1" for n in "abcdefg"}}, None, 1, "7 runtime"),
     ("policy_dependencies", {"dependencies": {n: "1" for n in "abcdefgh"}}, None, 0, "8 runtime"),
     ("policy_dependencies", {"devDependencies": {n: "1" for n in "abcdefgh"}}, None, 3, "0 runtime"),
-    ("policy_source_maps", None, {"lib/index.js.map": DELETE, "lib/index.js": "export const a = 1;\n"}, 0, "no .map"),
+    (
+        "policy_source_maps",
+        None,
+        {"lib/index.js.map": DELETE, "lib/index.js": "export const a = 1;\n"},
+        0,
+        "no .map",
+    ),
     # typescript@5.6.3: sourceMappingURL comments naming maps that were not published
-    ("policy_source_maps", None, {"lib/index.js.map": DELETE}, 0,
-     "1 file(s) point to source maps not in the tarball: lib/index.js -> lib/index.js.map"),
+    (
+        "policy_source_maps",
+        None,
+        {"lib/index.js.map": DELETE},
+        0,
+        "1 file(s) point to source maps not in the tarball: lib/index.js -> lib/index.js.map",
+    ),
     ("policy_source_maps", None, {"lib/index.js": "export const a = 1;\n"}, 1, "1 file(s) with source maps"),
-    ("policy_source_maps", None,
-     {"lib/index.js.map": DELETE, "lib/index.js": "export const a=1;\n//# sourceMappingURL=data:application/json;base64,e30=\n"},
-     1, "source maps"),
-    ("policy_source_maps", {"main": DELETE, "bin": DELETE, "exports": {".": "./lib/index.d.ts"}},
-     {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE}, None, "no JavaScript"),
-    ("policy_no_dynamic_code", None, {"bin/demo.js": "const x = 1;\nconsole.log(eval('x + 1'));\n"}, 0,
-     "bin/demo.js:2 (eval)"),
-    ("policy_no_dynamic_code", None, {"lib/index.js": "export const f = new Function('a', 'return a');\n"}, 0,
-     "lib/index.js:1 (new Function)"),
-    ("policy_no_dynamic_code", None, {"lib/index.js": "export const g = Function('return this')();\n"}, 0,
-     "lib/index.js:1 (Function)"),
-    ("policy_no_dynamic_code", None, {"lib/index.js": "eval(a);\n" * 6}, 0, "6 use(s) of eval or the Function constructor: "
-     "lib/index.js:1 (eval), lib/index.js:2 (eval), lib/index.js:3 (eval), lib/index.js:4 (eval), lib/index.js:5 (eval) "
-     "and 1 more"),
-    ("policy_no_dynamic_code", None, {"lib/index.js": "// never eval(input)\nexport const s = 'eval(x)';\n"
-                                                     "export const t = obj.eval(1);\n/* new Function() */\n"}, 3, "checked"),
-    ("policy_no_dynamic_code", {"main": DELETE, "bin": DELETE, "exports": {".": "./lib/index.d.ts"}},
-     {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE}, None, "no JavaScript"),
+    (
+        "policy_source_maps",
+        None,
+        {
+            "lib/index.js.map": DELETE,
+            "lib/index.js": "export const a=1;\n//# sourceMappingURL=data:application/json;base64,e30=\n",
+        },
+        1,
+        "source maps",
+    ),
+    (
+        "policy_source_maps",
+        {"main": DELETE, "bin": DELETE, "exports": {".": "./lib/index.d.ts"}},
+        {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE},
+        None,
+        "no JavaScript",
+    ),
+    (
+        "policy_no_dynamic_code",
+        None,
+        {"bin/demo.js": "const x = 1;\nconsole.log(eval('x + 1'));\n"},
+        0,
+        "bin/demo.js:2 (eval)",
+    ),
+    (
+        "policy_no_dynamic_code",
+        None,
+        {"lib/index.js": "export const f = new Function('a', 'return a');\n"},
+        0,
+        "lib/index.js:1 (new Function)",
+    ),
+    (
+        "policy_no_dynamic_code",
+        None,
+        {"lib/index.js": "export const g = Function('return this')();\n"},
+        0,
+        "lib/index.js:1 (Function)",
+    ),
+    (
+        "policy_no_dynamic_code",
+        None,
+        {"lib/index.js": "eval(a);\n" * 6},
+        0,
+        "6 use(s) of eval or the Function constructor: "
+        "lib/index.js:1 (eval), lib/index.js:2 (eval), lib/index.js:3 (eval), lib/index.js:4 (eval), lib/index.js:5 (eval) "
+        "and 1 more",
+    ),
+    (
+        "policy_no_dynamic_code",
+        None,
+        {
+            "lib/index.js": "// never eval(input)\nexport const s = 'eval(x)';\n"
+            "export const t = obj.eval(1);\n/* new Function() */\n"
+        },
+        3,
+        "checked",
+    ),
+    (
+        "policy_no_dynamic_code",
+        {"main": DELETE, "bin": DELETE, "exports": {".": "./lib/index.d.ts"}},
+        {"lib/index.js": DELETE, "lib/index.js.map": DELETE, "bin/demo.js": DELETE},
+        None,
+        "no JavaScript",
+    ),
     # testing
     ("policy_test_files", None, {"test/greet.test.js": DELETE}, 0, "no test files"),
-    ("policy_test_files", None, {"test/greet.test.js": DELETE, "src/greet.spec.ts": "it('x')\n"}, 7, "src/greet.spec.ts"),
-    ("policy_test_files", None, {"test/greet.test.js": DELETE, "node_modules/x/test/a.test.js": "x"}, 0, "no test files"),
-    ("policy_test_script", {"scripts": {"test": 'echo "Error: no test specified" && exit 1'}}, None, 0, "runs no tests"),
-    ("policy_test_script", {"scripts": {"test": 'echo "See https://travis-ci.org/lodash-archive/lodash-cli for testing details."'}},
-     None, 0, "runs no tests"),
+    (
+        "policy_test_files",
+        None,
+        {"test/greet.test.js": DELETE, "src/greet.spec.ts": "it('x')\n"},
+        7,
+        "src/greet.spec.ts",
+    ),
+    (
+        "policy_test_files",
+        None,
+        {"test/greet.test.js": DELETE, "node_modules/x/test/a.test.js": "x"},
+        0,
+        "no test files",
+    ),
+    (
+        "policy_test_script",
+        {"scripts": {"test": 'echo "Error: no test specified" && exit 1'}},
+        None,
+        0,
+        "runs no tests",
+    ),
+    (
+        "policy_test_script",
+        {
+            "scripts": {
+                "test": 'echo "See https://travis-ci.org/lodash-archive/lodash-cli for testing details."'
+            }
+        },
+        None,
+        0,
+        "runs no tests",
+    ),
     ("policy_test_script", {"scripts": {"test": "exit 1"}}, None, 0, "runs no tests"),
     ("policy_test_script", {"scripts": {"build": "tsc"}}, None, 0, "no scripts.test"),
     ("policy_test_script", {"scripts": {"test": "vitest run"}}, None, 4, "test: vitest run"),
@@ -162,21 +423,66 @@ CASES = [
     ("policy_keywords", {"keywords": "greeting, demo"}, None, 1, "greeting, demo"),
     ("policy_keywords", {"keywords": " "}, None, 0, "no keywords"),
     ("policy_repository", {"repository": DELETE}, None, 0, "no repository"),
-    ("policy_repository", {"repository": "github:someone/quality-demo"}, None, 2, "github:someone/quality-demo"),
+    (
+        "policy_repository",
+        {"repository": "github:someone/quality-demo"},
+        None,
+        2,
+        "github:someone/quality-demo",
+    ),
     ("policy_homepage", {"homepage": DELETE}, None, 0, "no http(s) homepage"),
-    ("policy_no_install_scripts", {"scripts": {"test": "node --test", "postinstall": "node setup.js"}}, None, 0,
-     "postinstall: node setup.js"),
-    ("policy_no_install_scripts", {"files": ["lib", "bin", "binding.gyp"]}, {"binding.gyp": "{}"}, 0, "node-gyp rebuild"),
-    ("policy_no_install_scripts", {"scripts": {"test": "node --test", "prepare": "tsc"}}, None, 2, "no preinstall"),
-    ("policy_entry_points", {"main": "./lib/missing.js"}, None, 0, "FILE_DOES_NOT_EXIST: pkg.main (./lib/missing.js)"),
+    (
+        "policy_no_install_scripts",
+        {"scripts": {"test": "node --test", "postinstall": "node setup.js"}},
+        None,
+        0,
+        "postinstall: node setup.js",
+    ),
+    (
+        "policy_no_install_scripts",
+        {"files": ["lib", "bin", "binding.gyp"]},
+        {"binding.gyp": "{}"},
+        0,
+        "node-gyp rebuild",
+    ),
+    (
+        "policy_no_install_scripts",
+        {"scripts": {"test": "node --test", "prepare": "tsc"}},
+        None,
+        2,
+        "no preinstall",
+    ),
+    (
+        "policy_entry_points",
+        {"main": "./lib/missing.js"},
+        None,
+        0,
+        "FILE_DOES_NOT_EXIST: pkg.main (./lib/missing.js)",
+    ),
     ("policy_entry_points", {"bin": {"demo": "./bin/gone.js"}}, None, 0, "pkg.bin.demo (./bin/gone.js)"),
-    ("policy_entry_points", None, {"bin/demo.js": 'import "../lib/index.js";\n'}, 0, "BIN_FILE_NOT_EXECUTABLE"),
-    ("policy_entry_points", {"browser": {"./lib/index.js": "./lib/browser.js"}}, None, 0,
-     'pkg.browser["./lib/index.js"] (./lib/browser.js)'),
+    (
+        "policy_entry_points",
+        None,
+        {"bin/demo.js": 'import "../lib/index.js";\n'},
+        0,
+        "BIN_FILE_NOT_EXECUTABLE",
+    ),
+    (
+        "policy_entry_points",
+        {"browser": {"./lib/index.js": "./lib/browser.js"}},
+        None,
+        0,
+        'pkg.browser["./lib/index.js"] (./lib/browser.js)',
+    ),
     ("policy_entry_points", {"main": "./lib"}, {"lib/index.js": "export {}\n"}, 4, "main: ./lib"),
     ("policy_entry_points", {"main": "./lib/index"}, None, 4, "main: ./lib/index"),
-    ("policy_entry_points", {"main": DELETE, "bin": DELETE, "types": DELETE, "files": ["lib", "index.js"]},
-     {"index.js": "module.exports = 1\n"}, 4, "index.js is present"),
+    (
+        "policy_entry_points",
+        {"main": DELETE, "bin": DELETE, "types": DELETE, "files": ["lib", "index.js"]},
+        {"index.js": "module.exports = 1\n"},
+        4,
+        "index.js is present",
+    ),
     ("policy_entry_points", {"main": DELETE, "bin": DELETE, "types": DELETE}, None, None, "declares no main"),
 ]
 
@@ -186,7 +492,9 @@ CASES = [
     CASES,
     ids=[f"{c[0].removeprefix('policy_')}-{i}" for i, c in enumerate(CASES)],
 )
-def test_check(quality: Score, check: str, manifest: dict | None, files: dict | None, expected: float | None, detail: str) -> None:
+def test_check(
+    quality: Score, check: str, manifest: dict | None, files: dict | None, expected: float | None, detail: str
+) -> None:
     run = quality(manifest=manifest, files=files)
     assert run.earned(check) == expected, run.detail(check)
     assert detail in run.detail(check)
@@ -245,8 +553,11 @@ def _per_check(run: QualityRun) -> dict[str, tuple[float | None, str]]:
     return {name: (run.earned(name), run.detail(name)) for name in run.by_name}
 
 
-@pytest.mark.parametrize("changes", [{}, {"files": {"test/greet.test.js": DELETE, "CHANGELOG.md": DELETE}}],
-                         ids=["good", "no-tests-no-changelog"])
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"files": {"test/greet.test.js": DELETE, "CHANGELOG.md": DELETE}}],
+    ids=["good", "no-tests-no-changelog"],
+)
 def test_one_score_at_stage_and_at_approve_time(quality_project: Callable, changes: dict) -> None:
     """Stage packs the folder; approve reads the staged tarball in the reviewer's checkout: same score, check by check."""
     from releasekit.package.pack import pack_project
@@ -254,13 +565,17 @@ def test_one_score_at_stage_and_at_approve_time(quality_project: Callable, chang
     project = quality_project(**changes)
     staged = run_quality(project)
     packed = staged.package
-    approved = run_quality(project, package=PackedPackage(packed.manifest, packed.files, packed.tarball, None))
+    approved = run_quality(
+        project, package=PackedPackage(packed.manifest, packed.files, packed.tarball, None)
+    )
     assert _per_check(approved) == _per_check(staged)
     assert approved.session.score == staged.session.score
     assert pack_project(project).tarball == packed.tarball
 
 
-def test_tests_published_in_the_tarball_count_without_the_folder(quality_project: Callable, tmp_path: Path) -> None:
+def test_tests_published_in_the_tarball_count_without_the_folder(
+    quality_project: Callable, tmp_path: Path
+) -> None:
     from releasekit.package.pack import pack_project
 
     packed = pack_project(quality_project(manifest={"files": ["lib", "bin", "test"]}))
@@ -284,14 +599,20 @@ def test_files_excluded_from_the_tarball_do_not_count(quality: Score) -> None:
 def test_good_files_fixture_is_what_the_package_ships(quality: Score) -> None:
     run = quality()
     shipped = {f.path for f in run.package.files}
-    assert shipped == {"package.json", "README.md", "LICENSE"} | {p for p in GOOD_FILES if p.startswith(("lib/", "bin/"))}
+    assert shipped == {"package.json", "README.md", "LICENSE"} | {
+        p for p in GOOD_FILES if p.startswith(("lib/", "bin/"))
+    }
 
 
 def test_shape_findings_carry_publint_codes_into_sarif(quality: Score) -> None:
     from releasekit.policy.reports import sarif
 
-    run = quality(manifest={"exports": {".": {"import": "./lib/index.js", "types": "./lib/index.d.ts"}},
-                            "main": "./lib/gone.js"})
+    run = quality(
+        manifest={
+            "exports": {".": {"import": "./lib/index.js", "types": "./lib/index.d.ts"}},
+            "main": "./lib/gone.js",
+        }
+    )
     types = run.check("policy_types")
     assert [(f.rule_id, f.file, str(f.severity)) for f in types.findings] == [
         ("EXPORTS_TYPES_SHOULD_BE_FIRST", "lib/index.d.ts", "error"),
@@ -307,6 +628,8 @@ def test_shape_findings_carry_publint_codes_into_sarif(quality: Score) -> None:
 
 def test_es_modules_reports_format_findings_even_when_nothing_is_esm(quality: Score) -> None:
     run = quality(manifest={"module": "./lib/index.js"}, files={"lib/index.js": CJS})
-    assert run.earned("policy_esm") == 0 and run.detail("policy_esm").startswith("no entry point is ES module code")
+    assert run.earned("policy_esm") == 0 and run.detail("policy_esm").startswith(
+        "no entry point is ES module code"
+    )
     codes = [f.rule_id for f in run.check("policy_esm").findings]
     assert "MODULE_SHOULD_BE_ESM" in codes and "FILE_INVALID_FORMAT" in codes

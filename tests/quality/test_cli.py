@@ -42,11 +42,18 @@ TEAM_POLICY = textwrap.dedent(
 )
 
 
-def test_text_output_is_a_table_of_every_check_and_the_score(quality_project: Callable, lpm: Callable) -> None:
+def test_text_output_is_a_table_of_every_check_and_the_score(
+    quality_project: Callable, lpm: Callable
+) -> None:
     project = quality_project(manifest={"homepage": DELETE})
     result: CliResult = lpm("quality", str(project))
     assert result.code == 0, result.err
-    for label in ("README over 100 characters", "Homepage", "Few dependencies", "Test files in the repository"):
+    for label in (
+        "README over 100 characters",
+        "Homepage",
+        "Few dependencies",
+        "Test files in the repository",
+    ):
         assert label in result.out
     assert "no http(s) homepage" in result.out
     assert "Score: 99/100 (73 of 74 points)" in result.out
@@ -76,7 +83,9 @@ def test_json_output(quality_project: Callable, lpm: Callable) -> None:
     assert not any("policy_versions" in c["id"] for c in doc["checks"])
 
 
-def test_min_score_gate_names_score_minimum_and_biggest_missing_points(quality_project: Callable, lpm: Callable) -> None:
+def test_min_score_gate_names_score_minimum_and_biggest_missing_points(
+    quality_project: Callable, lpm: Callable
+) -> None:
     project = quality_project(manifest={"types": DELETE, "exports": DELETE}, files={"lib/index.d.ts": DELETE})
     result = lpm("quality", str(project), "--min-score", "90")
     assert result.code == 1
@@ -99,7 +108,9 @@ def test_min_score_from_config(quality_project: Callable, lpm: Callable) -> None
 
 
 @pytest.mark.parametrize("value", ["101", "-1", "abc", "50.5", ""])
-def test_min_score_out_of_range_is_a_usage_error(quality_project: Callable, lpm: Callable, value: str) -> None:
+def test_min_score_out_of_range_is_a_usage_error(
+    quality_project: Callable, lpm: Callable, value: str
+) -> None:
     result = lpm("quality", str(quality_project()), "--min-score", value)
     assert result.code == 2
     assert "--min-score" in result.err
@@ -138,7 +149,9 @@ def test_a_tarball_is_scored_without_the_repository_checks(
 def test_a_tarball_scored_in_its_checkout_scores_as_the_folder(
     quality_project: Callable, lpm: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = quality_project(files={"test/greet.test.js": DELETE})  # the folder costs points: they must match
+    project = quality_project(
+        files={"test/greet.test.js": DELETE}
+    )  # the folder costs points: they must match
     tarball = tmp_path / "demo.tgz"
     tarball.write_bytes(pack_project(project).tarball)
     monkeypatch.chdir(project)
@@ -160,7 +173,10 @@ def test_team_checks_are_part_of_the_score(quality_project: Callable, lpm: Calla
 
     doc = json.loads(lpm("--json", "quality", str(project)).out)
     team = {c["label"]: c for c in doc["checks"] if c["category"] in ("team", None)}
-    assert team["SECURITY.md shipped"]["points"] == 0 and team["SECURITY.md shipped"]["detail"] == "no SECURITY.md in the tarball"
+    assert (
+        team["SECURITY.md shipped"]["points"] == 0
+        and team["SECURITY.md shipped"]["detail"] == "no SECURITY.md in the tarball"
+    )
     assert team["Half marks"]["points"] == 2 and team["Half marks"]["passed"] is False
     assert team["Never applies"]["applicable"] is False
     assert "An ordinary policy, left out of lpm quality" not in json.dumps(doc)

@@ -104,8 +104,12 @@ def test_dynamic_code_scan_of_a_long_minified_line() -> None:
 
 @pytest.mark.parametrize(
     "script",
-    ['echo "Error: no test specified" && exit 1', "echo 'Error: no test specified' && exit 1",
-     'echo  "Error: no test specified"   &&  exit 1', 'echo "Error: no test specified"'],
+    [
+        'echo "Error: no test specified" && exit 1',
+        "echo 'Error: no test specified' && exit 1",
+        'echo  "Error: no test specified"   &&  exit 1',
+        'echo "Error: no test specified"',
+    ],
 )
 def test_npm_placeholder_test_script(script: str) -> None:
     assert scripts.is_placeholder_test(script)
@@ -129,8 +133,15 @@ def test_test_files_are_found_by_folder_or_name_and_not_in_dependencies(tmp_path
 
 
 def test_published_test_paths_are_recognised_and_declarations_are_not() -> None:
-    paths = ["lib/index.js", "lib/__tests__/Mocker.d.ts", "lib/__tests__/Mocker.js", "src/a.spec.ts",
-             "node_modules/x/a.test.js", "test/fixtures/data.json", "types/test.d.ts"]
+    paths = [
+        "lib/index.js",
+        "lib/__tests__/Mocker.d.ts",
+        "lib/__tests__/Mocker.js",
+        "src/a.spec.ts",
+        "node_modules/x/a.test.js",
+        "test/fixtures/data.json",
+        "types/test.d.ts",
+    ]
     assert testfiles.tests_among(paths) == ["lib/__tests__/Mocker.js", "src/a.spec.ts"]
 
 

@@ -40,22 +40,34 @@ BROKEN: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "FILE_INVALID_FORMAT": ({"type": "module", "main": "./index.js"}, {"index.js": CJS}),
     "FILE_INVALID_EXPLICIT_FORMAT": ({"main": "./index.mjs"}, {"index.mjs": CJS}),
     "FILE_INVALID_JSX_EXTENSION": ({"main": "./index.mjsx"}, {"index.mjsx": ESM}),
-    "MODULE_SHOULD_BE_ESM": ({"main": "./index.js", "module": "./esm.js", "exports": "./index.js"},
-                             {"index.js": CJS, "esm.js": CJS}),
-    "HAS_MODULE_BUT_NO_EXPORTS": ({"main": "./index.js", "module": "./index.mjs"}, {"index.js": CJS, "index.mjs": ESM}),
+    "MODULE_SHOULD_BE_ESM": (
+        {"main": "./index.js", "module": "./esm.js", "exports": "./index.js"},
+        {"index.js": CJS, "esm.js": CJS},
+    ),
+    "HAS_MODULE_BUT_NO_EXPORTS": (
+        {"main": "./index.js", "module": "./index.mjs"},
+        {"index.js": CJS, "index.mjs": ESM},
+    ),
     "HAS_ESM_MAIN_BUT_NO_EXPORTS": ({"type": "module", "main": "./index.js"}, {"index.js": ESM}),
     "IMPLICIT_INDEX_JS_INVALID_FORMAT": ({}, {"index.js": ESM}),
     "CJS_WITH_ESMODULE_DEFAULT_EXPORT": (
         {"main": "./index.js"},
-        {"index.js": 'Object.defineProperty(exports, "__esModule", { value: true });\nexports.default = greeting;\n'},
+        {
+            "index.js": 'Object.defineProperty(exports, "__esModule", { value: true });\nexports.default = greeting;\n'
+        },
     ),
     "FIELD_INVALID_VALUE_TYPE": ({"main": 42, "bin": {"tool": ["./cli.js"]}}, {"cli.js": BIN_CJS}),
     "BIN_FILE_NOT_EXECUTABLE": ({"bin": {"tool": "./cli.js"}}, {"cli.js": CJS}),
     "DEPRECATED_FIELD_JSNEXT": ({"jsnext:main": "./index.mjs", "exports": "./index.mjs"}, {"index.mjs": ESM}),
     "USE_EXPORTS_BROWSER": ({"browser": "./index.js", "exports": "./index.js"}, {"index.js": CJS}),
-    "USE_EXPORTS_OR_IMPORTS_BROWSER": ({"browser": {"./index.js": "./browser.js"}, "exports": "./index.js"},
-                                       {"index.js": CJS, "browser.js": CJS}),
-    "EXPORTS_MISSING_ROOT_ENTRYPOINT": ({"main": "./index.js", "exports": {"./a": "./a.js"}}, {"index.js": CJS, "a.js": CJS}),
+    "USE_EXPORTS_OR_IMPORTS_BROWSER": (
+        {"browser": {"./index.js": "./browser.js"}, "exports": "./index.js"},
+        {"index.js": CJS, "browser.js": CJS},
+    ),
+    "EXPORTS_MISSING_ROOT_ENTRYPOINT": (
+        {"main": "./index.js", "exports": {"./a": "./a.js"}},
+        {"index.js": CJS, "a.js": CJS},
+    ),
     "EXPORTS_TYPES_SHOULD_BE_FIRST": (
         {"exports": {".": {"import": "./index.mjs", "types": "./index.d.ts"}}},
         {"index.mjs": ESM, "index.d.ts": DTS},
@@ -64,32 +76,59 @@ BROKEN: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
         {"types": "./index.d.ts", "exports": {".": {"types": "./index.d.ts", "import": "./index.mjs"}}},
         {"index.mjs": ESM, "index.d.ts": DTS},
     ),
-    "TYPES_NOT_EXPORTED": ({"types": "./index.d.ts", "exports": {".": {"import": "./index.mjs"}}},
-                           {"index.mjs": ESM, "index.d.ts": DTS}),
-    "EXPORTS_DEFAULT_SHOULD_BE_LAST": ({"exports": {".": {"default": "./a.js", "import": "./a.mjs"}}},
-                                       {"a.js": CJS, "a.mjs": ESM}),
-    "EXPORTS_MODULE_SHOULD_PRECEDE_REQUIRE": ({"exports": {".": {"require": "./a.cjs", "module": "./a.mjs"}}},
-                                              {"a.cjs": CJS, "a.mjs": ESM}),
-    "EXPORTS_MODULE_SHOULD_BE_ESM": ({"exports": {".": {"module": "./a.js", "default": "./a.js"}}}, {"a.js": CJS}),
+    "TYPES_NOT_EXPORTED": (
+        {"types": "./index.d.ts", "exports": {".": {"import": "./index.mjs"}}},
+        {"index.mjs": ESM, "index.d.ts": DTS},
+    ),
+    "EXPORTS_DEFAULT_SHOULD_BE_LAST": (
+        {"exports": {".": {"default": "./a.js", "import": "./a.mjs"}}},
+        {"a.js": CJS, "a.mjs": ESM},
+    ),
+    "EXPORTS_MODULE_SHOULD_PRECEDE_REQUIRE": (
+        {"exports": {".": {"require": "./a.cjs", "module": "./a.mjs"}}},
+        {"a.cjs": CJS, "a.mjs": ESM},
+    ),
+    "EXPORTS_MODULE_SHOULD_BE_ESM": (
+        {"exports": {".": {"module": "./a.js", "default": "./a.js"}}},
+        {"a.js": CJS},
+    ),
     "EXPORTS_VALUE_INVALID": ({"exports": {".": "index.js"}}, {"index.js": CJS}),
-    "EXPORTS_GLOB_NO_MATCHED_FILES": ({"exports": {".": "./index.js", "./*": "./lib/*.js"}}, {"index.js": CJS}),
+    "EXPORTS_GLOB_NO_MATCHED_FILES": (
+        {"exports": {".": "./index.js", "./*": "./lib/*.js"}},
+        {"index.js": CJS},
+    ),
     "EXPORTS_GLOB_NO_DEPRECATED_SUBPATH_MAPPING": ({"exports": {"./lib/": "./lib/"}}, {"lib/a.js": CJS}),
     "EXPORTS_FALLBACK_ARRAY_USE": ({"exports": {".": ["./a.js"]}}, {"a.js": CJS}),
     "EXPORTS_VALUE_CONFLICTS_WITH_BROWSER": (
-        {"browser": {"./a.js": "./a-browser.js"}, "exports": {".": {"worker": "./a.js", "default": "./a.js"}}},
+        {
+            "browser": {"./a.js": "./a-browser.js"},
+            "exports": {".": {"worker": "./a.js", "default": "./a.js"}},
+        },
         {"a.js": CJS, "a-browser.js": CJS},
     ),
     "IMPORTS_KEY_INVALID": ({"exports": "./a.js", "imports": {"x": "./a.js"}}, {"a.js": CJS}),
     "IMPORTS_VALUE_INVALID": ({"exports": "./a.js", "imports": {"#x": ".a.js"}}, {"a.js": CJS}),
-    "IMPORTS_MODULE_SHOULD_BE_ESM": ({"exports": "./a.js", "imports": {"#x": {"module": "./a.js"}}}, {"a.js": CJS}),
-    "IMPORTS_GLOB_NO_DEPRECATED_SUBPATH_MAPPING": ({"exports": "./a.js", "imports": {"#lib/": "./lib/"}},
-                                                   {"a.js": CJS, "lib/b.js": CJS}),
+    "IMPORTS_MODULE_SHOULD_BE_ESM": (
+        {"exports": "./a.js", "imports": {"#x": {"module": "./a.js"}}},
+        {"a.js": CJS},
+    ),
+    "IMPORTS_GLOB_NO_DEPRECATED_SUBPATH_MAPPING": (
+        {"exports": "./a.js", "imports": {"#lib/": "./lib/"}},
+        {"a.js": CJS, "lib/b.js": CJS},
+    ),
     "IMPORTS_FALLBACK_ARRAY_USE": ({"exports": "./a.js", "imports": {"#x": ["./a.js"]}}, {"a.js": CJS}),
-    "IMPORTS_DEFAULT_SHOULD_BE_LAST": ({"exports": "./a.js", "imports": {"#x": {"default": "./a.js", "node": "./a.js"}}},
-                                       {"a.js": CJS}),
-    "NESTED_PACKAGE_JSON_FIELD_IGNORED": ({"exports": "./a.js"},
-                                          {"a.js": CJS, "sub/package.json": '{"exports": "./x.js", "imports": {}}',
-                                           "node_modules/dep/package.json": '{"exports": "./y.js"}'}),
+    "IMPORTS_DEFAULT_SHOULD_BE_LAST": (
+        {"exports": "./a.js", "imports": {"#x": {"default": "./a.js", "node": "./a.js"}}},
+        {"a.js": CJS},
+    ),
+    "NESTED_PACKAGE_JSON_FIELD_IGNORED": (
+        {"exports": "./a.js"},
+        {
+            "a.js": CJS,
+            "sub/package.json": '{"exports": "./x.js", "imports": {}}',
+            "node_modules/dep/package.json": '{"exports": "./y.js"}',
+        },
+    ),
     "IMPORTS_MODULE_SHOULD_PRECEDE_REQUIRE": (
         {"exports": "./a.js", "imports": {"#x": {"require": "./a.cjs", "module": "./a.mjs"}}},
         {"a.js": CJS, "a.cjs": CJS, "a.mjs": ESM},
@@ -99,31 +138,67 @@ BROKEN: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
 # Edge cases publint decides in a particular way; each must agree too.
 EDGES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "main-extension-search": ({"main": "./lib"}, {"lib/index.js": CJS}),
-    "integer-keys-come-first": ({"exports": {".": {"types": "./a.d.mts", "default": "./a.mjs", "1": "./a.mjs"}}},
-                                {"a.mjs": ESM, "a.d.mts": DTS}),
-    "nested-types-first-is-fine": ({"exports": {".": {"import": {"types": "./a.d.mts", "default": "./a.mjs"},
-                                                      "types": "./a.d.ts", "default": "./a.js"}}},
-                                   {"a.mjs": ESM, "a.d.mts": DTS, "a.d.ts": DTS, "a.js": CJS}),
-    "after-node-condition": ({"type": "module", "exports": {"node": "./a.js", "default": "./b.js"}},
-                             {"a.js": ESM, "b.js": CJS}),
-    "nested-package-json-type": ({"main": "./esm/index.js"},
-                                 {"esm/index.js": ESM, "esm/package.json": '{"type": "module"}'}),
-    "glob-with-null-exclusion": ({"exports": {"./*": "./lib/*.js", "./internal/*": None}},
-                                 {"lib/a.js": CJS, "lib/internal/b.js": ESM}),
-    "no-exports-every-file": ({"main": "./index.js"}, {"index.js": CJS, "lib/a.js": ESM, "lib/b.browser.js": ESM,
-                                                        "lib/c.js": ESM, "lib/c.mjs": ESM}),
-    "comments-do-not-count": ({"type": "module", "main": "./index.js"},
-                              {"index.js": "// module.exports = 1\n/* require('x') */\nexport const a = 1;\n"}),
-    "mixed-is-never-reported": ({"type": "module", "main": "./index.js"},
-                                {"index.js": "export const a = 1;\nmodule.exports = {};\n"}),
-    "publish-config-wins": ({"main": "./missing.js", "publishConfig": {"main": "./index.js"}}, {"index.js": CJS}),
+    "integer-keys-come-first": (
+        {"exports": {".": {"types": "./a.d.mts", "default": "./a.mjs", "1": "./a.mjs"}}},
+        {"a.mjs": ESM, "a.d.mts": DTS},
+    ),
+    "nested-types-first-is-fine": (
+        {
+            "exports": {
+                ".": {
+                    "import": {"types": "./a.d.mts", "default": "./a.mjs"},
+                    "types": "./a.d.ts",
+                    "default": "./a.js",
+                }
+            }
+        },
+        {"a.mjs": ESM, "a.d.mts": DTS, "a.d.ts": DTS, "a.js": CJS},
+    ),
+    "after-node-condition": (
+        {"type": "module", "exports": {"node": "./a.js", "default": "./b.js"}},
+        {"a.js": ESM, "b.js": CJS},
+    ),
+    "nested-package-json-type": (
+        {"main": "./esm/index.js"},
+        {"esm/index.js": ESM, "esm/package.json": '{"type": "module"}'},
+    ),
+    "glob-with-null-exclusion": (
+        {"exports": {"./*": "./lib/*.js", "./internal/*": None}},
+        {"lib/a.js": CJS, "lib/internal/b.js": ESM},
+    ),
+    "no-exports-every-file": (
+        {"main": "./index.js"},
+        {"index.js": CJS, "lib/a.js": ESM, "lib/b.browser.js": ESM, "lib/c.js": ESM, "lib/c.mjs": ESM},
+    ),
+    "comments-do-not-count": (
+        {"type": "module", "main": "./index.js"},
+        {"index.js": "// module.exports = 1\n/* require('x') */\nexport const a = 1;\n"},
+    ),
+    "mixed-is-never-reported": (
+        {"type": "module", "main": "./index.js"},
+        {"index.js": "export const a = 1;\nmodule.exports = {};\n"},
+    ),
+    "publish-config-wins": (
+        {"main": "./missing.js", "publishConfig": {"main": "./index.js"}},
+        {"index.js": CJS},
+    ),
     "types-versions-hides-types": ({"types": "./missing.d.ts", "typesVersions": {"*": {"*": ["./t/*"]}}}, {}),
     "dual-types": (
-        {"types": "./a.d.ts", "exports": {".": {"import": {"types": "./a.d.mts", "default": "./a.mjs"},
-                                                "require": {"types": "./a.d.ts", "default": "./a.cjs"}}}},
+        {
+            "types": "./a.d.ts",
+            "exports": {
+                ".": {
+                    "import": {"types": "./a.d.mts", "default": "./a.mjs"},
+                    "require": {"types": "./a.d.ts", "default": "./a.cjs"},
+                }
+            },
+        },
         {"a.mjs": ESM, "a.cjs": CJS, "a.d.mts": DTS, "a.d.ts": DTS},
     ),
-    "flow-files-are-skipped": ({"exports": {".": {"module": "./a.js"}}}, {"a.js": "// @flow\nmodule.exports = 1;\n"}),
+    "flow-files-are-skipped": (
+        {"exports": {".": {"module": "./a.js"}}},
+        {"a.js": "// @flow\nmodule.exports = 1;\n"},
+    ),
 }
 
 REAL = [
@@ -138,7 +213,10 @@ def make_tarball(manifest: dict[str, Any], files: dict[str, str]) -> bytes:
     """A .tgz as npm lays it out (``package/`` prefix); written with tarfile, read back only by the Archive."""
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w:gz", format=tarfile.USTAR_FORMAT) as tar:
-        body = {"package.json": json.dumps({"name": "broken", "version": "1.0.0", **manifest}, indent=2), **files}
+        body = {
+            "package.json": json.dumps({"name": "broken", "version": "1.0.0", **manifest}, indent=2),
+            **files,
+        }
         for path, text in body.items():
             data = text.encode()
             info = tarfile.TarInfo(f"package/{path}")
@@ -158,7 +236,9 @@ def ours(blob: bytes) -> Counter[tuple[Any, ...]]:
 
 
 def publint_claimed(messages: list[dict[str, Any]]) -> Counter[tuple[Any, ...]]:
-    return Counter((m["code"], tuple(m["path"]), m["type"], m["file"]) for m in messages if m["code"] in shape.CLAIMED)
+    return Counter(
+        (m["code"], tuple(m["path"]), m["type"], m["file"]) for m in messages if m["code"] in shape.CLAIMED
+    )
 
 
 def _unavailable(reason: str) -> NoReturn:
@@ -172,7 +252,9 @@ def run_publint(tarballs: list[Path]) -> dict[str, Any]:
     """publint's messages for every tarball, from one Node process."""
     try:
         node, _ = find_binaries()
-        npm_root = subprocess.run([npm_binary(), "root", "-g"], capture_output=True, text=True, check=True).stdout
+        npm_root = subprocess.run(
+            [npm_binary(), "root", "-g"], capture_output=True, text=True, check=True
+        ).stdout
     except (RegistryNotInstalled, FixtureUnavailable) as exc:
         _unavailable(str(exc))
     node_tar = Path(npm_root.strip()) / "npm" / "node_modules" / "tar"
@@ -252,13 +334,53 @@ def test_real_corpus_is_big_enough() -> None:
 
 # -- random packages: many shapes at once, one publint run ------------------------------------------------
 
-_CODES = {"esm": ESM, "cjs": CJS, "mixed": ESM + CJS, "plain": "console.log(1);\n", "dts": DTS,
-          "esmodule": 'Object.defineProperty(exports, "__esModule", { value: true });\nexports.default = greeting;\n',
-          "shebang": "#!/usr/bin/env node\n" + CJS}
-_FILES = ["index.js", "index.mjs", "index.cjs", "index.d.ts", "index.d.mts", "lib/a.js", "lib/a.mjs", "lib/b.js",
-          "lib/a.d.ts", "lib/sub/c.js", "lib/package.json", "dist/browser.js", "cli.js", "types/index.d.ts", "ui.mjsx"]
-_TARGETS = [f"./{f}" for f in _FILES] + ["./missing.js", "./lib/*.js", "./lib/*", "./lib/", "lib/a.js", "./nope/*.js", ".lib/a.js"]
-_CONDITIONS = ["types", "import", "require", "module", "node", "browser", "worker", "default", "development", "custom"]
+_CODES = {
+    "esm": ESM,
+    "cjs": CJS,
+    "mixed": ESM + CJS,
+    "plain": "console.log(1);\n",
+    "dts": DTS,
+    "esmodule": 'Object.defineProperty(exports, "__esModule", { value: true });\nexports.default = greeting;\n',
+    "shebang": "#!/usr/bin/env node\n" + CJS,
+}
+_FILES = [
+    "index.js",
+    "index.mjs",
+    "index.cjs",
+    "index.d.ts",
+    "index.d.mts",
+    "lib/a.js",
+    "lib/a.mjs",
+    "lib/b.js",
+    "lib/a.d.ts",
+    "lib/sub/c.js",
+    "lib/package.json",
+    "dist/browser.js",
+    "cli.js",
+    "types/index.d.ts",
+    "ui.mjsx",
+]
+_TARGETS = [f"./{f}" for f in _FILES] + [
+    "./missing.js",
+    "./lib/*.js",
+    "./lib/*",
+    "./lib/",
+    "lib/a.js",
+    "./nope/*.js",
+    ".lib/a.js",
+]
+_CONDITIONS = [
+    "types",
+    "import",
+    "require",
+    "module",
+    "node",
+    "browser",
+    "worker",
+    "default",
+    "development",
+    "custom",
+]
 
 
 def _random_exports(rng: Any, depth: int = 0) -> Any:
@@ -295,12 +417,18 @@ def random_package(seed: int) -> tuple[dict[str, Any], dict[str, str]]:
     if rng.random() < 0.15:
         manifest["bin"] = {"a": rng.choice(_TARGETS), "b": rng.choice([*_TARGETS, 3])}
     if rng.random() < 0.1:
-        manifest["browser"] = {"./lib/a.js": rng.choice(_TARGETS), "./index.js": "./dist/browser.js", "fs": False}
+        manifest["browser"] = {
+            "./lib/a.js": rng.choice(_TARGETS),
+            "./index.js": "./dist/browser.js",
+            "fs": False,
+        }
     if rng.random() < 0.7:
         if rng.random() < 0.5:
             manifest["exports"] = _random_exports(rng)
         else:
-            subpaths = rng.sample([".", "./a", "./lib/*", "./lib/internal/*", "./package.json", "./lib/"], rng.randint(1, 3))
+            subpaths = rng.sample(
+                [".", "./a", "./lib/*", "./lib/internal/*", "./package.json", "./lib/"], rng.randint(1, 3)
+            )
             manifest["exports"] = {s: _random_exports(rng, 1) for s in subpaths}
     if rng.random() < 0.2:
         manifest["imports"] = {rng.choice(["#a", "#lib/*", "b", "#lib/"]): _random_exports(rng, 1)}

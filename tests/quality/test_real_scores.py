@@ -25,9 +25,13 @@ def score(name: str, version: str, checks: str, folder: Path) -> dict[str, tuple
         pytest.skip(str(exc))
     archive = read_archive(blob)
     package = PackedPackage(manifest_of(archive), archive.packed_files(), blob, None)
-    session: SessionResult = run_policies(folder, package=package, keyword=checks, options=StageOptions(dry_run=True))
+    session: SessionResult = run_policies(
+        folder, package=package, keyword=checks, options=StageOptions(dry_run=True)
+    )
     earned = {c.id: c.points for c in session.score.checks} if session.score else {}
-    return {r.name: (earned.get(r.id), r.detail or r.message) for r in session.results if r.points is not None}
+    return {
+        r.name: (earned.get(r.id), r.detail or r.message) for r in session.results if r.points is not None
+    }
 
 
 def test_react_commonjs_exports_map_is_not_es_modules(tmp_path: Path) -> None:

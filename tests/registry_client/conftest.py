@@ -43,7 +43,10 @@ class Stageable:
 
 @pytest.fixture
 def stageable(
-    verdaccio: Verdaccio, registry_user: Any, unique_name: Callable[[str], str], make_project: Callable[..., Path]
+    verdaccio: Verdaccio,
+    registry_user: Any,
+    unique_name: Callable[[str], str],
+    make_project: Callable[..., Path],
 ) -> Iterator[Stageable]:
     """A scoped package (``@rk/...``) with 1.0.0 published by a fresh user without 2FA."""
     name = f"@rk/{unique_name('staged')}"
@@ -59,7 +62,9 @@ def stageable(
 class Recorder:
     """An ``httpx.MockTransport`` handler answering from a script and recording every request."""
 
-    def __init__(self, *answers: Callable[[httpx.Request], httpx.Response] | httpx.Response | Exception) -> None:
+    def __init__(
+        self, *answers: Callable[[httpx.Request], httpx.Response] | httpx.Response | Exception
+    ) -> None:
         self.answers = list(answers)
         self.requests: list[httpx.Request] = []
 

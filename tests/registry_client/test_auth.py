@@ -54,9 +54,18 @@ class OidcDouble:
             return httpx.Response(200, json={"value": "gh-id-token-eyJhbGciOi"})
         if request.url.raw_path == EXCHANGE_PATH.encode() and request.method == "POST":
             if self.exchange_status != 201:
-                return httpx.Response(self.exchange_status, json={"message": "no trusted publisher for @rk/demo"})
-            return httpx.Response(201, json={"token_type": "Bearer", "token": "npm_oidcShortLivedToken000000000000000",
-                                             "created": "2026-01-01T00:00:00Z", "expires": "2026-01-01T01:00:00Z"})
+                return httpx.Response(
+                    self.exchange_status, json={"message": "no trusted publisher for @rk/demo"}
+                )
+            return httpx.Response(
+                201,
+                json={
+                    "token_type": "Bearer",
+                    "token": "npm_oidcShortLivedToken000000000000000",
+                    "created": "2026-01-01T00:00:00Z",
+                    "expires": "2026-01-01T01:00:00Z",
+                },
+            )
         return httpx.Response(404, json={"error": "unexpected"})
 
     @property
@@ -71,7 +80,9 @@ def test_oidc_from_npm_id_token_comes_first(monkeypatch: pytest.MonkeyPatch, war
     monkeypatch.setenv("NPM_ID_TOKEN", "gitlab-id-token-abcdef")
     monkeypatch.setenv("NPM_TOKEN", "npm-token-from-env")
     double = OidcDouble()
-    found = resolve_publish_credentials(FAKE_REGISTRY, "@rk/demo", transport=double.transport, warn=warnings.append)
+    found = resolve_publish_credentials(
+        FAKE_REGISTRY, "@rk/demo", transport=double.transport, warn=warnings.append
+    )
     assert (found.kind, found.token) == ("oidc", "npm_oidcShortLivedToken000000000000000")
     assert found.source == "OIDC trusted publishing (NPM_ID_TOKEN)"
     (exchange,) = double.requests
@@ -84,7 +95,9 @@ def test_oidc_from_github_actions_asks_for_the_registry_audience(monkeypatch: py
     monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_URL", GITHUB_URL)
     monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token-xyz")
     double = OidcDouble()
-    found = resolve_credentials(FAKE_REGISTRY, package_name="@rk/demo", allow_oidc=True, transport=double.transport)
+    found = resolve_credentials(
+        FAKE_REGISTRY, package_name="@rk/demo", allow_oidc=True, transport=double.transport
+    )
     assert found.kind == "oidc" and found.source == "OIDC trusted publishing (GitHub Actions)"
     github, exchange = double.requests
     assert github.method == "GET"
@@ -104,8 +117,9 @@ def test_failed_exchange_falls_back_to_a_token_with_a_warning(
 ) -> None:
     monkeypatch.setenv("NPM_ID_TOKEN", "gitlab-id-token-abcdef")
     monkeypatch.setenv("NPM_TOKEN", "npm-token-from-env")
-    found = resolve_publish_credentials(FAKE_REGISTRY, "@rk/demo", transport=OidcDouble(404).transport,
-                                        warn=warnings.append)
+    found = resolve_publish_credentials(
+        FAKE_REGISTRY, "@rk/demo", transport=OidcDouble(404).transport, warn=warnings.append
+    )
     assert (found.kind, found.source) == ("token", "NPM_TOKEN")
     assert len(warnings) == 1 and "no trusted publisher for @rk/demo" in warnings[0]
     assert "gitlab-id-token-abcdef" not in warnings[0]
@@ -118,7 +132,9 @@ def test_oidc_is_for_publish_only(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_network(request: httpx.Request) -> httpx.Response:
         raise AssertionError("token auth must not call the registry")
 
-    found = resolve_credentials(FAKE_REGISTRY, package_name="@rk/demo", transport=httpx.MockTransport(no_network))
+    found = resolve_credentials(
+        FAKE_REGISTRY, package_name="@rk/demo", transport=httpx.MockTransport(no_network)
+    )
     assert (found.kind, found.source) == ("token", "NPM_TOKEN")
 
 
@@ -190,7 +206,12 @@ def test_no_auth_at_all_lists_every_source_tried(project: Path) -> None:
     message = str(caught.value)
     for source in ("OIDC trusted publishing", "NPM_TOKEN (not set)", "lpm login --npm", ".npmrc"):
         assert source in message
-    assert message.index("OIDC") < message.index("NPM_TOKEN") < message.index("lpm login") < message.index(".npmrc")
+    assert (
+        message.index("OIDC")
+        < message.index("NPM_TOKEN")
+        < message.index("lpm login")
+        < message.index(".npmrc")
+    )
     assert "\n" not in message and caught.value.error_code == "auth_required" and caught.value.hint
 
 
@@ -207,7 +228,9 @@ def test_token_file_is_0600_in_a_0700_dir_under_xdg_config(tmp_path: Path) -> No
     assert path == Path(os.environ["XDG_CONFIG_HOME"]) / "releasekit" / "npm-tokens.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert json.loads(path.read_text())["registries"] == {"//registry.example.test/": {"token": "stored-login-token"}}
+    assert json.loads(path.read_text())["registries"] == {
+        "//registry.example.test/": {"token": "stored-login-token"}
+    }
     token_store.save_token("http://127.0.0.1:4873", "local-token")
     assert token_store.load_token(FAKE_REGISTRY) == "stored-login-token"
     assert token_store.load_token("http://127.0.0.1:4873/") == "local-token"
@@ -273,9 +296,7 @@ def test_npmrc_registries_and_provenance(monkeypatch: pytest.MonkeyPatch, projec
 def test_npmrc_defaults_and_expansion_rules(tmp_path: Path) -> None:
     assert npmrc.default_registry(None, tmp_path) == "https://registry.npmjs.org/"
     assert npmrc.provenance(tmp_path) is None
-    parsed = npmrc.parse(
-        "a=${A}\nb=${MISSING?}\nc=${MISSING}\nd=\\${A}\n${A}:k=v\n", env={"A": "x"}
-    )
+    parsed = npmrc.parse("a=${A}\nb=${MISSING?}\nc=${MISSING}\nd=\\${A}\n${A}:k=v\n", env={"A": "x"})
     assert parsed.values == {"a": "x", "b": "", "d": "${A}", "x:k": "v"}
     assert parsed.unresolved == {"c": "MISSING"}
 

@@ -165,13 +165,17 @@ def test_a_server_trickling_a_tarball_body_ends_at_the_deadline(
 
 
 @pytest.mark.timeout(60)
-def test_a_server_that_never_answers_is_a_timeout_not_unreachable(serve: Callable[[Handler], SocketDouble]) -> None:
+def test_a_server_that_never_answers_is_a_timeout_not_unreachable(
+    serve: Callable[[Handler], SocketDouble],
+) -> None:
     double = serve(silent)
     with pytest.raises(RegistryTimeout) as caught, client(double.url, timeout=0.5) as c:
         c.stage_view(STAGE_ID)
     message = str(caught.value)
     assert caught.value.error_code == "timeout" and caught.value.exit_code == 1
-    assert message.startswith(f"stage view {STAGE_ID}: {double.url} did not answer in time (no data for 0.5s)")
+    assert message.startswith(
+        f"stage view {STAGE_ID}: {double.url} did not answer in time (no data for 0.5s)"
+    )
 
 
 @pytest.mark.timeout(60)
@@ -199,7 +203,9 @@ def test_a_body_cut_short_of_its_content_length_leaves_nothing(
     serve: Callable[[Handler], SocketDouble], tmp_path: Path
 ) -> None:
     def cut_short(conn: socket.socket) -> None:
-        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n" + b"\x1f\x8b" * 100)  # 200 of 5000 bytes
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n" + b"\x1f\x8b" * 100
+        )  # 200 of 5000 bytes
 
     handler = staged_entry_then(cut_short)
     double = serve(handler)
@@ -252,7 +258,9 @@ def test_fetch_timeout_from_npm_config_sets_the_deadline(monkeypatch: pytest.Mon
     assert RegistryClient("http://127.0.0.1:9/")._deadline == float("inf")
 
 
-def test_sha1_of_a_streamed_download_is_checked(serve: Callable[[Handler], SocketDouble], tmp_path: Path) -> None:
+def test_sha1_of_a_streamed_download_is_checked(
+    serve: Callable[[Handler], SocketDouble], tmp_path: Path
+) -> None:
     def tarball(conn: socket.socket) -> None:
         conn.sendall(ok(b"\x1f\x8b not what was staged"))
 

@@ -27,7 +27,11 @@ def test_download_streams_the_staged_bytes_to_a_new_file(stageable: Stageable, t
     scope, bare = stageable.name[1:].split("/")
     assert saved.path == tmp_path / f"{scope}-{bare}-1.2.0-{stage_id}.tgz"
     assert saved.path.read_bytes() == tarball
-    assert (saved.size, saved.shasum, saved.verified) == (len(tarball), hashlib.sha1(tarball).hexdigest(), True)
+    assert (saved.size, saved.shasum, saved.verified) == (
+        len(tarball),
+        hashlib.sha1(tarball).hexdigest(),
+        True,
+    )
     assert stat.S_IMODE(saved.path.stat().st_mode) == 0o644
     assert [f.path for f in saved.files] == ["README.md", "index.js", "package.json"]
     assert saved.to_dict()["entry"]["id"] == stage_id
@@ -38,7 +42,9 @@ def test_download_streams_the_staged_bytes_to_a_new_file(stageable: Stageable, t
     assert saved.path.read_bytes() == tarball
 
 
-def test_a_tarball_past_the_limit_is_refused_and_nothing_is_written(stageable: Stageable, tmp_path: Path) -> None:
+def test_a_tarball_past_the_limit_is_refused_and_nothing_is_written(
+    stageable: Stageable, tmp_path: Path
+) -> None:
     tmp_path = tmp_path / "downloads"
     tmp_path.mkdir()
     client = stageable.client()

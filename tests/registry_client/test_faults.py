@@ -22,14 +22,29 @@ SHASUM = hashlib.sha1(TARBALL).hexdigest()
 
 
 def item(version: str = "1.1.0", stage_id: str = STAGE_ID, shasum: str = SHASUM) -> dict[str, Any]:
-    return {"id": stage_id, "packageName": "@rk/demo", "version": version, "tag": "latest",
-            "createdAt": "2026-01-01T00:00:00.000Z", "actor": "me", "actorType": "user", "access": "public",
-            "shasum": shasum}
+    return {
+        "id": stage_id,
+        "packageName": "@rk/demo",
+        "version": version,
+        "tag": "latest",
+        "createdAt": "2026-01-01T00:00:00.000Z",
+        "actor": "me",
+        "actorType": "user",
+        "access": "public",
+        "shasum": shasum,
+    }
 
 
 def page(*items: dict[str, Any], total: int | None = None, per_page: int = 100) -> httpx.Response:
-    return httpx.Response(200, json={"items": list(items), "page": 0, "perPage": per_page,
-                                     "total": len(items) if total is None else total})
+    return httpx.Response(
+        200,
+        json={
+            "items": list(items),
+            "page": 0,
+            "perPage": per_page,
+            "total": len(items) if total is None else total,
+        },
+    )
 
 
 def body() -> dict[str, Any]:
@@ -37,7 +52,9 @@ def body() -> dict[str, Any]:
 
 
 def client(recorder: Recorder, no_wait: RetryPolicy, **kwargs: Any) -> RegistryClient:
-    return RegistryClient(FAKE_REGISTRY, "s3cr3t-token-value", transport=recorder.transport, retry=no_wait, **kwargs)
+    return RegistryClient(
+        FAKE_REGISTRY, "s3cr3t-token-value", transport=recorder.transport, retry=no_wait, **kwargs
+    )
 
 
 # -- retries ---------------------------------------------------------------------------------------
@@ -61,7 +78,9 @@ def test_retry_after_is_honoured_and_capped(sleeps: list[float]) -> None:
     assert sleeps == [3.0, 30.0]
 
 
-def test_connection_errors_on_reads_are_retried_then_reported(no_wait: RetryPolicy, sleeps: list[float]) -> None:
+def test_connection_errors_on_reads_are_retried_then_reported(
+    no_wait: RetryPolicy, sleeps: list[float]
+) -> None:
     refused = httpx.ConnectError("connection refused")
     recorder = Recorder(refused, refused, refused, refused)
     with pytest.raises(NetworkError) as caught:
@@ -84,7 +103,9 @@ def test_a_write_is_never_retried_on_5xx(no_wait: RetryPolicy) -> None:
     recorder = Recorder(httpx.Response(503, json={"error": "try later"}))
     with pytest.raises(RegistryError, match="503 Service Unavailable: try later"):
         client(recorder, no_wait).stage_publish("@rk/demo", body())
-    assert [(r.method, r.url.raw_path) for r in recorder.requests] == [("POST", b"/-/stage/package/@rk%2fdemo")]
+    assert [(r.method, r.url.raw_path) for r in recorder.requests] == [
+        ("POST", b"/-/stage/package/@rk%2fdemo")
+    ]
 
 
 # -- the stage POST's uncertain outcomes -----------------------------------------------------------
@@ -129,13 +150,18 @@ def test_failed_reconciliation_says_the_outcome_is_unknown(no_wait: RetryPolicy)
 
 def test_approve_after_a_dropped_connection_checks_before_sending_again(no_wait: RetryPolicy) -> None:
     view = httpx.Response(200, json=item())
-    recorder = Recorder(view, httpx.ReadError("connection reset"), view,
-                        httpx.Response(201, json={"message": "approved"}))
+    recorder = Recorder(
+        view, httpx.ReadError("connection reset"), view, httpx.Response(201, json={"message": "approved"})
+    )
     assert client(recorder, no_wait).stage_approve(STAGE_ID) == {"message": "approved"}
     assert [r.method for r in recorder.requests] == ["GET", "POST", "GET", "POST"]
 
-    gone = Recorder(view, httpx.ReadError("connection reset"), httpx.Response(404, json={"error": "no such"}),
-                    httpx.Response(200, json={"name": "@rk/demo", "versions": {"1.1.0": {}}}))
+    gone = Recorder(
+        view,
+        httpx.ReadError("connection reset"),
+        httpx.Response(404, json={"error": "no such"}),
+        httpx.Response(200, json={"name": "@rk/demo", "versions": {"1.1.0": {}}}),
+    )
     answer = client(gone, no_wait).stage_approve(STAGE_ID)
     assert answer["reconciled"] is True and "is published" in answer["message"]
     assert [r.method for r in gone.requests].count("POST") == 1
@@ -150,8 +176,12 @@ def test_approve_after_a_dropped_connection_checks_before_sending_again(no_wait:
         (httpx.Response(200, content=b'{"items": [{"id": "6f1c2a4e-8b0d'), "malformed JSON"),
         (httpx.Response(200, content=b""), "an empty body"),
         (httpx.Response(200, json={"items": "nope", "total": 1}), "unexpected stage list (items"),
-        (httpx.Response(200, json={"items": [{"id": "x", "packageName": "a", "version": "1"}], "total": 1}),
-         "unexpected stage list (items/0/id"),
+        (
+            httpx.Response(
+                200, json={"items": [{"id": "x", "packageName": "a", "version": "1"}], "total": 1}
+            ),
+            "unexpected stage list (items/0/id",
+        ),
         (httpx.Response(200, content=b"<html>proxy login</html>"), "malformed JSON"),
     ],
 )
@@ -177,7 +207,9 @@ def test_truncated_view_and_stage_answers(no_wait: RetryPolicy) -> None:
 
 
 def test_403_shows_the_npmjs_message(no_wait: RetryPolicy) -> None:
-    recorder = Recorder(httpx.Response(403, json={"message": "You do not have permission to publish \"@rk/demo\"."}))
+    recorder = Recorder(
+        httpx.Response(403, json={"message": 'You do not have permission to publish "@rk/demo".'})
+    )
     with pytest.raises(Forbidden) as caught:
         client(recorder, no_wait).stage_publish("@rk/demo", body())
     assert str(caught.value) == (
@@ -203,7 +235,9 @@ def web_challenge(done: str = "https://registry.example.test/-/v1/done?authId=42
     )
 
 
-def test_web_auth_polls_until_done_then_resends_with_the_token(no_wait: RetryPolicy, sleeps: list[float]) -> None:
+def test_web_auth_polls_until_done_then_resends_with_the_token(
+    no_wait: RetryPolicy, sleeps: list[float]
+) -> None:
     notified: list[str] = []
     recorder = Recorder(
         httpx.Response(200, json=item()),
@@ -236,8 +270,11 @@ def test_web_auth_done_url_elsewhere_gets_no_token(no_wait: RetryPolicy) -> None
 
 
 def test_web_auth_gives_up_at_its_timeout(no_wait: RetryPolicy) -> None:
-    recorder = Recorder(httpx.Response(200, json=item()), web_challenge(),
-                        *[httpx.Response(202, headers={"retry-after": "5"}, json={})] * 5)
+    recorder = Recorder(
+        httpx.Response(200, json=item()),
+        web_challenge(),
+        *[httpx.Response(202, headers={"retry-after": "5"}, json={})] * 5,
+    )
     c = client(recorder, no_wait, web_auth_notify=lambda url: None, web_auth_timeout=12)
     with pytest.raises(OtpRequired, match="did not complete within 12s"):
         c.stage_approve(STAGE_ID)
@@ -289,7 +326,10 @@ def test_redirected_tarball_drops_the_token_at_the_new_host(no_wait: RetryPolicy
     )
     assert client(recorder, no_wait).tarball("@rk/demo/-/demo-1.1.0.tgz") == TARBALL
     first, second = recorder.requests
-    assert first.url == "https://registry.example.test/@rk/demo/-/demo-1.1.0.tgz" and "authorization" in first.headers
+    assert (
+        first.url == "https://registry.example.test/@rk/demo/-/demo-1.1.0.tgz"
+        and "authorization" in first.headers
+    )
     assert second.url.host == "cdn.example.test" and "authorization" not in second.headers
 
 
@@ -320,4 +360,6 @@ def test_no_terminal_means_no_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
     from releasekit.cli.stage import _tty_otp_prompt
 
     monkeypatch.setattr("sys.stdin", io.StringIO("123456\n"))
-    assert _tty_otp_prompt() is None  # a pipe is never prompted: the caller gets OtpRequired instead of a hang
+    assert (
+        _tty_otp_prompt() is None
+    )  # a pipe is never prompted: the caller gets OtpRequired instead of a hang

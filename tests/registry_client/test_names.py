@@ -38,7 +38,9 @@ def test_examples() -> None:
         validate_name("JSONStream")  # ...but not published
 
 
-@pytest.mark.parametrize("bad", ["", "@rk/", "@/x", "a/b", "../x", ".hidden", "has space", "@rk/a/b", "x%2fy"])
+@pytest.mark.parametrize(
+    "bad", ["", "@rk/", "@/x", "a/b", "../x", ".hidden", "has space", "@rk/a/b", "x%2fy"]
+)
 def test_bad_names_are_usage_errors(bad: str) -> None:
     with pytest.raises(UsageError, match="invalid package name"):
         escape_name(bad)
@@ -51,7 +53,13 @@ def test_registry_urls() -> None:
     assert registry_host("http://127.0.0.1:4873/") == "127.0.0.1"
     assert same_origin("https://r.example.test/a", "https://r.example.test:443/b")
     assert not same_origin("https://r.example.test/", "http://r.example.test/")
-    for bad in ("", "ftp://x/", "registry.npmjs.org", "https://user:pw@r.example.test/", "https://r.example.test/?q=1"):
+    for bad in (
+        "",
+        "ftp://x/",
+        "registry.npmjs.org",
+        "https://user:pw@r.example.test/",
+        "https://r.example.test/?q=1",
+    ):
         with pytest.raises(UsageError):
             normalize_registry_url(bad)
 

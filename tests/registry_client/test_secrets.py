@@ -27,12 +27,20 @@ SECRETS = (TOKEN, OTP, ID_TOKEN, "web-auth-token-9999")
 def echo_everything(request: httpx.Request) -> httpx.Response:
     """A hostile registry that quotes every header back in its errors."""
     echoed = " ".join(f"{k}={v}" for k, v in request.headers.items())
-    if request.method == "GET" and request.url.path.startswith("/-/stage/") and "/tarball" not in request.url.path:
+    if (
+        request.method == "GET"
+        and request.url.path.startswith("/-/stage/")
+        and "/tarball" not in request.url.path
+    ):
         return httpx.Response(200, json={"id": STAGE_ID, "packageName": "@rk/demo", "version": "1.0.0"})
     if request.url.path == "/-/stage":
-        return httpx.Response(200, json={"items": [{"id": echoed, "packageName": "x", "version": "1"}], "total": 1})
+        return httpx.Response(
+            200, json={"items": [{"id": echoed, "packageName": "x", "version": "1"}], "total": 1}
+        )
     if request.url.path.endswith("/approve"):
-        return httpx.Response(401, headers={"www-authenticate": "otp"}, json={"error": f"one-time pass wrong: {echoed}"})
+        return httpx.Response(
+            401, headers={"www-authenticate": "otp"}, json={"error": f"one-time pass wrong: {echoed}"}
+        )
     if "oidc" in request.url.path:
         return httpx.Response(201, json={"token": "short", "echo": echoed})
     return httpx.Response(403, json={"message": f"refused {echoed}"})
@@ -59,8 +67,13 @@ def failing_calls(client: RegistryClient) -> list[Callable[[], Any]]:
 
 def test_echoed_secrets_never_reach_messages_reprs_or_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    client = RegistryClient(FAKE_REGISTRY, TOKEN, transport=httpx.MockTransport(echo_everything),
-                            retry=RetryPolicy(sleep=lambda s: None), otp_provider=lambda m: OTP)
+    client = RegistryClient(
+        FAKE_REGISTRY,
+        TOKEN,
+        transport=httpx.MockTransport(echo_everything),
+        retry=RetryPolicy(sleep=lambda s: None),
+        otp_provider=lambda m: OTP,
+    )
     assert TOKEN not in repr(client)
     raised = 0
     for call in failing_calls(client):
@@ -75,28 +88,43 @@ def test_echoed_secrets_never_reach_messages_reprs_or_logs(caplog: pytest.LogCap
 
 
 def test_web_auth_token_is_redacted_too() -> None:
-    answers = iter([
-        httpx.Response(200, json={"id": STAGE_ID, "packageName": "@rk/demo", "version": "1.0.0"}),
-        httpx.Response(401, headers={"www-authenticate": "otp"},
-                       json={"authUrl": "https://auth.example.test/a", "doneUrl": "https://registry.example.test/d"}),
-        httpx.Response(200, json={"token": "web-auth-token-9999"}),
-    ])
+    answers = iter(
+        [
+            httpx.Response(200, json={"id": STAGE_ID, "packageName": "@rk/demo", "version": "1.0.0"}),
+            httpx.Response(
+                401,
+                headers={"www-authenticate": "otp"},
+                json={"authUrl": "https://auth.example.test/a", "doneUrl": "https://registry.example.test/d"},
+            ),
+            httpx.Response(200, json={"token": "web-auth-token-9999"}),
+        ]
+    )
 
     def handler(request: httpx.Request) -> httpx.Response:
         try:
             return next(answers)
         except StopIteration:
-            return httpx.Response(401, headers={"www-authenticate": "otp"},
-                                  json={"error": f"one-time pass {request.headers.get('npm-otp')} refused"})
+            return httpx.Response(
+                401,
+                headers={"www-authenticate": "otp"},
+                json={"error": f"one-time pass {request.headers.get('npm-otp')} refused"},
+            )
 
-    client = RegistryClient(FAKE_REGISTRY, TOKEN, transport=httpx.MockTransport(handler),
-                            retry=RetryPolicy(sleep=lambda s: None), web_auth_notify=lambda url: None)
+    client = RegistryClient(
+        FAKE_REGISTRY,
+        TOKEN,
+        transport=httpx.MockTransport(handler),
+        retry=RetryPolicy(sleep=lambda s: None),
+        web_auth_notify=lambda url: None,
+    )
     with pytest.raises(ReleasekitError) as caught:
         client.stage_approve(STAGE_ID)
     assert_clean(caught.value)
 
 
-def test_auth_resolution_errors_and_warnings_are_clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+def test_auth_resolution_errors_and_warnings_are_clean(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
     monkeypatch.setenv("NPM_ID_TOKEN", ID_TOKEN)
     warnings: list[str] = []
 
@@ -106,8 +134,13 @@ def test_auth_resolution_errors_and_warnings_are_clean(monkeypatch: pytest.Monke
     (tmp_path / ".npmrc").write_text(f"//registry.example.test/:_authToken={TOKEN}\n")
     (tmp_path / ".npmrc").chmod(0o644)
     with pytest.raises(ReleasekitError) as caught:
-        resolve_publish_credentials(FAKE_REGISTRY, "@rk/demo", project_dir=tmp_path,
-                                    transport=httpx.MockTransport(refuse), warn=warnings.append)
+        resolve_publish_credentials(
+            FAKE_REGISTRY,
+            "@rk/demo",
+            project_dir=tmp_path,
+            transport=httpx.MockTransport(refuse),
+            warn=warnings.append,
+        )
     assert_clean(caught.value)
     assert warnings and all(secret not in w for w in warnings for secret in SECRETS)
     monkeypatch.setenv("NPM_TOKEN", TOKEN)
@@ -120,8 +153,11 @@ def test_real_registry_refusals_are_clean(stageable: Stageable, verdaccio: Verda
     stage_id = client.stage_publish(stageable.name, stageable.body("1.5.0"))["stageId"]
     verdaccio.enable_2fa(stageable.token, stageable.user.password)
     secrets = (stageable.token, OTP)
-    for call in (lambda: client.stage_approve(stage_id, otp=OTP), lambda: client.stage_reject(stage_id, otp=OTP),
-                 lambda: RegistryClient(verdaccio.url, stageable.token[:-12] + "tamperedsig0").whoami()):
+    for call in (
+        lambda: client.stage_approve(stage_id, otp=OTP),
+        lambda: client.stage_reject(stage_id, otp=OTP),
+        lambda: RegistryClient(verdaccio.url, stageable.token[:-12] + "tamperedsig0").whoami(),
+    ):
         with pytest.raises(ReleasekitError) as caught:
             call()
         shown = str(caught.value) + repr(caught.value) + str(caught.value.hint)

@@ -68,7 +68,9 @@ def test_stage_list_view_download_then_approve_with_otp_and_install(
 
     consumer = tmp_path / "consumer"
     consumer.mkdir()
-    (consumer / "package.json").write_text(json.dumps({"name": "consumer", "version": "0.0.0", "private": True}))
+    (consumer / "package.json").write_text(
+        json.dumps({"name": "consumer", "version": "0.0.0", "private": True})
+    )
     verdaccio.npm("install", f"{stageable.name}@1.1.0", cwd=consumer)
     installed = json.loads((consumer / "node_modules" / stageable.name / "package.json").read_text())
     assert installed["version"] == "1.1.0"
@@ -93,7 +95,9 @@ def test_approve_without_or_with_a_wrong_otp_is_refused_and_leaves_it_staged(
     assert client.stage_view(stage_id).version == "1.2.0"
 
 
-def test_otp_prompt_is_asked_once_per_attempt_and_its_code_is_sent(stageable: Stageable, verdaccio: Verdaccio) -> None:
+def test_otp_prompt_is_asked_once_per_attempt_and_its_code_is_sent(
+    stageable: Stageable, verdaccio: Verdaccio
+) -> None:
     prompts: list[str] = []
     codes = iter(["000000"])
 
@@ -163,7 +167,10 @@ def test_unknown_stage_id_is_not_found_everywhere(stageable: Stageable) -> None:
 def test_list_pages_through_everything(stageable: Stageable) -> None:
     counting = CountingTransport()
     client = stageable.client(transport=counting)
-    ids = [client.stage_publish(stageable.name, stageable.body(v))["stageId"] for v in ("3.0.0", "3.0.1", "3.0.2")]
+    ids = [
+        client.stage_publish(stageable.name, stageable.body(v))["stageId"]
+        for v in ("3.0.0", "3.0.1", "3.0.2")
+    ]
     counting.sent.clear()
 
     listed = client.stage_list(package=stageable.name, per_page=1)
@@ -188,7 +195,11 @@ def test_stage_requests_carry_npm_headers(stageable: Stageable) -> None:
         assert request.headers["user-agent"].startswith("releasekit/")
     # Plain reads are not stage requests.
     assert "npm-command" not in counting.sent[-1].headers
-    assert counting.sent[0].url.raw_path.decode().endswith("/-/stage/package/@rk%2f" + stageable.name.split("/")[1])
+    assert (
+        counting.sent[0]
+        .url.raw_path.decode()
+        .endswith("/-/stage/package/@rk%2f" + stageable.name.split("/")[1])
+    )
 
 
 def test_invalid_stage_ids_are_refused_before_any_request() -> None:
@@ -223,7 +234,9 @@ def test_npm_cli_sees_what_we_staged_and_we_handle_what_npm_staged(
 ) -> None:
     client = stageable.client()
     ours = client.stage_publish(stageable.name, stageable.body("5.0.0"))["stageId"]
-    listed = json.loads(verdaccio.npm("stage", "list", stageable.name, "--json", token=stageable.token).stdout)
+    listed = json.loads(
+        verdaccio.npm("stage", "list", stageable.name, "--json", token=stageable.token).stdout
+    )
     assert listed == [client.stage_view(ours).to_dict()]
     viewed = json.loads(verdaccio.npm("stage", "view", ours, "--json", token=stageable.token).stdout)
     assert viewed == client.stage_view(ours).to_dict()

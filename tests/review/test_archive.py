@@ -42,7 +42,10 @@ def rules(blob: bytes) -> list[str]:
 
 
 def test_reads_npm_layout_in_memory_with_modes() -> None:
-    blob = build((regular("package/package.json"), b"{}"), (regular("package/bin/cli.js", 0o755), b"#!/usr/bin/env node"))
+    blob = build(
+        (regular("package/package.json"), b"{}"),
+        (regular("package/bin/cli.js", 0o755), b"#!/usr/bin/env node"),
+    )
     archive = read_archive(blob)
     assert archive.findings == []
     assert sorted(archive.entries) == ["bin/cli.js", "package.json"]
@@ -67,7 +70,9 @@ def test_plain_tar_is_read_too() -> None:
         ("package/a\\b.js", "tar-unsafe-path", "a\\b.js"),  # a separator on Windows
     ],
 )
-def test_escaping_paths_are_findings_with_what_npm_installs(name: str, rule: str, installed: str | None) -> None:
+def test_escaping_paths_are_findings_with_what_npm_installs(
+    name: str, rule: str, installed: str | None
+) -> None:
     archive = read_archive(build((regular(name), b"x"), (regular("package/ok.js"), b"1")))
     assert rule in rules_of(archive)
     assert sorted(archive.entries) == sorted(["ok.js"] + ([installed] if installed else []))
@@ -85,7 +90,9 @@ def test_symlink_entry_is_reported_not_followed() -> None:  # CVE-2021-32803, 20
 
 
 def test_hardlink_entry_is_reported_not_followed() -> None:  # node-tar hardlink-following advisories
-    archive = read_archive(build((regular("package/a.js"), b"1"), (link("package/b.js", "../../x", tarfile.LNKTYPE), b"")))
+    archive = read_archive(
+        build((regular("package/a.js"), b"1"), (link("package/b.js", "../../x", tarfile.LNKTYPE), b""))
+    )
     assert rules_of(archive) == ["tar-hardlink"]
     assert list(archive.entries) == ["a.js"]
 
@@ -147,7 +154,14 @@ def test_special_files() -> None:
 
 
 def test_corrupt_checksum_is_refused() -> None:
-    raw = bytearray(build((regular("package/a.js"), b"1"), (regular("package/b.js"), b"2"), fmt=tarfile.USTAR_FORMAT, gz=False))
+    raw = bytearray(
+        build(
+            (regular("package/a.js"), b"1"),
+            (regular("package/b.js"), b"2"),
+            fmt=tarfile.USTAR_FORMAT,
+            gz=False,
+        )
+    )
     raw[1024 + 148 : 1024 + 156] = b"0000000\0"
     with pytest.raises(PackError, match="header at byte 1024 has a bad checksum"):
         read_archive(bytes(raw))

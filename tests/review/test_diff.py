@@ -23,12 +23,20 @@ def tgz(manifest: dict[str, Any], files: dict[str, bytes | str]) -> bytes:
     return gzip.compress(raw.getvalue())
 
 
-BASE = {"name": "demo", "version": "1.0.0", "main": "index.js", "dependencies": {"a": "^1.0.0"}, "repository": "git+https://x.invalid/demo.git"}
+BASE = {
+    "name": "demo",
+    "version": "1.0.0",
+    "main": "index.js",
+    "dependencies": {"a": "^1.0.0"},
+    "repository": "git+https://x.invalid/demo.git",
+}
 
 
 def test_files_added_removed_changed_with_size_deltas() -> None:
     old = read_archive(tgz(BASE, {"index.js": "module.exports = 1;\n", "old.js": "x"}))
-    new = read_archive(tgz({**BASE, "version": "1.0.1"}, {"index.js": "module.exports = 12;\n", "new.js": "yy"}))
+    new = read_archive(
+        tgz({**BASE, "version": "1.0.1"}, {"index.js": "module.exports = 12;\n", "new.js": "yy"})
+    )
     diff = diff_archives(new, old, against="1.0.0")
     by_status = {c.status: c for c in diff.files if c.path != "package.json"}
     assert (by_status["added"].path, by_status["added"].delta) == ("new.js", 2)
@@ -64,7 +72,9 @@ def test_security_section_lists_scripts_dependencies_bins_entry_points_and_repos
 
 def test_content_signals_only_for_what_is_new() -> None:
     minified = "var a=1;" * 200
-    old = read_archive(tgz(BASE, {"index.js": "const cp = require('child_process');\n", "lib.min.js": minified}))
+    old = read_archive(
+        tgz(BASE, {"index.js": "const cp = require('child_process');\n", "lib.min.js": minified})
+    )
     new_files = {
         "index.js": "const cp = require('child_process');\ncp.execSync('ls');\n",  # child_process already there
         "lib.min.js": minified + "//",  # was minified before: not new

@@ -33,9 +33,16 @@ def test_identical_contents_compare_equal_whatever_the_gzip_bytes() -> None:
 
 def test_each_aspect_is_named() -> None:
     source = tgz(f("a.js", b"one\n"), f("b.js"), f("c.js", b"same\n"), f("d.js"), f("gone.js"))
-    staged = tgz(f("a.js", b"one\ntwo\n"), f("b.js", mode=0o755), f("c.js", b"same\n"), f("d.js", linkpath="c.js"),
-                 f("new.js"))
-    found = {d.path: d for d in with_patches(compare_tarballs(source, staged, build_outputs=frozenset({"a.js"})))}
+    staged = tgz(
+        f("a.js", b"one\ntwo\n"),
+        f("b.js", mode=0o755),
+        f("c.js", b"same\n"),
+        f("d.js", linkpath="c.js"),
+        f("new.js"),
+    )
+    found = {
+        d.path: d for d in with_patches(compare_tarballs(source, staged, build_outputs=frozenset({"a.js"})))
+    }
     assert set(found) == {"a.js", "b.js", "d.js", "gone.js", "new.js"}
     assert found["a.js"].aspects == ("content",) and found["a.js"].build_output
     assert found["a.js"].patch is not None and "+two" in found["a.js"].patch
@@ -65,14 +72,23 @@ def test_binary_files_get_hashes_not_patches() -> None:
 
 
 _names = st.text(alphabet="abcdefghij/._-é", min_size=1, max_size=60).filter(
-    lambda p: all(part not in ("", ".", "..") for part in p.split("/")))
+    lambda p: all(part not in ("", ".", "..") for part in p.split("/"))
+)
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.dictionaries(_names, st.tuples(st.binary(max_size=300), st.sampled_from([0o600, 0o644, 0o741, 0o755, 0o4755])),
-                       min_size=1, max_size=6),
-       st.data())
-def test_property_what_the_packer_writes_the_reader_reads_back(entries: dict[str, tuple[bytes, int]], data: Any) -> None:
+@given(
+    st.dictionaries(
+        _names,
+        st.tuples(st.binary(max_size=300), st.sampled_from([0o600, 0o644, 0o741, 0o755, 0o4755])),
+        min_size=1,
+        max_size=6,
+    ),
+    st.data(),
+)
+def test_property_what_the_packer_writes_the_reader_reads_back(
+    entries: dict[str, tuple[bytes, int]], data: Any
+) -> None:
     paths = sorted(entries)
     if any(other.startswith(p + "/") for p in paths for other in paths):
         return  # a path that is also a folder is not a package

@@ -39,7 +39,13 @@ class FakeClock:
 def run(registry: ScriptedRegistry, timeout: float = 100.0) -> tuple[Decision, FakeClock]:
     clock = FakeClock()
     result = wait_for_decision(
-        registry, name="demo", version="1.0.1", stage_id="x", timeout=timeout, sleep=clock.sleep, clock=lambda: clock.now
+        registry,
+        name="demo",
+        version="1.0.1",
+        stage_id="x",
+        timeout=timeout,
+        sleep=clock.sleep,
+        clock=lambda: clock.now,
     )
     return result.decision, clock
 
@@ -61,7 +67,9 @@ def test_timeout_returns_124_and_never_sleeps_past_the_deadline() -> None:
     assert sum(clock.sleeps) == pytest.approx(10.0)
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90", 90), ("90s", 90), ("15m", 900), ("1h", 3600), ("500ms", 0.5)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90", 90), ("90s", 90), ("15m", 900), ("1h", 3600), ("500ms", 0.5)]
+)
 def test_parse_duration(text: str, seconds: float) -> None:
     assert parse_duration(text) == pytest.approx(seconds)
 

@@ -76,15 +76,24 @@ def secrets(seed: int = 20261124) -> dict[str, tuple[str, str]]:
         "openai": ("sk-" + g.s(ALNUM, 20) + "T3Blbk" + "FJ" + g.s(ALNUM, 20), "OpenAI Token"),
         "pypi": ("pypi-" + "AgEIcHlwaS5vcmc" + g.s(URLSAFE, 72), "PyPI Token"),
         "sendgrid": ("S" + "G." + g.s(ALNUM, 22) + "." + g.s(ALNUM, 43), "SendGrid API Key"),
-        "slack_bot": ("xo" + "xb-" + g.digits(12) + "-" + g.digits(13) + "-" + g.s(LOWER_DIGITS, 24), "Slack Token"),
-        "slack_user": ("xo" + "xp-" + g.digits(12) + "-" + g.digits(12) + "-" + g.digits(13) + "-" + g.s(HEX, 32), "Slack Token"),
+        "slack_bot": (
+            "xo" + "xb-" + g.digits(12) + "-" + g.digits(13) + "-" + g.s(LOWER_DIGITS, 24),
+            "Slack Token",
+        ),
+        "slack_user": (
+            "xo" + "xp-" + g.digits(12) + "-" + g.digits(12) + "-" + g.digits(13) + "-" + g.s(HEX, 32),
+            "Slack Token",
+        ),
         "square": ("sq0" + "csp-" + g.s(URLSAFE, 43), "Square OAuth Secret"),
         "stripe_live": ("sk" + "_live_" + g.s(ALNUM, 24), "Stripe Access Key"),
         "stripe_restricted": ("rk" + "_live_" + g.s(ALNUM, 24), "Stripe Access Key"),
         "telegram": (g.digits(9) + ":" + g.s(URLSAFE, 35), "Telegram Bot Token"),
         "twilio": ("S" + "K" + g.s(LOWER_DIGITS, 32), "Twilio API Key"),
         "npm_token": ("np" + "m_" + g.s(ALNUM, 36), "npm Access Token"),
-        "github_pat": ("github" + "_pat_" + g.s(ALNUM, 22) + "_" + g.s(ALNUM, 59), "GitHub Fine-Grained Token"),
+        "github_pat": (
+            "github" + "_pat_" + g.s(ALNUM, 22) + "_" + g.s(ALNUM, 59),
+            "GitHub Fine-Grained Token",
+        ),
         "google": ("AI" + "za" + g.s(URLSAFE, 35), "Google API Key"),
         "rsa_key": ("-----BEGIN RSA " + pk + "-----", "Private Key"),
         "ec_key": ("-----BEGIN EC " + pk + "-----", "Private Key"),
@@ -125,7 +134,11 @@ def build(seed: int = 20261124) -> Corpus:
         [
             ("'use strict';", "'use strict';", None),
             quoted("awsKeyId", "aws_key_id"),
-            ("const awsConfig = { aws_secret_key: '" + v("aws_secret") + "' };", "const awsConfig = { aws_secret_key: '' };", "aws_secret"),
+            (
+                "const awsConfig = { aws_secret_key: '" + v("aws_secret") + "' };",
+                "const awsConfig = { aws_secret_key: '' };",
+                "aws_secret",
+            ),
             quoted("discordToken", "discord"),
             quoted("githubToken", "github"),
             quoted("gitlabToken", "gitlab"),
@@ -134,7 +147,11 @@ def build(seed: int = 20261124) -> Corpus:
             quoted("openai", "openai"),
             quoted("npmToken", "npm_token"),
             quoted("pat", "github_pat"),
-            ("const options = { password: \"" + v("keyword") + "\" };", "const options = { password: null };", "keyword"),
+            (
+                'const options = { password: "' + v("keyword") + '" };',
+                "const options = { password: null };",
+                "keyword",
+            ),
             ("// a plain comment line", "// a plain comment line", None),
             ("module.exports = { awsConfig, options };", "module.exports = { awsConfig, options };", None),
         ],
@@ -143,7 +160,11 @@ def build(seed: int = 20261124) -> Corpus:
         "lib/keys.json",
         [
             ("{", "{", None),
-            (f'  "connection": "DefaultEndpointsProtocol=https;{v("azure")}",', '  "connection": "DefaultEndpointsProtocol=https",', "azure"),
+            (
+                f'  "connection": "DefaultEndpointsProtocol=https;{v("azure")}",',
+                '  "connection": "DefaultEndpointsProtocol=https",',
+                "azure",
+            ),
             (f'  "pypi": "{v("pypi")}",', '  "pypi": "",', "pypi"),
             (f'  "sendgrid": "{v("sendgrid")}",', '  "sendgrid": "",', "sendgrid"),
             (f'  "google": "{v("google")}",', '  "google": "",', "google"),
@@ -187,7 +208,9 @@ def build(seed: int = 20261124) -> Corpus:
     )
     clean_source = 'const twilio = "";\nconst square = "";\nconst restricted = "";\nconst key = ``;\n'
     for path, text in (("dist/index.js.map", source), ("dist/clean.js.map", clean_source)):
-        doc = json.dumps({"version": 3, "sources": ["../src/index.ts"], "sourcesContent": [text], "mappings": "AAAA"})
+        doc = json.dumps(
+            {"version": 3, "sources": ["../src/index.ts"], "sourcesContent": [text], "mappings": "AAAA"}
+        )
         if path == "dist/index.js.map":
             c.files[path] = doc.encode()
             for name in ("twilio", "square", "stripe_restricted", "ec_key"):
@@ -206,7 +229,15 @@ def build(seed: int = 20261124) -> Corpus:
         f'var k="{v("openssh_key")}",p="{v("pkcs8_key")}";',
         filler * 500,
     ]
-    clean_chunks = [filler * 1500, 'var e="",softlayer_api_key="";', filler * 1500, 'var ibm_cos_secret_access_key="";', filler * 1000, 'var k="",p="";', filler * 500]
+    clean_chunks = [
+        filler * 1500,
+        'var e="",softlayer_api_key="";',
+        filler * 1500,
+        'var ibm_cos_secret_access_key="";',
+        filler * 1000,
+        'var k="",p="";',
+        filler * 500,
+    ]
     c.files["dist/bundle.min.js"] = ("".join(chunks) + "\n").encode()
     c.clean["dist/bundle.min.js"] = ("".join(clean_chunks) + "\n").encode()
     for name in ("softlayer", "ibm_cos", "openssh_key", "pkcs8_key"):

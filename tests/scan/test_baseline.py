@@ -35,7 +35,11 @@ def test_written_baseline_is_read_by_detect_secrets_itself(make_project: Callabl
     collection = ds_baseline.load(document, str(path))
     [(filename, secret)] = list(collection)
     assert (filename, secret.type, secret.line_number) == ("index.js", "AWS Access Key", 1)
-    assert [p["name"] for p in document["plugins_used"]][:3] == ["ArtifactoryDetector", "AWSKeyDetector", "AzureStorageKeyDetector"]
+    assert [p["name"] for p in document["plugins_used"]][:3] == [
+        "ArtifactoryDetector",
+        "AWSKeyDetector",
+        "AzureStorageKeyDetector",
+    ]
     assert not list(project.glob(".secrets.baseline.*")), "temporary file left behind"
 
 

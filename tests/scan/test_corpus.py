@@ -33,7 +33,11 @@ def test_every_planted_secret_is_found_at_its_line() -> None:
     found: dict[tuple[str, int], set[str]] = {}
     for finding in _scan(CORPUS.files):
         found.setdefault((finding.file, finding.line or 0), set()).add(finding.type)
-    missing = [(p.file, p.line, sorted(p.types)) for p in CORPUS.planted if not p.types & found.get((p.file, p.line), set())]
+    missing = [
+        (p.file, p.line, sorted(p.types))
+        for p in CORPUS.planted
+        if not p.types & found.get((p.file, p.line), set())
+    ]
     assert missing == []
 
 
@@ -67,7 +71,13 @@ def _detect_secrets_cli(files: dict[str, bytes], where: Path) -> set[tuple[str, 
         (where / rel).parent.mkdir(parents=True, exist_ok=True)
         (where / rel).write_bytes(data)
     # --no-verify: planted tokens must never be sent to the services they imitate.
-    out = subprocess.run([cli, "scan", "--all-files", "--no-verify", "."], cwd=where, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [cli, "scan", "--all-files", "--no-verify", "."],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     results = json.loads(out.stdout)["results"]
     return {(name, item["line_number"], item["type"]) for name, items in results.items() for item in items}
 

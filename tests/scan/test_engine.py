@@ -51,23 +51,116 @@ def detect_secrets_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 FRAGMENTS = [
-    "password", "PASSWORD", "secret", "api_key", "apikey", "db_pass", "private_key", "token", "key", "pwd",
-    "contraseña", "paſsword", "\u212aey", "İ", "ı", "aws", "cloudant", "softlayer", "sl_key", "ibm_cos_secret_key",
-    " = ", "=", ": ", ":", ":=", "==", "=>", " ", "\t", "(", ")", "[", "]", "{", "}", ";", ",", ".", "@", "://",
-    '"', "'", "`", "$", "${", "#", "//", "/*", "*/", "--", "<!--", "-->",
-    " pragma: allowlist secret", "# pragma: allowlist nextline secret", "pragma: whitelist secret",
-    "AKIA", "ASIA", "ghp_", "glpat-", "xoxb-123456789012-", "sk_live_", "SG.", "eyJ", "AccountKey=", "npm_",
-    "//registry.npmjs.org/:_authToken=", "-----BEGIN RSA PRIVATE KEY-----", "-us1", "sq0csp-", "T3BlbkFJ",
-    "1.2.3.4", "8.8.8.8", "10.0.0.1", "123456789:", "AC", "SK", "AKC", "AP1", "id", "_id", "[global]", "[db]",
-    "\n", "\n", "\n", "\r\n", "\r", "\x0b", "\u2028",
+    "password",
+    "PASSWORD",
+    "secret",
+    "api_key",
+    "apikey",
+    "db_pass",
+    "private_key",
+    "token",
+    "key",
+    "pwd",
+    "contraseña",
+    "paſsword",
+    "\u212aey",
+    "İ",
+    "ı",
+    "aws",
+    "cloudant",
+    "softlayer",
+    "sl_key",
+    "ibm_cos_secret_key",
+    " = ",
+    "=",
+    ": ",
+    ":",
+    ":=",
+    "==",
+    "=>",
+    " ",
+    "\t",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ";",
+    ",",
+    ".",
+    "@",
+    "://",
+    '"',
+    "'",
+    "`",
+    "$",
+    "${",
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "--",
+    "<!--",
+    "-->",
+    " pragma: allowlist secret",
+    "# pragma: allowlist nextline secret",
+    "pragma: whitelist secret",
+    "AKIA",
+    "ASIA",
+    "ghp_",
+    "glpat-",
+    "xoxb-123456789012-",
+    "sk_live_",
+    "SG.",
+    "eyJ",
+    "AccountKey=",
+    "npm_",
+    "//registry.npmjs.org/:_authToken=",
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "-us1",
+    "sq0csp-",
+    "T3BlbkFJ",
+    "1.2.3.4",
+    "8.8.8.8",
+    "10.0.0.1",
+    "123456789:",
+    "AC",
+    "SK",
+    "AKC",
+    "AP1",
+    "id",
+    "_id",
+    "[global]",
+    "[db]",
+    "\n",
+    "\n",
+    "\n",
+    "\r\n",
+    "\r",
+    "\x0b",
+    "\u2028",
 ]
 QUOTES = st.sampled_from(['"', "'", "`"])
 TOKENS = st.one_of(
     st.sampled_from(FRAGMENTS),
-    st.builds(lambda q, body: q + body + q, QUOTES, st.text(alphabet=B64 + "-_=\\", min_size=18, max_size=48)),
+    st.builds(
+        lambda q, body: q + body + q, QUOTES, st.text(alphabet=B64 + "-_=\\", min_size=18, max_size=48)
+    ),
     st.builds(
         lambda key, op, q, body: f"{key}{op}{q}{body}{q}",
-        st.sampled_from(["password", "api_key", "my_secret", "db_pass", "aws_token", "ibm_cloud_iam_key", "cloudant_pwd", "sl_token"]),
+        st.sampled_from(
+            [
+                "password",
+                "api_key",
+                "my_secret",
+                "db_pass",
+                "aws_token",
+                "ibm_cloud_iam_key",
+                "cloudant_pwd",
+                "sl_token",
+            ]
+        ),
         st.sampled_from(["=", " = ", ": ", ":=", " == ", "(", " => "]),
         QUOTES,
         st.text(alphabet=B64 + "-_$", min_size=3, max_size=70),
@@ -76,12 +169,36 @@ TOKENS = st.one_of(
     st.text(alphabet="0123456789abcdef", min_size=6, max_size=70),
     st.text(alphabet=string.ascii_lowercase + string.digits + "_-", min_size=40, max_size=70),
 )
-NAMES = st.sampled_from(["a.js", "a.py", "a.go", "a.c", "a.cpp", "a.yaml", "a.ini", "a.cfg", "a.env", ".env", "a.txt", "a.json", "a.md", "a.tf", "a.java"])
+NAMES = st.sampled_from(
+    [
+        "a.js",
+        "a.py",
+        "a.go",
+        "a.c",
+        "a.cpp",
+        "a.yaml",
+        "a.ini",
+        "a.cfg",
+        "a.env",
+        ".env",
+        "a.txt",
+        "a.json",
+        "a.md",
+        "a.tf",
+        "a.java",
+    ]
+)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(name=NAMES, parts=st.lists(TOKENS, min_size=1, max_size=40))
-def test_same_results_as_detect_secrets_on_generated_files(detect_secrets_scan, name: str, parts: list[str]) -> None:
+def test_same_results_as_detect_secrets_on_generated_files(
+    detect_secrets_scan, name: str, parts: list[str]
+) -> None:
     data = "".join(parts).encode("utf-8")
     ours = _ours(name, data)
     event("with findings" if ours else "without findings")
@@ -102,7 +219,7 @@ def test_examples_through_every_code_path(detect_secrets_scan) -> None:
         "package-lock.json": f'"{blob}Cc"\n',
         "swagger/spec.js": f'"{blob}Dd"\n',
         "style.css": f'"{blob}Ee"\n',
-        "binary.js": b"\xff\xfe" .decode("latin-1") + f'"{blob}Ff"\n',
+        "binary.js": b"\xff\xfe".decode("latin-1") + f'"{blob}Ff"\n',
     }
     for path, text in cases.items():
         data = text.encode("latin-1") if path == "binary.js" else text.encode("utf-8")
@@ -123,9 +240,13 @@ def test_every_default_plugin_has_prefilter_cores() -> None:
     # A detect-secrets upgrade that changes a plugin's patterns disables its cores
     # (correct but slow); this test says which ones need re-deriving.
     loaded = load(PLAN)
-    missing = [type(p).__name__ for p, cores in zip(loaded.plugins, loaded.cores, strict=True) if cores is None]
+    missing = [
+        type(p).__name__ for p, cores in zip(loaded.plugins, loaded.cores, strict=True) if cores is None
+    ]
     assert missing == []
-    assert set(KNOWN_FINGERPRINTS) | {"Base64HighEntropyString", "HexHighEntropyString"} == set(plugin_classes())
+    assert set(KNOWN_FINGERPRINTS) | {"Base64HighEntropyString", "HexHighEntropyString"} == set(
+        plugin_classes()
+    )
 
 
 def test_unknown_plugin_patterns_fall_back_to_every_line() -> None:
@@ -140,7 +261,9 @@ def test_unknown_plugin_patterns_fall_back_to_every_line() -> None:
 
 def test_fold_covers_every_character_ignorecase_equates_with_an_ascii_letter() -> None:
     letters = re.compile("[a-z]", re.IGNORECASE)
-    non_ascii = {chr(c) for c in range(0x80, sys.maxunicode + 1) if not 0xD800 <= c < 0xE000 and letters.match(chr(c))}
+    non_ascii = {
+        chr(c) for c in range(0x80, sys.maxunicode + 1) if not 0xD800 <= c < 0xE000 and letters.match(chr(c))
+    }
     assert non_ascii == set(_FOLDS)
     text = "PaſſWORD \u212aEY İd ı Ñ"
     assert len(fold(text)) == len(text)
@@ -163,14 +286,25 @@ def test_long_minified_line_matches_detect_secrets(detect_secrets_scan) -> None:
 
     rng = random.Random(5)
     pieces = [
-        "function(a){return a.key==b}", "var c=`tpl ${d}`;", "e.password=f;", 'g["api_key"]=h;', "i!==j&&k();",
-        "if(l=='m')n();", "o={secret:p,pwd:q};", "r.db_pass(s);", "t=u.contraseña;", "v='w'+\"x\";", "id_=y;",
+        "function(a){return a.key==b}",
+        "var c=`tpl ${d}`;",
+        "e.password=f;",
+        'g["api_key"]=h;',
+        "i!==j&&k();",
+        "if(l=='m')n();",
+        "o={secret:p,pwd:q};",
+        "r.db_pass(s);",
+        "t=u.contraseña;",
+        "v='w'+\"x\";",
+        "id_=y;",
     ]
     parts = []
     for _ in range(20000):
         parts.append(rng.choice(pieces))
         if rng.random() < 0.01:
-            parts.append(f'var z{rng.randint(0, 99)}="{"".join(rng.choice(B64) for _ in range(rng.randint(20, 44)))}";')
+            parts.append(
+                f'var z{rng.randint(0, 99)}="{"".join(rng.choice(B64) for _ in range(rng.randint(20, 44)))}";'
+            )
         if rng.random() < 0.003:
             parts.append(f'password="{"".join(rng.choice(B64) for _ in range(12))}";')
     data = ("".join(parts) + "\n").encode()

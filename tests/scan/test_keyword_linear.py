@@ -24,10 +24,53 @@ from tests.scan.test_engine import _ours, detect_secrets_scan  # noqa: F401  (a 
 # RELEASEKIT_SCAN_EXAMPLES=20000 for a longer differential run.
 EXAMPLES = int(os.environ.get("RELEASEKIT_SCAN_EXAMPLES", "400"))
 PIECES = [
-    "password", "PassWord", "passwd", "pwd", "secret", "api_key", "apikey", "db_pass", "key_pass", "private_key",
-    "priv", "contraseña", "paſsword", "\u212aey", "assign", ".assign", "_", "x", "9", "ñ",
-    "=", "==", "!=", "===", ":", ":=", "=>", "(", "[", "]", "[12]", "@", ";", ",", " ", "\t", "\x0b",
-    '"', "'", "`", "`;", "';", '";', "`a", "a`;", ",`", "x ;",
+    "password",
+    "PassWord",
+    "passwd",
+    "pwd",
+    "secret",
+    "api_key",
+    "apikey",
+    "db_pass",
+    "key_pass",
+    "private_key",
+    "priv",
+    "contraseña",
+    "paſsword",
+    "\u212aey",
+    "assign",
+    ".assign",
+    "_",
+    "x",
+    "9",
+    "ñ",
+    "=",
+    "==",
+    "!=",
+    "===",
+    ":",
+    ":=",
+    "=>",
+    "(",
+    "[",
+    "]",
+    "[12]",
+    "@",
+    ";",
+    ",",
+    " ",
+    "\t",
+    "\x0b",
+    '"',
+    "'",
+    "`",
+    "`;",
+    "';",
+    '";',
+    "`a",
+    "a`;",
+    ",`",
+    "x ;",
 ]
 WORD_RUN = st.text(alphabet="abcpasswordkey_9", min_size=1, max_size=60)
 QUOTE = st.sampled_from(["`", "`", "'", '"'])
@@ -53,7 +96,11 @@ def test_keyword_secrets_equal_the_plugin_on_one_line(name: str, line: str) -> N
     assert _keyword_secrets(plugin, name, line) == theirs
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(name=NAMES, lines=st.lists(LINE, min_size=1, max_size=3))
 def test_same_findings_as_detect_secrets_scan_on_keyword_rich_lines(
     detect_secrets_scan,  # noqa: F811
@@ -103,14 +150,14 @@ def test_the_shortcuts_premises_hold_for_the_installed_detect_secrets() -> None:
         if regex.pattern.startswith(keyword.DENYLIST_REGEX)
     }
     assert tails == {
-        '((\\[[0-9]*\\]))?\\s*[!=]{1,2}\\s*(@)?(")' + "<value>" + '(\\5)',
-        '(.assign)?\\((")' + "<value>" + '(\\3)',
-        '([]\\\'"]{0,2})?:(\\s*)([\\\'"`])' + "<value>" + '(\\4)',
-        '([]\\\'"]{0,2})?:\\s*([\\\'"`]?)' + "<value>" + '(\\3)',
-        '([]\\\'"]{0,2})?\\s*(={1,3}|!==?)\\s*([\\\'"`])' + "<value>" + '(\\4)',
-        '([]\\\'"]{0,2})?\\s*(={1,3}|!==?)\\s*([\\\'"`]?)' + "<value>" + '(\\4)',
-        '([]\\\'"]{0,2})?\\s*:=\\s*([\\\'"`]?)' + "<value>" + '(\\3)',
-        '([]\\\'"]{0,2})?\\s*=>?\\s*([\\\'"`])' + "<value>" + '(\\3)',
-        '[^\\s]{0,50}?\\s*([\\\'"`])' + "<value>" + '(\\2);',
+        '((\\[[0-9]*\\]))?\\s*[!=]{1,2}\\s*(@)?(")' + "<value>" + "(\\5)",
+        '(.assign)?\\((")' + "<value>" + "(\\3)",
+        "([]\\'\"]{0,2})?:(\\s*)([\\'\"`])" + "<value>" + "(\\4)",
+        "([]\\'\"]{0,2})?:\\s*([\\'\"`]?)" + "<value>" + "(\\3)",
+        "([]\\'\"]{0,2})?\\s*(={1,3}|!==?)\\s*([\\'\"`])" + "<value>" + "(\\4)",
+        "([]\\'\"]{0,2})?\\s*(={1,3}|!==?)\\s*([\\'\"`]?)" + "<value>" + "(\\4)",
+        "([]\\'\"]{0,2})?\\s*:=\\s*([\\'\"`]?)" + "<value>" + "(\\3)",
+        "([]\\'\"]{0,2})?\\s*=>?\\s*([\\'\"`])" + "<value>" + "(\\3)",
+        "[^\\s]{0,50}?\\s*([\\'\"`])" + "<value>" + "(\\2);",
     }
     assert _quoted_shapes_known()

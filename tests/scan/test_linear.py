@@ -55,7 +55,11 @@ def test_a_file_of_jwt_like_strings_scans_linearly() -> None:
     def build(size: int) -> bytes:
         parts = []
         while sum(map(len, parts)) < size:
-            parts.append("eyJ" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) + rng.choice(["", ".", " ", "eyJ"]))
+            parts.append(
+                "eyJ"
+                + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+                + rng.choice(["", ".", " ", "eyJ"])
+            )
         return "".join(parts).encode()
 
     ratio = _ratio(build(40_000), build(160_000), runs=2)
@@ -73,7 +77,9 @@ def test_token_detectors_are_linear_on_one_long_line() -> None:
     assert min(cost(400_000) for _ in range(3)) / max(min(cost(100_000) for _ in range(3)), 1e-4) < 8
 
 
-@given(st.lists(st.sampled_from(["eyJ", ".", "a", "-", "=", "+", "/", " ", "e", "J", "_", "\\"]), max_size=40))
+@given(
+    st.lists(st.sampled_from(["eyJ", ".", "a", "-", "=", "+", "/", " ", "e", "J", "_", "\\"]), max_size=40)
+)
 def test_linear_jwt_search_equals_detect_secrets_pattern(parts: list[str]) -> None:
     line = "".join(parts)
     assert jwt_findall(line) == re.findall(_JWT_PATTERN, line)

@@ -29,8 +29,14 @@ def _compare(name: str, version: str, expected_at_least: int = 0) -> None:
         root = fetch_package(name, version)
     except FixtureUnavailable as exc:
         pytest.skip(str(exc))
-    out = subprocess.run([cli, "scan", "--all-files", "."], cwd=root, capture_output=True, text=True, check=True, timeout=900)
-    theirs = {(n, item["line_number"], item["type"]) for n, items in json.loads(out.stdout)["results"].items() for item in items}
+    out = subprocess.run(
+        [cli, "scan", "--all-files", "."], cwd=root, capture_output=True, text=True, check=True, timeout=900
+    )
+    theirs = {
+        (n, item["line_number"], item["type"])
+        for n, items in json.loads(out.stdout)["results"].items()
+        for item in items
+    }
     files = [(p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file()]
     plan = replace(ScanSettings.default().plan, extra_patterns=False, filenames=False)
     ours = {(f.file, f.line, f.type) for f in scan_files(files, plan)}
@@ -44,6 +50,9 @@ def test_lodash_findings_equal_detect_secrets_cli() -> None:
 
 
 @pytest.mark.network
-@pytest.mark.skipif(not os.environ.get("RELEASEKIT_SCAN_TYPESCRIPT"), reason="slow (detect-secrets takes 40-100 s); set RELEASEKIT_SCAN_TYPESCRIPT=1, or run python -m bench scan")
+@pytest.mark.skipif(
+    not os.environ.get("RELEASEKIT_SCAN_TYPESCRIPT"),
+    reason="slow (detect-secrets takes 40-100 s); set RELEASEKIT_SCAN_TYPESCRIPT=1, or run python -m bench scan",
+)
 def test_typescript_findings_equal_detect_secrets_cli() -> None:
     _compare("typescript", "5.6.3", expected_at_least=42)

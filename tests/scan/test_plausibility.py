@@ -46,7 +46,10 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "jwt.io sample": (f'const session = "{JWT_IO_SAMPLE}";', "jwt.io"),
     "elided PEM body": (ELIDED_PEM, "elided"),
     "short PEM body": (f"-----BEGIN EC {PEM_KIND}-----\nMHcCAQEE\n-----END EC {PEM_KIND}-----", "too short"),
-    "failed checksum": (f'const t = "{TOKENS["npm"][0][:-1]}{"A" if TOKENS["npm"][0][-1] != "A" else "B"}";', "checksum"),
+    "failed checksum": (
+        f'const t = "{TOKENS["npm"][0][:-1]}{"A" if TOKENS["npm"][0][-1] != "A" else "B"}";',
+        "checksum",
+    ),
 }
 
 
@@ -74,7 +77,10 @@ def test_the_checksum_is_the_base62_crc32_of_the_random_part() -> None:
 def test_real_looking_values_pass_every_check() -> None:
     for token, rule in tokens(seed=99).values():
         assert implausible_reason(rule, token) is None, token
-    assert implausible_reason("Private Key", pem_block(random.Random(1))[:31], pem_block(random.Random(1))) is None
+    assert (
+        implausible_reason("Private Key", pem_block(random.Random(1))[:31], pem_block(random.Random(1)))
+        is None
+    )
 
 
 MANIFEST = {"name": "demo-placeholders", "version": "1.0.0", "main": "lib/index.js"}
@@ -96,9 +102,13 @@ def test_placeholders_warn_and_pass_the_gate(make_project: Callable[..., Path]) 
 
 
 @pytest.mark.parametrize("name", ["npm", "github", "github_pat", "stripe", "google"])
-def test_a_real_looking_token_passing_its_checksum_fails_the_gate(make_project: Callable[..., Path], name: str) -> None:
+def test_a_real_looking_token_passing_its_checksum_fails_the_gate(
+    make_project: Callable[..., Path], name: str
+) -> None:
     token, _ = TOKENS[name]
-    passed, findings = _secret_findings(make_project(MANIFEST, {"lib/index.js": f'module.exports = connect("{token}");\n'}))
+    passed, findings = _secret_findings(
+        make_project(MANIFEST, {"lib/index.js": f'module.exports = connect("{token}");\n'})
+    )
     assert not passed
     assert any(str(f.severity) == "error" and "not gating" not in f.message for f in findings)
     assert all(token not in f.message for f in findings)

@@ -65,10 +65,16 @@ def test_npmignored_and_unlisted_files_are_not_scanned(make_project: Callable[..
     assert result.gate_passed
 
 
-def test_a_secret_in_a_published_file_is_found_where_npmignore_would_not_help(make_project: Callable[..., Path]) -> None:
+def test_a_secret_in_a_published_file_is_found_where_npmignore_would_not_help(
+    make_project: Callable[..., Path],
+) -> None:
     project = make_project(
         MANIFEST,
-        {"lib/index.js": "module.exports = 1;\n", "docs/setup.md": f"export GITHUB_TOKEN={GITHUB}\n", ".npmignore": "test/\n"},
+        {
+            "lib/index.js": "module.exports = 1;\n",
+            "docs/setup.md": f"export GITHUB_TOKEN={GITHUB}\n",
+            ".npmignore": "test/\n",
+        },
     )
     assert ("docs/setup.md", 1, "GitHub Token") in _locations(_run(project))
 
@@ -90,7 +96,9 @@ def test_severity_is_configurable_per_rule(make_project: Callable[..., Path]) ->
         },
     )
     result = _run(project)
-    assert {(f.rule_id, str(f.severity)) for f in _secret_findings(result)} == {("Base64 High Entropy String", "error")}
+    assert {(f.rule_id, str(f.severity)) for f in _secret_findings(result)} == {
+        ("Base64 High Entropy String", "error")
+    }
     assert not result.gate_passed
 
 
@@ -123,9 +131,14 @@ def test_inline_allowlist_comments_suppress(make_project: Callable[..., Path]) -
 
 def test_plugins_can_be_chosen_and_disabled(make_project: Callable[..., Path]) -> None:
     files = {"lib/index.js": f"a('{AWS_KEY}');\nb('{GITHUB}');\nc('{BLOB}');\n"}
-    only = make_project(MANIFEST, {**files, "releasekit.yaml": "secrets:\n  plugins: [GitHubTokenDetector]\n  extra_patterns: false\n"})
+    only = make_project(
+        MANIFEST,
+        {**files, "releasekit.yaml": "secrets:\n  plugins: [GitHubTokenDetector]\n  extra_patterns: false\n"},
+    )
     assert {r for _, _, r in _locations(_run(only))} == {"GitHub Token"}
-    without = make_project(MANIFEST, {**files, "releasekit.yaml": "secrets:\n  disable_plugins: [AWSKeyDetector]\n"})
+    without = make_project(
+        MANIFEST, {**files, "releasekit.yaml": "secrets:\n  disable_plugins: [AWSKeyDetector]\n"}
+    )
     assert {r for _, _, r in _locations(_run(without))} == {"GitHub Token", "Base64 High Entropy String"}
 
 
@@ -138,7 +151,9 @@ def test_plugins_can_be_chosen_and_disabled(make_project: Callable[..., Path]) -
         ("secrets:\n  plugins: [{name: Base64HighEntropyString, limit: 9}]\n", "bad options"),
     ],
 )
-def test_bad_secrets_config_is_a_one_line_config_error(make_project: Callable[..., Path], yaml: str, message: str) -> None:
+def test_bad_secrets_config_is_a_one_line_config_error(
+    make_project: Callable[..., Path], yaml: str, message: str
+) -> None:
     from releasekit.scan.settings import ScanSettings
 
     project = make_project(MANIFEST, {"releasekit.yaml": yaml})
@@ -148,7 +163,9 @@ def test_bad_secrets_config_is_a_one_line_config_error(make_project: Callable[..
 
 
 def _lpm(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "releasekit", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "releasekit", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_lpm_check_json_carries_location_and_hash_never_the_secret(make_project: Callable[..., Path]) -> None:
@@ -158,20 +175,35 @@ def test_lpm_check_json_carries_location_and_hash_never_the_secret(make_project:
     assert AWS_KEY not in run.stdout + run.stderr and GITHUB not in run.stdout + run.stderr
     document = json.loads(run.stdout)
     findings = [f for r in document["results"] for f in r["findings"]]
-    assert {(f["file"], f["line"], f["rule_id"]) for f in findings} >= {("lib/index.js", 1, "AWS Access Key"), ("lib/index.js", 2, "GitHub Token")}
+    assert {(f["file"], f["line"], f["rule_id"]) for f in findings} >= {
+        ("lib/index.js", 1, "AWS Access Key"),
+        ("lib/index.js", 2, "GitHub Token"),
+    }
     assert all(len(f["secret_hash"]) == 40 for f in findings)
     human = _lpm("check", "-k", "no_secrets", str(project), cwd=project)
     assert AWS_KEY not in human.stdout + human.stderr
     assert "lib/index.js:1" in human.stdout
     reports = project / "reports"
     reports.mkdir()
-    _lpm("check", "-k", "no_secrets", "--sarif", str(reports / "out.sarif"), "--junitxml", str(reports / "out.xml"), str(project), cwd=project)
+    _lpm(
+        "check",
+        "-k",
+        "no_secrets",
+        "--sarif",
+        str(reports / "out.sarif"),
+        "--junitxml",
+        str(reports / "out.xml"),
+        str(project),
+        cwd=project,
+    )
     for report in ("out.sarif", "out.xml"):
         text = (reports / report).read_text()
         assert "AWS Access Key" in text and AWS_KEY not in text and GITHUB not in text
 
 
-def test_lpm_check_update_baseline_then_passes_and_survives_line_churn(make_project: Callable[..., Path]) -> None:
+def test_lpm_check_update_baseline_then_passes_and_survives_line_churn(
+    make_project: Callable[..., Path],
+) -> None:
     index = f"const a = '{AWS_KEY}';\n"
     project = make_project(MANIFEST, {"lib/index.js": index})
     assert _lpm("check", "-k", "no_secrets", str(project), cwd=project).returncode == 1
@@ -185,5 +217,7 @@ def test_lpm_check_update_baseline_then_passes_and_survives_line_churn(make_proj
     (project / "lib/index.js").write_text("// a new header\n\n" + index + f"const b = '{GITHUB}';\n")
     run = _lpm("--json", "check", "-k", "no_secrets", str(project), cwd=project)
     assert run.returncode == 1
-    findings = [f for r in json.loads(run.stdout)["results"] for f in r["findings"] if f["severity"] == "error"]
+    findings = [
+        f for r in json.loads(run.stdout)["results"] for f in r["findings"] if f["severity"] == "error"
+    ]
     assert [(f["line"], f["rule_id"]) for f in findings] == [(4, "GitHub Token")]

@@ -26,15 +26,36 @@ Context = tuple[str, Callable[[str], str], int]
 CONTEXTS: dict[str, Context] = {
     "minified": ("dist/app.min.js", lambda t: f'{FILLER}var a={{b:1}},c="{t}";{FILLER}\n', 1),
     "call argument": ("lib/pay.js", lambda t: f'"use strict";\nconst client = require("sdk")("{t}")\n', 2),
-    "object literal": ("lib/client.js", lambda t: f'import {{ createClient }} from "sdk";\nexport default createClient({{ apiKey: "{t}" }});\n', 2),
-    "json": ("config/settings.json", lambda t: json.dumps({"name": "demo", "auth": {"token": t}}, indent=2) + "\n", 4),
+    "object literal": (
+        "lib/client.js",
+        lambda t: (
+            f'import {{ createClient }} from "sdk";\nexport default createClient({{ apiKey: "{t}" }});\n'
+        ),
+        2,
+    ),
+    "json": (
+        "config/settings.json",
+        lambda t: json.dumps({"name": "demo", "auth": {"token": t}}, indent=2) + "\n",
+        4,
+    ),
     "source map": (
         "dist/index.js.map",
-        lambda t: json.dumps({"version": 3, "sources": ["../src/index.ts"], "sourcesContent": [f"// config\nconst k = process.env.K\n{t}\n"], "mappings": "AAAA"}),
+        lambda t: json.dumps(
+            {
+                "version": 3,
+                "sources": ["../src/index.ts"],
+                "sourcesContent": [f"// config\nconst k = process.env.K\n{t}\n"],
+                "mappings": "AAAA",
+            }
+        ),
         1,
     ),
     "env file": ("deploy/app.env", lambda t: f"# deploy settings\nAPI_TOKEN={t}\n", 2),
-    "readme code block": ("README.md", lambda t: f"# demo\n\nUse it:\n\n```js\nconst sdk = connect('{t}')\n```\n", 6),
+    "readme code block": (
+        "README.md",
+        lambda t: f"# demo\n\nUse it:\n\n```js\nconst sdk = connect('{t}')\n```\n",
+        6,
+    ),
 }
 
 
@@ -51,14 +72,24 @@ def test_each_token_format_is_an_error_in_each_context(name: str, context: str) 
     assert found, f"{rule} not found in {context}"
     assert {(f.line, f.note) for f in found} == {(line, None)}
     # where detect-secrets' own plugin reports it too, that finding carries the token
-    assert {f.type for f in found} & {rule, "GitHub Token", "Stripe Access Key", "Slack Token", "SendGrid API Key"}
+    assert {f.type for f in found} & {
+        rule,
+        "GitHub Token",
+        "Stripe Access Key",
+        "Slack Token",
+        "SendGrid API Key",
+    }
 
 
 @pytest.mark.parametrize("context", CONTEXTS)
 def test_a_private_key_block_is_an_error_in_each_context(context: str) -> None:
     path, build, line = CONTEXTS[context]
     # in one-line contexts the block is a string with escaped newlines, as bundlers write it
-    pem = PEM if context in ("env file", "readme code block", "source map", "json") else PEM.replace("\n", "\\n")
+    pem = (
+        PEM
+        if context in ("env file", "readme code block", "source map", "json")
+        else PEM.replace("\n", "\\n")
+    )
     found = [f for f in _scan(path, build(pem)) if "PRIVATE" in f.secret]
     assert found and all(f.note is None for f in found), [f.note for f in found]
     assert {f.line for f in found} == {line}

@@ -40,9 +40,21 @@ def tokens(seed: int = 13) -> dict[str, tuple[str, str]]:
         "npm": (checksummed("np" + "m_", rng), "npm Access Token"),
         "github": (checksummed("gh" + "p_", rng), "GitHub Token"),
         "github_oauth": (checksummed("gh" + "o_", rng), "GitHub Token"),
-        "github_pat": ("github" + "_pat_" + _s(rng, ALNUM, 22) + "_" + _s(rng, ALNUM, 59), "GitHub Fine-Grained Token"),
+        "github_pat": (
+            "github" + "_pat_" + _s(rng, ALNUM, 22) + "_" + _s(rng, ALNUM, 59),
+            "GitHub Fine-Grained Token",
+        ),
         "stripe": ("sk" + "_live_" + _s(rng, ALNUM, 32), "Stripe Live Key"),
-        "slack": ("xo" + "xb-" + _s(rng, string.digits, 12) + "-" + _s(rng, string.digits, 13) + "-" + _s(rng, ALNUM, 24), "Slack Bot or User Token"),
+        "slack": (
+            "xo"
+            + "xb-"
+            + _s(rng, string.digits, 12)
+            + "-"
+            + _s(rng, string.digits, 13)
+            + "-"
+            + _s(rng, ALNUM, 24),
+            "Slack Bot or User Token",
+        ),
         "sendgrid": ("S" + "G." + _s(rng, ALNUM, 22) + "." + _s(rng, ALNUM, 43), "SendGrid API Key"),
         "google": ("AI" + "za" + _s(rng, ALNUM + "_-", 35), "Google API Key"),
         "aws": ("AK" + "IA" + _s(rng, string.ascii_uppercase + "234567", 16), "AWS Access Key"),

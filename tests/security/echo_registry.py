@@ -15,7 +15,15 @@ import json
 from releasekit.testing.faults import Answer, FaultRegistry, Seen
 
 STAGE_ID = "6f1c2a4e-8b0d-4c3e-9a5f-1b2c3d4e5f60"
-FIELDS = ("packageName", "version", "tag", "access", "actor", "actorType", "createdAt")  # shasum: 40 hex or refused
+FIELDS = (
+    "packageName",
+    "version",
+    "tag",
+    "access",
+    "actor",
+    "actorType",
+    "createdAt",
+)  # shasum: 40 hex or refused
 
 
 def echoed(seen: Seen) -> str:
@@ -39,7 +47,10 @@ class EchoRegistry(FaultRegistry):
     """
 
     def __init__(
-        self, padding: int = 0, staged: tuple[str, str, bytes] | None = None, fields: dict[str, str] | None = None
+        self,
+        padding: int = 0,
+        staged: tuple[str, str, bytes] | None = None,
+        fields: dict[str, str] | None = None,
     ) -> None:
         super().__init__(self._answer)
         self.padding = padding
@@ -57,7 +68,10 @@ class EchoRegistry(FaultRegistry):
     def _answer(self, seen: Seen) -> Answer:
         path = seen.path.split("?", 1)[0]
         if seen.method == "GET" and path == "/-/stage":
-            return Answer(200, json.dumps({"items": [self._entry(seen)], "page": 0, "perPage": 100, "total": 1}).encode())
+            return Answer(
+                200,
+                json.dumps({"items": [self._entry(seen)], "page": 0, "perPage": 100, "total": 1}).encode(),
+            )
         if seen.method == "GET" and path == f"/-/stage/{STAGE_ID}":
             return Answer(200, json.dumps(self._entry(seen)).encode())
         if seen.method == "GET" and path == f"/-/stage/{STAGE_ID}/tarball" and self.staged is not None:

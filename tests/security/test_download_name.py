@@ -26,7 +26,9 @@ STAGE_ID = "6f1c2a4e-8b0d-4c3e-9a5f-1b2c3d4e5f60"
         ("", ""),
     ],
 )
-def test_a_hostile_name_gives_one_plain_file_in_the_current_folder(tmp_path: Path, name: str, version: str) -> None:
+def test_a_hostile_name_gives_one_plain_file_in_the_current_folder(
+    tmp_path: Path, name: str, version: str
+) -> None:
     filename = default_filename(name, version, STAGE_ID)
     dest = resolve_destination(None, filename, tmp_path)
     assert dest.parent == tmp_path and dest.resolve().parent == tmp_path.resolve()

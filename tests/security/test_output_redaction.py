@@ -51,7 +51,9 @@ def test_stage_list_at_every_terminal_width(
 
 
 @pytest.mark.parametrize("width", ["40", "80", "250"])
-def test_stage_view(echo_registry: EchoRegistry, lpm: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, width: str) -> None:
+def test_stage_view(
+    echo_registry: EchoRegistry, lpm: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, width: str
+) -> None:
     monkeypatch.setenv("COLUMNS", width)
     run = lpm("stage", "view", STAGE_ID, "--npm-registry", echo_registry.url)
     assert run.code == 0, run.text
@@ -74,7 +76,10 @@ def test_a_token_after_padding_is_masked_whole_at_every_truncation_point(
 
 @pytest.mark.parametrize("fmt", [(), ("--json",)])
 def test_an_internal_error_and_its_debug_traceback_are_redacted(
-    echo_registry: EchoRegistry, lpm: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, fmt: tuple[str, ...]
+    echo_registry: EchoRegistry,
+    lpm: Callable[..., Run],
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: tuple[str, ...],
 ) -> None:
     def bug(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"a bug that quotes the token {TOKEN}")
@@ -127,7 +132,10 @@ def test_a_found_secret_in_a_quoted_line_is_masked_at_every_cut(
 
 
 def test_a_third_party_log_warning_is_redacted(
-    echo_registry: EchoRegistry, lpm: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    echo_registry: EchoRegistry,
+    lpm: Callable[..., Run],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     import logging
 

@@ -64,7 +64,9 @@ def sweep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lpm: Callable[..., Ru
     return run
 
 
-def test_every_command_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sweep: Callable[..., Run]) -> None:
+def test_every_command_every_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sweep: Callable[..., Run]
+) -> None:
     project = hostile_project(tmp_path / "project")
     package = pack_project(project)  # the staged 1.0.1; the project moves on to 1.0.2, which gets uploaded
     manifest = json.loads((project / "package.json").read_text())
@@ -82,8 +84,17 @@ def test_every_command_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         # local commands
         for fmt in ((), ("--json",), ("-v",)):
             sweep("check", ".", *fmt, code=1)
-        sweep("check", ".", "--junitxml", str(reports / "junit.xml"), "--sarif", str(reports / "out.sarif"),
-              "--report", f"json={reports / 'report.json'}", code=1)
+        sweep(
+            "check",
+            ".",
+            "--junitxml",
+            str(reports / "junit.xml"),
+            "--sarif",
+            str(reports / "out.sarif"),
+            "--report",
+            f"json={reports / 'report.json'}",
+            code=1,
+        )
         sweep("check", ".", "--allow-secrets", "--json", code=0)
         for fmt in ((), ("--json",)):
             sweep("quality", ".", *fmt)
@@ -91,13 +102,24 @@ def test_every_command_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             sweep("init", ".", "--dry-run", *fmt)
             sweep("stage", "publish", "--dry-run", "--allow-secrets", "--npm-registry", url, *fmt, code=0)
             # talking to the echoing registry
-            sweep("stage", "publish", "--allow-secrets", "--yes", "--no-provenance", "--npm-registry", url, *fmt)
+            sweep(
+                "stage", "publish", "--allow-secrets", "--yes", "--no-provenance", "--npm-registry", url, *fmt
+            )
             sweep("stage", "publish", "--npm-registry", url, *fmt, code=1)  # the secret gate refuses
             sweep("stage", "list", "--npm-registry", url, *fmt, code=0)
             sweep("stage", "view", STAGE_ID, "--npm-registry", url, *fmt, code=0)
             sweep("stage", "diff", STAGE_ID, "--patch", "--npm-registry", url, *fmt)
-            sweep("stage", "download", STAGE_ID, "-o", str(tmp_path / f"dl{len(fmt)}.tgz"), "--npm-registry", url, *fmt,
-                  code=0)
+            sweep(
+                "stage",
+                "download",
+                STAGE_ID,
+                "-o",
+                str(tmp_path / f"dl{len(fmt)}.tgz"),
+                "--npm-registry",
+                url,
+                *fmt,
+                code=0,
+            )
             sweep("stage", "approve", STAGE_ID, "--otp", OTP, "--yes", "--npm-registry", url, *fmt)
             sweep("stage", "reject", STAGE_ID, "--otp", OTP, "--npm-registry", url, *fmt)
             sweep("stage", "list", "--npm-registry", with_password, *fmt)
@@ -112,8 +134,18 @@ def test_every_command_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         for fmt in ((), ("--json",)):
             for mode in (("--dry-run",), ("--yes", "--no-provenance")):
                 summary = reports / f"summary{len(fmt)}{len(mode)}.json"
-                sweep("stage", "publish", "-r", *mode, "--allow-secrets", "--npm-registry", url,
-                      "--summary-file", str(summary), *fmt)
+                sweep(
+                    "stage",
+                    "publish",
+                    "-r",
+                    *mode,
+                    "--allow-secrets",
+                    "--npm-registry",
+                    url,
+                    "--summary-file",
+                    str(summary),
+                    *fmt,
+                )
         monkeypatch.chdir(project)
         # the other token sources: the token store, then the project's .npmrc
         monkeypatch.delenv("NPM_TOKEN")
@@ -128,7 +160,18 @@ def test_every_command_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         for fmt in ((), ("--json",)):
             sweep("stage", "list", "--npm-registry", url, *fmt, code=0)
             sweep("stage", "view", STAGE_ID, "--npm-registry", url, *fmt, code=0)
-            sweep("stage", "approve", STAGE_ID, "--otp", OTP, "--yes", "--skip-checks", "--npm-registry", url, *fmt)
+            sweep(
+                "stage",
+                "approve",
+                STAGE_ID,
+                "--otp",
+                OTP,
+                "--yes",
+                "--skip-checks",
+                "--npm-registry",
+                url,
+                *fmt,
+            )
             sweep("check", ".", *fmt, code=1)  # the .npmrc it packs is a finding of its own
         # the double saw every credential: they were there to leak
         sent = " ".join(str(seen.headers) for seen in registry.seen)
@@ -138,7 +181,9 @@ def test_every_command_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     written = {path.name: path.read_text() for path in reports.iterdir()}
     assert {"junit.xml", "out.sarif", "report.json"} <= set(written)
     everything = {f"lpm {' '.join(r.args)}": r.text for r in runs} | written
-    leaked = {where: found for where, text in everything.items() if (found := leaks(text, [*CREDENTIALS, FOUND]))}
+    leaked = {
+        where: found for where, text in everything.items() if (found := leaks(text, [*CREDENTIALS, FOUND]))
+    }
     assert not leaked, leaked
     # the secret was found and reported (by hash) and the quoting policies ran
     check_json = next(r for r in runs if r.args[:3] == ("check", ".", "--json"))

@@ -63,7 +63,9 @@ def test_rich_layouts(
     for renderable in (table, Panel(text), plain, f"[bold]{terminal.escape(plain)}[/]"):
         console.print(renderable)
     assert not leaked(out.getvalue()), out.getvalue()
-    assert "\x1b" not in out.getvalue() and "\u202e" not in out.getvalue()  # not a terminal: no escapes at all
+    assert (
+        "\x1b" not in out.getvalue() and "\u202e" not in out.getvalue()
+    )  # not a terminal: no escapes at all
 
 
 @settings(max_examples=EXAMPLES, deadline=None)

@@ -24,12 +24,25 @@ def test_escaped_secret_in_every_report(tmp_path: Path, lpm: Callable[..., Run])
     )
     register_secret(SECRET)  # as a token read from any source would be
     reports = {"junitxml": tmp_path / "r.xml", "sarif": tmp_path / "r.sarif", "json": tmp_path / "r.json"}
-    run = lpm("check", str(project), "-k", "quotes", "--json",
-              *(f"--report={name}={path}" for name, path in reports.items()))
+    run = lpm(
+        "check",
+        str(project),
+        "-k",
+        "quotes",
+        "--json",
+        *(f"--report={name}={path}" for name, path in reports.items()),
+    )
     assert run.code == 1, run.text
-    forms = {SECRET, json.dumps(SECRET)[1:-1], json.dumps(SECRET, ensure_ascii=False)[1:-1],
-             SECRET.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")}
-    for where, text in {"stdout": run.text, **{name: path.read_text() for name, path in reports.items()}}.items():
+    forms = {
+        SECRET,
+        json.dumps(SECRET)[1:-1],
+        json.dumps(SECRET, ensure_ascii=False)[1:-1],
+        SECRET.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"),
+    }
+    for where, text in {
+        "stdout": run.text,
+        **{name: path.read_text() for name, path in reports.items()},
+    }.items():
         assert "the value is ***" in text, (where, text[:2000])
         leaked = [form for form in forms if form in text]
         assert not leaked, (where, leaked)

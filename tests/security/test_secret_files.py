@@ -26,9 +26,19 @@ def _scan(path: str, data: bytes) -> list[SecretFinding]:
 
 # path -> (content, finding type, line or None for the whole file, the secret kept for redaction)
 CASES: dict[str, tuple[bytes, str, int | None, str]] = {
-    ".netrc": (f"machine registry.example.com\n  login ci\n  password {PASSWORD}\n".encode(), "Credentials File", 3, PASSWORD),
+    ".netrc": (
+        f"machine registry.example.com\n  login ci\n  password {PASSWORD}\n".encode(),
+        "Credentials File",
+        3,
+        PASSWORD,
+    ),
     "conf/_netrc": (f"machine h login ci password {PASSWORD}\n".encode(), "Credentials File", 1, PASSWORD),
-    ".pgpass": (f"# local db\ndb.internal:5432:app:app:{PASSWORD}\n".encode(), "Credentials File", 2, PASSWORD),
+    ".pgpass": (
+        f"# local db\ndb.internal:5432:app:app:{PASSWORD}\n".encode(),
+        "Credentials File",
+        2,
+        PASSWORD,
+    ),
     ".envrc": (b"export DATABASE_URL=postgres://localhost/app\n", "Environment File", None, ""),
     "certs/client.p12": (b"0\x82\x01\x00binary", "Private Key File", None, ""),
     "certs/server.pfx": (b"0\x82\x01\x00binary", "Private Key File", None, ""),
@@ -52,7 +62,11 @@ def test_a_secret_file_is_a_finding(path: str) -> None:
 def test_a_docker_config_without_stored_credentials_is_not_a_finding() -> None:
     data = json.dumps({"auths": {"registry.example.com": {}}, "credsStore": "desktop"}).encode()
     assert not [f for f in _scan(".docker/config.json", data) if f.type == "Credentials File"]
-    assert not [f for f in _scan("lib/config.json", json.dumps({"auths": {"h": {"auth": DOCKER_AUTH}}}).encode()) if f.type == "Credentials File"]
+    assert not [
+        f
+        for f in _scan("lib/config.json", json.dumps({"auths": {"h": {"auth": DOCKER_AUTH}}}).encode())
+        if f.type == "Credentials File"
+    ]
 
 
 def test_a_netrc_without_a_password_is_still_a_whole_file_finding() -> None:
@@ -68,12 +82,17 @@ def test_a_token_in_a_file_name_is_a_finding(name: str) -> None:
 
 
 def test_a_placeholder_in_a_file_name_warns_with_its_reason() -> None:
-    [found] = [f for f in _scan("fixtures/np" + "m_" + "x" * 36 + ".txt", b"") if f.type == "Secret In File Name"]
+    [found] = [
+        f for f in _scan("fixtures/np" + "m_" + "x" * 36 + ".txt", b"") if f.type == "Secret In File Name"
+    ]
     assert found.note and "repeated" in found.note
 
 
 def test_secret_files_fail_the_gate_when_packed(make_project: Callable[..., Path]) -> None:
-    files: dict[str, str | bytes] = {"lib/index.js": "module.exports = 1;\n", **{p: c for p, (c, *_) in CASES.items()}}
+    files: dict[str, str | bytes] = {
+        "lib/index.js": "module.exports = 1;\n",
+        **{p: c for p, (c, *_) in CASES.items()},
+    }
     manifest = {"name": "demo-secret-files", "version": "1.0.0", "main": "lib/index.js"}
     project = make_project(manifest, files)
     result = run_policies(project, keyword="no_secrets", options=StageOptions())
@@ -81,6 +100,10 @@ def test_secret_files_fail_the_gate_when_packed(make_project: Callable[..., Path
     reported = {(f.file, f.rule_id) for f in policy.findings}
     assert not result.gate_passed
     # npm packs every one of them (none is on its always-ignored list)
-    assert {(".netrc", "Credentials File"), (".pgpass", "Credentials File"), (".envrc", "Environment File")} <= reported
+    assert {
+        (".netrc", "Credentials File"),
+        (".pgpass", "Credentials File"),
+        (".envrc", "Environment File"),
+    } <= reported
     assert {("certs/client.p12", "Private Key File"), (".docker/config.json", "Credentials File")} <= reported
     assert all(PASSWORD not in f.message and DOCKER_AUTH not in f.message for f in policy.findings)

@@ -30,8 +30,12 @@ for args in json.loads(sys.argv[1]):
 print(json.dumps(out))
 """
 
-COMMANDS = [["pack", ".", "--dry-run"], ["stage", "publish", "--dry-run", "--npm-registry", "http://127.0.0.1:9/"],
-            ["check", "."], ["quality", "."]]
+COMMANDS = [
+    ["pack", ".", "--dry-run"],
+    ["stage", "publish", "--dry-run", "--npm-registry", "http://127.0.0.1:9/"],
+    ["check", "."],
+    ["quality", "."],
+]
 
 
 def run_lpm(cwd: Path, commands: list[list[str]], *, memory: int | None = None) -> list[tuple[int, str, str]]:
@@ -41,7 +45,11 @@ def run_lpm(cwd: Path, commands: list[list[str]], *, memory: int | None = None) 
 
     proc = subprocess.run(
         [sys.executable, "-c", RUNNER, json.dumps(commands)],
-        cwd=cwd, capture_output=True, text=True, timeout=90, preexec_fn=limit,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        preexec_fn=limit,
         env={**os.environ, "COLUMNS": "120"},
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -71,8 +79,18 @@ def one_line_error(code: int, out: str, err: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["fifo", "socket"])
-@pytest.mark.parametrize("name", [".npmignore", ".gitignore", ".npmrc", "package.json", "releasekit.yaml",
-                                  ".secrets.baseline", "lib/.npmignore"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".npmignore",
+        ".gitignore",
+        ".npmrc",
+        "package.json",
+        "releasekit.yaml",
+        ".secrets.baseline",
+        "lib/.npmignore",
+    ],
+)
 def test_special_file_is_never_opened(tmp_path: Path, name: str, kind: str) -> None:
     root = project(tmp_path / "p")
     (root / "lib").mkdir()

@@ -35,7 +35,9 @@ def assert_safe(run: Run) -> None:
         assert raw not in run.text, f"lpm {' '.join(run.args)} printed {raw!r} raw:\n{run.text}"
 
 
-def test_hostile_file_names_in_every_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lpm: Callable[..., Run]) -> None:
+def test_hostile_file_names_in_every_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lpm: Callable[..., Run]
+) -> None:
     project = hostile_names(tmp_path / "project")
     package = pack_project(project)
     monkeypatch.chdir(project)
@@ -50,7 +52,15 @@ def test_hostile_file_names_in_every_listing(tmp_path: Path, monkeypatch: pytest
                 ("pack", ".", "--dry-run"),
                 ("stage", "publish", "--dry-run", "--npm-registry", registry.url),
                 ("stage", "diff", STAGE_ID, "--patch", "--npm-registry", registry.url),
-                ("stage", "download", STAGE_ID, "-o", str(tmp_path / f"dl{columns}.tgz"), "--npm-registry", registry.url),
+                (
+                    "stage",
+                    "download",
+                    STAGE_ID,
+                    "-o",
+                    str(tmp_path / f"dl{columns}.tgz"),
+                    "--npm-registry",
+                    registry.url,
+                ),
                 ("stage", "approve", STAGE_ID, "--otp", "123456", "--yes", "--npm-registry", registry.url),
             ):
                 run = lpm(*args)
@@ -61,13 +71,29 @@ def test_hostile_file_names_in_every_listing(tmp_path: Path, monkeypatch: pytest
     assert "evil\\x1b[31mred.js" in shown and "new\\nline.js" in shown and "txt.\\u202ejs" in shown
 
 
-def test_registry_strings_with_escapes_and_markup(monkeypatch: pytest.MonkeyPatch, lpm: Callable[..., Run]) -> None:
+def test_registry_strings_with_escapes_and_markup(
+    monkeypatch: pytest.MonkeyPatch, lpm: Callable[..., Run]
+) -> None:
     monkeypatch.setenv("NPM_TOKEN", "tok-names-0002")
-    fields = {"actor": "mallory\x1b]0;pwned\x07[/bold]", "tag": "next\r\nforged: line", "access": "[red]public"}
+    fields = {
+        "actor": "mallory\x1b]0;pwned\x07[/bold]",
+        "tag": "next\r\nforged: line",
+        "access": "[red]public",
+    }
     with EchoRegistry(fields=fields) as registry:
         for columns in ("60", "250"):
             monkeypatch.setenv("COLUMNS", columns)
-            run = lpm("stage", "approve", "--all", "--skip-checks", "--otp", "123456", "--yes", "--npm-registry", registry.url)
+            run = lpm(
+                "stage",
+                "approve",
+                "--all",
+                "--skip-checks",
+                "--otp",
+                "123456",
+                "--yes",
+                "--npm-registry",
+                registry.url,
+            )
             assert_safe(run)
             assert "\\r" in run.text and "\\n" in run.text  # the batch summary's tag column, shown
             for args in (("list",), ("view", STAGE_ID)):

@@ -34,7 +34,9 @@ for n in range(int(sys.argv[2])):
 def test_parallel_logins_keep_every_token(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(w), str(TOKENS_EACH)], env=env, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(w), str(TOKENS_EACH)], env=env, stderr=subprocess.PIPE
+        )
         for w in range(WRITERS)
     ]
     for writer in writers:
@@ -43,8 +45,11 @@ def test_parallel_logins_keep_every_token(tmp_path: Path) -> None:
 
     path = token_store.token_path(env)
     stored = json.loads(path.read_text())["registries"]
-    expected = {nerf_dart(f"https://r{w}-{n}.example.test/"): {"token": f"token-{w}-{n}-0123456789"}
-                for w in range(WRITERS) for n in range(TOKENS_EACH)}
+    expected = {
+        nerf_dart(f"https://r{w}-{n}.example.test/"): {"token": f"token-{w}-{n}-0123456789"}
+        for w in range(WRITERS)
+        for n in range(TOKENS_EACH)
+    }
     assert stored == expected  # 96 tokens, none lost to a concurrent read-modify-write
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
@@ -61,24 +66,36 @@ def exposed_store(tmp_path: Path) -> tuple[dict[str, str], Path]:
     return env, path
 
 
-def test_reading_an_exposed_token_file_is_reported_not_trusted(exposed_store: tuple[dict[str, str], Path]) -> None:
+def test_reading_an_exposed_token_file_is_reported_not_trusted(
+    exposed_store: tuple[dict[str, str], Path],
+) -> None:
     env, path = exposed_store
     warnings: list[str] = []
     assert token_store.load_token("https://a.example.test/", env=env, warn=warnings.append) is None
-    assert warnings == [f"{path} is readable by others (mode 0644): its tokens are ignored; run chmod 600 {path}"]
+    assert warnings == [
+        f"{path} is readable by others (mode 0644): its tokens are ignored; run chmod 600 {path}"
+    ]
 
 
-def test_a_login_over_an_exposed_file_keeps_the_other_tokens(exposed_store: tuple[dict[str, str], Path]) -> None:
+def test_a_login_over_an_exposed_file_keeps_the_other_tokens(
+    exposed_store: tuple[dict[str, str], Path],
+) -> None:
     env, path = exposed_store
     warnings: list[str] = []
     token_store.save_token("https://c.example.test/", "token-for-c-0123456789", env=env, warn=warnings.append)
-    assert len(warnings) == 1 and "readable by others (mode 0644)" in warnings[0] and "revoking" in warnings[0]
+    assert (
+        len(warnings) == 1 and "readable by others (mode 0644)" in warnings[0] and "revoking" in warnings[0]
+    )
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     for host in "abc":
-        assert token_store.load_token(f"https://{host}.example.test/", env=env) == f"token-for-{host}-0123456789"
+        assert (
+            token_store.load_token(f"https://{host}.example.test/", env=env) == f"token-for-{host}-0123456789"
+        )
 
 
-def test_a_logout_over_an_exposed_file_keeps_the_other_tokens(exposed_store: tuple[dict[str, str], Path]) -> None:
+def test_a_logout_over_an_exposed_file_keeps_the_other_tokens(
+    exposed_store: tuple[dict[str, str], Path],
+) -> None:
     env, path = exposed_store
     warnings: list[str] = []
     assert token_store.delete_token("https://a.example.test/", env=env, warn=warnings.append) is True

@@ -52,7 +52,9 @@ def example_project(tmp_path: Path, unique_name: Callable[[str], str]) -> Callab
     counter = iter(range(1000))
 
     def make(name: str | None = None, version: str = "1.0.0", **extra: Any) -> Path:
-        return write_example(tmp_path / f"example{next(counter)}", name or unique_name("rk-stage"), version, **extra)
+        return write_example(
+            tmp_path / f"example{next(counter)}", name or unique_name("rk-stage"), version, **extra
+        )
 
     return make
 

@@ -20,8 +20,14 @@ ID_B = "0b1e6a56-5d0b-4f1e-9d64-3c2f6d1d8a02"
 
 @pytest.mark.parametrize(
     ("text", "count", "expected"),
-    [("1", 3, [0]), ("1,3", 3, [0, 2]), ("2-3", 3, [1, 2]), (" 3 , 1-2 ", 3, [2, 0, 1]), ("all", 2, [0, 1]),
-     ("1,1", 2, [0])],
+    [
+        ("1", 3, [0]),
+        ("1,3", 3, [0, 2]),
+        ("2-3", 3, [1, 2]),
+        (" 3 , 1-2 ", 3, [2, 0, 1]),
+        ("all", 2, [0, 1]),
+        ("1,1", 2, [0]),
+    ],
 )
 def test_picker_choices(text: str, count: int, expected: list[int]) -> None:
     from releasekit.cli.stage_bulk import parse_choice
@@ -70,7 +76,9 @@ def test_a_totp_command_is_asked_again_only_in_the_next_window(tmp_path: Path) -
     )
     clock = FakeClock(1000 * 30 + 10)  # 10 s into a window
     notices: list[str] = []
-    otp = BatchOtp(command=f"{sys.executable} {script}", notice=notices.append, sleep=clock.sleep, clock=clock)
+    otp = BatchOtp(
+        command=f"{sys.executable} {script}", notice=notices.append, sleep=clock.sleep, clock=clock
+    )
     assert otp.provider is otp
     assert otp.first() == "000001" and otp.first() == "000001"  # reused while it works
     # refused (a registry that takes each code once): wait for the next window, say so, ask again
@@ -101,8 +109,17 @@ def test_bulk_approve_and_reject_on_verdaccio(
     token = registry_user.token
     monkeypatch.setenv("NPM_TOKEN", token)
     monkeypatch.setenv("COLUMNS", "240")
-    run = lpm("--json", "stage", "publish", "-r", "-y", "--npm-registry", verdaccio.url,
-              "--filter", f"{ws.name('app')}...")
+    run = lpm(
+        "--json",
+        "stage",
+        "publish",
+        "-r",
+        "-y",
+        "--npm-registry",
+        verdaccio.url,
+        "--filter",
+        f"{ws.name('app')}...",
+    )
     assert run.code == 0, run.text
     ids = {p["package"]: p["stageId"] for p in run.json()["data"]}
     core, util, app = (ws.name(s) for s in ("core", "util", "app"))
@@ -129,8 +146,18 @@ def test_bulk_approve_and_reject_on_verdaccio(
     (ws.dir("util") / "policies" / "policy_block.py").unlink()
 
     # reject in bulk form (--all --package), JSON: one envelope with a list
-    run = lpm("--json", "stage", "reject", "--all", "--package", "*-app", "--package", "no-such-*",
-              "--npm-registry", verdaccio.url)
+    run = lpm(
+        "--json",
+        "stage",
+        "reject",
+        "--all",
+        "--package",
+        "*-app",
+        "--package",
+        "no-such-*",
+        "--npm-registry",
+        verdaccio.url,
+    )
     assert run.code == 0, run.text
     doc = run.json()
     assert doc["success"] is True and [(i["package"], i["done"]) for i in doc["data"]] == [(app, True)]

@@ -18,7 +18,9 @@ SUBCOMMANDS = {
 
 
 @pytest.mark.parametrize("command", ["view", "download", "approve", "reject"])
-@pytest.mark.parametrize("bad", ["not-a-uuid", "12345", "3f2c1a9e-0b7d-4c55-9a1e-5d2f6b8c0e1", "../../etc/passwd"])
+@pytest.mark.parametrize(
+    "bad", ["not-a-uuid", "12345", "3f2c1a9e-0b7d-4c55-9a1e-5d2f6b8c0e1", "../../etc/passwd"]
+)
 def test_bad_stage_id_is_a_usage_error_before_any_request(lpm, closed_registry, command, bad) -> None:
     run = lpm("stage", command, bad, "--npm-registry", closed_registry)
     assert run.code == 2, run.text
@@ -60,7 +62,11 @@ def test_lpm_registry_rejection_in_json(lpm) -> None:
 
 @pytest.mark.parametrize(
     "flags",
-    [["--provenance", "--no-provenance"], ["--no-provenance", "--provenance"], ["--provenance", "--provenance-file", "bundle.json"]],
+    [
+        ["--provenance", "--no-provenance"],
+        ["--no-provenance", "--provenance"],
+        ["--provenance", "--provenance-file", "bundle.json"],
+    ],
 )
 def test_exclusive_provenance_flags(lpm, example_project, monkeypatch, flags) -> None:
     project = example_project()
@@ -144,7 +150,9 @@ def test_unknown_stage_id_is_not_found(lpm, verdaccio, registry_user, tmp_path, 
     assert run.json()["error_code"] == "not_found"
 
 
-def test_provenance_on_a_restricted_package_is_refused_before_packing(lpm, example_project, monkeypatch) -> None:
+def test_provenance_on_a_restricted_package_is_refused_before_packing(
+    lpm, example_project, monkeypatch
+) -> None:
     monkeypatch.chdir(example_project("@acme/prov-demo"))  # scoped: restricted unless told otherwise
     run = lpm("stage", "publish", "--dry-run", "--provenance")
     assert run.code == 2, run.text

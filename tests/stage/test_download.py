@@ -18,8 +18,10 @@ STAGE_ID = "3f2c1a9e-0b7d-4c55-9a1e-5d2f6b8c0e14"
 
 def _tgz(name: str = "@acme/demo", version: str = "1.0.0") -> bytes:
     buf = io.BytesIO()
-    files = {"package/package.json": json.dumps({"name": name, "version": version}).encode(),
-             "package/lib/index.js": b"export default 1;\n"}
+    files = {
+        "package/package.json": json.dumps({"name": name, "version": version}).encode(),
+        "package/lib/index.js": b"export default 1;\n",
+    }
     with tarfile.open(fileobj=buf, mode="w:gz") as tar:
         for path, data in files.items():
             info = tarfile.TarInfo(path)
@@ -30,7 +32,9 @@ def _tgz(name: str = "@acme/demo", version: str = "1.0.0") -> bytes:
 
 def test_saves_with_npms_name_and_lists_files(tmp_path: Path) -> None:
     data = _tgz()
-    saved = save_staged_tarball(data, stage_id=STAGE_ID, expected_shasum=hashlib.sha1(data).hexdigest(), cwd=tmp_path)
+    saved = save_staged_tarball(
+        data, stage_id=STAGE_ID, expected_shasum=hashlib.sha1(data).hexdigest(), cwd=tmp_path
+    )
     assert saved.path == tmp_path / f"acme-demo-1.0.0-{STAGE_ID}.tgz"
     assert saved.path.read_bytes() == data
     assert [f.path for f in saved.files] == ["lib/index.js", "package.json"]
@@ -64,10 +68,14 @@ def test_refuses_to_overwrite(tmp_path: Path) -> None:
 
 def test_not_a_tarball_is_a_registry_error(tmp_path: Path) -> None:
     with pytest.raises(RegistryError, match="not a readable"):
-        save_staged_tarball(b"<html>oops</html>", stage_id=STAGE_ID, expected_shasum=None, output=tmp_path / "x.tgz")
+        save_staged_tarball(
+            b"<html>oops</html>", stage_id=STAGE_ID, expected_shasum=None, output=tmp_path / "x.tgz"
+        )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_directory_is_an_io_error(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="no such directory"):
-        save_staged_tarball(_tgz(), stage_id=STAGE_ID, expected_shasum=None, output=tmp_path / "nope" / "x.tgz")
+        save_staged_tarball(
+            _tgz(), stage_id=STAGE_ID, expected_shasum=None, output=tmp_path / "nope" / "x.tgz"
+        )

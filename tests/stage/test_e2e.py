@@ -29,7 +29,9 @@ def stage_json(lpm, registry: str, *extra: str) -> dict:
 
 
 @pytest.mark.npm
-def test_stage_list_view_download_approve_with_otp_then_npm_install(published, verdaccio, lpm, tmp_path) -> None:
+def test_stage_list_view_download_approve_with_otp_then_npm_install(
+    published, verdaccio, lpm, tmp_path
+) -> None:
     # stage (text mode): the id and the exact next command
     run = lpm("stage", "publish", "-y", "--npm-registry", verdaccio.url)
     assert run.code == 0, run.text
@@ -87,7 +89,9 @@ def test_stage_list_view_download_approve_with_otp_then_npm_install(published, v
     # npm installs the approved version from the registry
     consumer = tmp_path / "consumer"
     consumer.mkdir()
-    (consumer / "package.json").write_text(json.dumps({"name": "consumer", "version": "0.0.0", "private": True}))
+    (consumer / "package.json").write_text(
+        json.dumps({"name": "consumer", "version": "0.0.0", "private": True})
+    )
     verdaccio.npm("install", f"{published.name}@1.1.0", cwd=consumer)
     installed = json.loads((consumer / "node_modules" / published.name / "package.json").read_text())
     assert installed["version"] == "1.1.0"
@@ -200,7 +204,11 @@ def test_dry_run_stays_local_and_says_so(published, verdaccio, lpm, monkeypatch)
     assert "nothing was staged" in run.out and "no remote version or tag checks" in run.out.lower()
     listed = run.out.split("Files that would be published:")[1].split("Would stage")[0]
     assert [line.split()[-1] for line in listed.strip().splitlines()] == [
-        "lib/index.d.ts", "lib/index.js", "LICENSE", "package.json", "README.md"
+        "lib/index.d.ts",
+        "lib/index.js",
+        "LICENSE",
+        "package.json",
+        "README.md",
     ]
     run = lpm("stage", "publish", "--dry-run", "--json", "--npm-registry", verdaccio.url)
     doc = run.json()
@@ -234,7 +242,9 @@ def test_view_of_a_random_id_and_empty_list(verdaccio, registry_user, lpm, tmp_p
     assert list(tmp_path.iterdir()) == []
 
 
-def test_approve_on_a_tty_prompts_for_the_code_and_retries_once(published, verdaccio, lpm, monkeypatch) -> None:
+def test_approve_on_a_tty_prompts_for_the_code_and_retries_once(
+    published, verdaccio, lpm, monkeypatch
+) -> None:
     stage_id = stage_json(lpm, verdaccio.url)["stageId"]
     secret = verdaccio.enable_2fa(published.token, published.user.password)
     asked: list[str] = []
@@ -275,7 +285,9 @@ def test_list_pages_through_more_than_one_page(published, verdaccio, lpm) -> Non
         for n in range(count):
             published.set_version(f"2.0.{n}")
             body = publish_body(pack_project(published.dir), tag=f"t{n}", access=None, registry=verdaccio.url)
-            http.post(f"{verdaccio.url}-/stage/package/{published.name}", json=body, headers=headers).raise_for_status()
+            http.post(
+                f"{verdaccio.url}-/stage/package/{published.name}", json=body, headers=headers
+            ).raise_for_status()
     run = lpm("stage", "list", published.name, "--json", "--npm-registry", verdaccio.url)
     assert run.code == 0, run.text
     versions = sorted(e["version"] for e in run.json()["data"])
@@ -289,4 +301,6 @@ def test_json_on_a_tty_does_not_prompt(published, verdaccio, lpm) -> None:
     run = lpm("stage", "publish", "--json", "--npm-registry", verdaccio.url, tty=True, stdin="")
     assert run.code == 0, run.text
     assert "to npm?" not in run.text
-    assert [i["id"] for i in staged_items(verdaccio, published.token, published.name)] == [run.json()["stageId"]]
+    assert [i["id"] for i in staged_items(verdaccio, published.token, published.name)] == [
+        run.json()["stageId"]
+    ]

@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.registry, pytest.mark.npm]
 FIELDS = ("id", "packageName", "version", "tag", "createdAt", "actor", "actorType", "access", "shasum")
 
 
-def test_what_lpm_staged_npm_lists_and_views_with_the_same_fields(published, verdaccio, lpm, npm_cli, tmp_path) -> None:
+def test_what_lpm_staged_npm_lists_and_views_with_the_same_fields(
+    published, verdaccio, lpm, npm_cli, tmp_path
+) -> None:
     run = lpm("stage", "publish", "-y", "--json", "--tag", "beta", "--npm-registry", verdaccio.url)
     assert run.code == 0, run.text
     staged = run.json()
@@ -23,7 +25,9 @@ def test_what_lpm_staged_npm_lists_and_views_with_the_same_fields(published, ver
     ours = lpm("stage", "view", stage_id, "--json", "--npm-registry", verdaccio.url).json()["data"]
     assert set(FIELDS) <= set(ours)
 
-    listed = json.loads(verdaccio.npm("stage", "list", published.name, "--json", token=published.token).stdout)
+    listed = json.loads(
+        verdaccio.npm("stage", "list", published.name, "--json", token=published.token).stdout
+    )
     (theirs,) = [item for item in listed if item["id"] == stage_id]
     viewed = json.loads(verdaccio.npm("stage", "view", stage_id, "--json", token=published.token).stdout)
     for field in FIELDS:
@@ -71,5 +75,7 @@ def test_what_npm_staged_lpm_lists_downloads_and_approves(
     run = lpm("stage", "approve", stage_id, "--otp", verdaccio.otp(secret), "--npm-registry", verdaccio.url)
     assert run.code == 0, run.text
     assert "1.1.0" in published_versions(verdaccio, published.name)
-    shown = json.loads(verdaccio.npm("view", published.name, "versions", "--json", token=published.token).stdout)
+    shown = json.loads(
+        verdaccio.npm("view", published.name, "versions", "--json", token=published.token).stdout
+    )
     assert "1.1.0" in shown

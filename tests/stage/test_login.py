@@ -14,7 +14,9 @@ from releasekit.registry import token_store
 pytestmark = pytest.mark.registry
 
 
-def test_login_verifies_stores_and_stage_commands_use_it(verdaccio, registry_user, lpm, tmp_path, monkeypatch) -> None:
+def test_login_verifies_stores_and_stage_commands_use_it(
+    verdaccio, registry_user, lpm, tmp_path, monkeypatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     run = lpm("login", "--npm", "--npm-registry", verdaccio.url, stdin=registry_user.token + "\n")
     assert run.code == 0, run.text
@@ -68,7 +70,10 @@ def test_login_json_json_on_a_tty_asks_for_stdin(verdaccio, lpm, tmp_path, monke
 def test_login_does_not_wait_for_eof_on_an_open_pipe(verdaccio, registry_user, tmp_path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "releasekit", "login", "--npm", "--npm-registry", verdaccio.url, "--json"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
     )
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(registry_user.token.encode() + b"\n")
@@ -82,7 +87,9 @@ def test_login_does_not_wait_for_eof_on_an_open_pipe(verdaccio, registry_user, t
     assert json.loads(proc.stdout.read())["data"]["path"] == str(token_store.token_path())
 
 
-def test_login_on_a_tty_prompts_with_hidden_input(verdaccio, registry_user, lpm, tmp_path, monkeypatch) -> None:
+def test_login_on_a_tty_prompts_with_hidden_input(
+    verdaccio, registry_user, lpm, tmp_path, monkeypatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     prompts: list[str] = []
 
@@ -98,7 +105,9 @@ def test_login_on_a_tty_prompts_with_hidden_input(verdaccio, registry_user, lpm,
     assert token_store.load_token(verdaccio.url) == registry_user.token
 
 
-def test_the_library_login_takes_the_token_from_a_callback_and_warns_through_one(verdaccio, registry_user) -> None:
+def test_the_library_login_takes_the_token_from_a_callback_and_warns_through_one(
+    verdaccio, registry_user
+) -> None:
     # The command layer: no console, no stdin; what a person would see arrives through `warn`.
     from releasekit.registry.login import login, logout
     from releasekit.registry.resolve import RegistryChoice

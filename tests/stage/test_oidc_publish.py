@@ -39,8 +39,15 @@ class Double:
             return httpx.Response(200, json={"value": ID_TOKEN})
         if path.startswith("/-/npm/v1/oidc/token/exchange/package/"):
             assert request.headers["authorization"] == f"Bearer {ID_TOKEN}"
-            return httpx.Response(201, json={"token_type": "Bearer", "token": SHORT_LIVED,
-                                             "created": "2026-01-01T00:00:00Z", "expires": "2026-01-01T00:15:00Z"})
+            return httpx.Response(
+                201,
+                json={
+                    "token_type": "Bearer",
+                    "token": SHORT_LIVED,
+                    "created": "2026-01-01T00:00:00Z",
+                    "expires": "2026-01-01T00:15:00Z",
+                },
+            )
         if path.startswith("/-/stage/package/"):
             return httpx.Response(201, json={"stageId": self.stage_id})
         return httpx.Response(404, json={"error": "not here"})
@@ -63,8 +70,9 @@ def test_oidc_token_is_exchanged_and_used_for_the_upload(example_project, monkey
         monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token-123")
     monkeypatch.setenv("NPM_TOKEN", "npm_" + "L" * 36)  # present, but OIDC comes first
     double = Double()
-    result = stage_publish(project, StageOptions(registry=REGISTRY, access="public"),
-                           transport=httpx.MockTransport(double))
+    result = stage_publish(
+        project, StageOptions(registry=REGISTRY, access="public"), transport=httpx.MockTransport(double)
+    )
     assert result.auth == "oidc" and source in result.auth_source
     assert result.stage_id == double.stage_id
     (upload,) = [r for r in double.requests if r.url.path.startswith("/-/stage/package/")]

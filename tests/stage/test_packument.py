@@ -48,17 +48,27 @@ def test_body_carries_one_version_tag_and_the_tarball() -> None:
 
 
 def test_scoped_names_keep_the_scope_in_keys_and_urls() -> None:
-    body = publish_body(_package("@acme/widget"), tag="latest", access="restricted", registry="https://r.example/npm")
+    body = publish_body(
+        _package("@acme/widget"), tag="latest", access="restricted", registry="https://r.example/npm"
+    )
     assert "@acme/widget-1.2.3.tgz" in body["_attachments"]
     assert body["access"] == "restricted"
     # npm writes http:// into dist.tarball even for an https registry.
-    assert body["versions"]["1.2.3"]["dist"]["tarball"] == "http://r.example/npm/@acme/widget/-/@acme/widget-1.2.3.tgz"
+    assert (
+        body["versions"]["1.2.3"]["dist"]["tarball"]
+        == "http://r.example/npm/@acme/widget/-/@acme/widget-1.2.3.tgz"
+    )
 
 
 def test_provenance_attachment_is_added_under_npms_name() -> None:
     bundle = {"content_type": "application/vnd.dev.sigstore.bundle.v0.3+json", "data": "{}", "length": 2}
-    body = publish_body(_package(), tag="latest", access="public", registry="https://r.example/",
-                        provenance=("demo-1.2.3.sigstore", bundle))
+    body = publish_body(
+        _package(),
+        tag="latest",
+        access="public",
+        registry="https://r.example/",
+        provenance=("demo-1.2.3.sigstore", bundle),
+    )
     assert body["_attachments"]["demo-1.2.3.sigstore"] == bundle
 
 

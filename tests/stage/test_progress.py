@@ -25,7 +25,9 @@ def test_pack_scan_and_policies_report_to_the_callback(make_project: Callable[..
     events: list[ProgressEvent] = []
     with reporting(events.append):
         package = pack_project(project)
-    run_policies(project, options=StageOptions(), package=package, progress=events.append, keyword="not registry")
+    run_policies(
+        project, options=StageOptions(), package=package, progress=events.append, keyword="not registry"
+    )
     by_task: dict[str, list[ProgressEvent]] = {}
     for event in events:
         by_task.setdefault(event.task, []).append(event)
@@ -80,5 +82,7 @@ def test_a_terminal_shows_progress_on_stderr(project: Path) -> None:
     [((), False, None), (("--json",), True, None), ((), True, {"CI": "true"})],
     ids=["stderr-not-a-tty", "json", "ci"],
 )
-def test_no_progress_off_a_terminal_with_json_or_in_ci(project: Path, args: tuple[str, ...], tty: bool, env: dict[str, str] | None) -> None:
+def test_no_progress_off_a_terminal_with_json_or_in_ci(
+    project: Path, args: tuple[str, ...], tty: bool, env: dict[str, str] | None
+) -> None:
     assert "Running policies" not in _lpm_stderr(project, *args, tty=tty, env=env)

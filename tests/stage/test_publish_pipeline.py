@@ -69,7 +69,9 @@ def test_planted_secret_blocks_the_stage_and_is_never_printed(published, verdacc
     allowed = lpm("stage", "publish", "-y", "--allow-secrets", "--json", "--npm-registry", verdaccio.url)
     assert allowed.code == 0, allowed.text
     assert PLANTED_KEY not in allowed.text
-    assert [i["id"] for i in staged_items(verdaccio, published.token, published.name)] == [allowed.json()["stageId"]]
+    assert [i["id"] for i in staged_items(verdaccio, published.token, published.name)] == [
+        allowed.json()["stageId"]
+    ]
 
 
 def test_min_score_gates_the_stage(published, verdaccio, lpm) -> None:
@@ -78,7 +80,9 @@ def test_min_score_gates_the_stage(published, verdaccio, lpm) -> None:
     score = probe.json()["data"]["policies"]["score"]["value"]
     assert score < 100
 
-    run = lpm("stage", "publish", "-y", "--min-score", str(score + 1), "--json", "--npm-registry", verdaccio.url)
+    run = lpm(
+        "stage", "publish", "-y", "--min-score", str(score + 1), "--json", "--npm-registry", verdaccio.url
+    )
     assert run.code == 1, run.text
     doc = run.json()
     assert doc["error_code"] == "gate_failed"
@@ -89,10 +93,14 @@ def test_min_score_gates_the_stage(published, verdaccio, lpm) -> None:
     assert len(staged_items(verdaccio, published.token, published.name)) == 1
 
 
-def test_workspace_specs_are_rewritten_in_what_is_staged(verdaccio, registry_user, lpm, tmp_path, unique_name, monkeypatch) -> None:
+def test_workspace_specs_are_rewritten_in_what_is_staged(
+    verdaccio, registry_user, lpm, tmp_path, unique_name, monkeypatch
+) -> None:
     root = tmp_path / "mono"
     root.mkdir()
-    (root / "package.json").write_text(json.dumps({"name": "mono", "private": True, "workspaces": ["packages/*"]}))
+    (root / "package.json").write_text(
+        json.dumps({"name": "mono", "private": True, "workspaces": ["packages/*"]})
+    )
     lib_name, app_name = unique_name("rk-ws-lib"), unique_name("rk-ws-app")
     write_example(root / "packages" / "lib", lib_name, "2.3.4")
     app = write_example(root / "packages" / "app", app_name, "1.0.0", dependencies={lib_name: "^2.0.0"})
@@ -114,7 +122,11 @@ def test_library_gate_failure_carries_the_report_and_never_asks(published, verda
     (published.dir / "lib" / "config.js").write_text(f'export const key = "{PLANTED_KEY}";\n')
     asked: list[object] = []
     with pytest.raises(StageGateFailed) as info:
-        stage_publish(published.dir, StageOptions(registry=verdaccio.url), confirm=lambda plan: asked.append(plan) or True)
+        stage_publish(
+            published.dir,
+            StageOptions(registry=verdaccio.url),
+            confirm=lambda plan: asked.append(plan) or True,
+        )
     assert asked == []
     result = info.value.result
     assert result.session.gate_passed is False and not result.staged

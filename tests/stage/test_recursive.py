@@ -34,7 +34,9 @@ def _results(doc: dict) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("kind", ["npm", "pnpm"])
-def test_dry_run_orders_skips_private_and_checks_every_package(workspace, lpm, kind: str, tmp_path: Path) -> None:
+def test_dry_run_orders_skips_private_and_checks_every_package(
+    workspace, lpm, kind: str, tmp_path: Path
+) -> None:
     ws = workspace(kind)
     summary = tmp_path / "summary.json"
     run = lpm("--json", "stage", "publish", "-r", "--dry-run", "--summary-file", str(summary))
@@ -64,12 +66,30 @@ def test_dry_run_orders_skips_private_and_checks_every_package(workspace, lpm, k
 def test_forked_workers_check_the_same_as_one_process(workspace, lpm) -> None:
     ws = workspace("pnpm")
     (ws.dir("legacy") / "lib" / "config.js").write_text(f'export const awsKey = "{PLANTED_KEY}";\n')
-    runs = [lpm("--json", "stage", "publish", "-r", "--dry-run", "--continue-on-error", "--workspace-concurrency", n)
-            for n in ("1", "3")]
-    one, forked = ([(p["package"], p["result"], p["score"], p["integrity"], p.get("errorCode")) for p in r.json()["data"]]
-                   for r in runs)
+    runs = [
+        lpm(
+            "--json",
+            "stage",
+            "publish",
+            "-r",
+            "--dry-run",
+            "--continue-on-error",
+            "--workspace-concurrency",
+            n,
+        )
+        for n in ("1", "3")
+    ]
+    one, forked = (
+        [
+            (p["package"], p["result"], p["score"], p["integrity"], p.get("errorCode"))
+            for p in r.json()["data"]
+        ]
+        for r in runs
+    )
     assert one == forked
-    assert (ws.name("legacy"), "failed") == forked[2][:2]  # redone in the parent: the real error, not a pickle
+    assert (ws.name("legacy"), "failed") == forked[2][
+        :2
+    ]  # redone in the parent: the real error, not a pickle
     assert runs[1].json()["data"][2]["policies"]["gate_passed"] is False
 
 
@@ -78,11 +98,22 @@ def test_filters_pick_packages_and_their_dependencies(workspace, lpm, monkeypatc
     run = lpm("--json", "stage", "publish", "-r", "--dry-run", "--filter", f"{ws.name('app')}...")
     assert run.code == 0, run.text
     assert [p["package"] for p in run.json()["data"]] == [ws.name(s) for s in ("core", "util", "app")]
-    run = lpm("--json", "stage", "publish", "-r", "--dry-run", "--filter", "./packages/legacy",
-              "--filter", f"...{ws.name('util')}")
+    run = lpm(
+        "--json",
+        "stage",
+        "publish",
+        "-r",
+        "--dry-run",
+        "--filter",
+        "./packages/legacy",
+        "--filter",
+        f"...{ws.name('util')}",
+    )
     assert [p["package"] for p in run.json()["data"]] == [ws.name(s) for s in ("legacy", "util", "app")]
     run = lpm("stage", "publish", "-r", "--dry-run", "--filter", "no-such-package")
-    assert run.code == 2 and run.err.startswith("Error: --filter 'no-such-package' matches no workspace package")
+    assert run.code == 2 and run.err.startswith(
+        "Error: --filter 'no-such-package' matches no workspace package"
+    )
     # as pnpm -r: from inside the workspace, the packages under the current directory
     monkeypatch.chdir(ws.dir("util"))
     run = lpm("--json", "stage", "publish", "-r", "--dry-run")
@@ -145,8 +176,9 @@ def test_workspace_flags_are_checked(workspace, lpm, args: list[str], message: s
     assert run.code == 2 and message in run.err, run.text
 
 
-def test_recursive_outside_a_workspace_and_a_cycle_are_one_clear_error(workspace, lpm, tmp_path: Path,
-                                                                        monkeypatch) -> None:
+def test_recursive_outside_a_workspace_and_a_cycle_are_one_clear_error(
+    workspace, lpm, tmp_path: Path, monkeypatch
+) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "package.json").write_text('{"name": "plain", "version": "1.0.0"}')
@@ -163,8 +195,9 @@ def test_recursive_outside_a_workspace_and_a_cycle_are_one_clear_error(workspace
 
 
 def _staged_manifest(verdaccio, token: str, stage_id: str) -> dict:
-    response = httpx.get(f"{verdaccio.url}-/stage/{stage_id}/tarball",
-                         headers={"authorization": f"Bearer {token}"}, timeout=30)
+    response = httpx.get(
+        f"{verdaccio.url}-/stage/{stage_id}/tarball", headers={"authorization": f"Bearer {token}"}, timeout=30
+    )
     response.raise_for_status()
     with tarfile.open(fileobj=io.BytesIO(response.content), mode="r:gz") as tar:
         member = tar.extractfile("package/package.json")
@@ -175,7 +208,9 @@ def _staged_manifest(verdaccio, token: str, stage_id: str) -> dict:
 @pytest.mark.registry
 @pytest.mark.npm
 @pytest.mark.parametrize("kind", ["npm", "pnpm"])
-def test_stage_a_workspace_on_verdaccio(workspace, lpm, verdaccio, registry_user, monkeypatch, tmp_path, kind) -> None:
+def test_stage_a_workspace_on_verdaccio(
+    workspace, lpm, verdaccio, registry_user, monkeypatch, tmp_path, kind
+) -> None:
     ws = workspace(kind)
     token = registry_user.token
     verdaccio.publish(ws.dir("legacy"), token)  # its 1.0.0 is already out
@@ -197,11 +232,11 @@ def test_stage_a_workspace_on_verdaccio(workspace, lpm, verdaccio, registry_user
     ours = sorted((i for i in listed if i["id"] in ids.values()), key=lambda i: i["createdAt"])
     assert [i["packageName"] for i in ours] == staged
     assert all(i["version"] == "1.1.0" and i["tag"] == "latest" for i in ours)
-    assert {e["integrity"] for e in entries} == {
-        e["integrity"] for e in json.loads(summary.read_text())
-    }
+    assert {e["integrity"] for e in entries} == {e["integrity"] for e in json.loads(summary.read_text())}
     # the workspace: and catalog: specs became the versions being staged
-    assert _staged_manifest(verdaccio, token, ids[ws.name("util")])["dependencies"] == {ws.name("core"): "^1.1.0"}
+    assert _staged_manifest(verdaccio, token, ids[ws.name("util")])["dependencies"] == {
+        ws.name("core"): "^1.1.0"
+    }
     assert _staged_manifest(verdaccio, token, ids[ws.name("app")])["dependencies"] == {
         ws.name("util"): "1.1.0",
         ws.name("core"): "^1.1.0",
@@ -221,14 +256,24 @@ def test_stage_a_workspace_on_verdaccio(workspace, lpm, verdaccio, registry_user
         # waits for the next window between approvals and says so
         secret = verdaccio.enable_2fa(token, registry_user.password)
         command = f"{sys.executable} -c \"from releasekit.testing.totp import totp; print(totp('{secret}'))\""
-        run = lpm("stage", "approve", *ids.values(), "--otp-command", command, "--npm-registry", verdaccio.url)
+        run = lpm(
+            "stage", "approve", *ids.values(), "--otp-command", command, "--npm-registry", verdaccio.url
+        )
         assert run.code == 0, run.text
         assert "does not accept a one-time password twice: waiting" in run.err
         assert all(f"Approved {name}@1.1.0 (stage {ids[name]})" in run.out for name in staged)
         assert "3 versions approved." in run.out
     else:
-        run = lpm("--json", "stage", "approve", "--all", "--package", f"{ws.prefix}-*", "--npm-registry",
-                  verdaccio.url)
+        run = lpm(
+            "--json",
+            "stage",
+            "approve",
+            "--all",
+            "--package",
+            f"{ws.prefix}-*",
+            "--npm-registry",
+            verdaccio.url,
+        )
         assert run.code == 0, run.text
         doc = run.json()
         assert [item["package"] for item in doc["data"]] == staged  # in staging order
@@ -240,7 +285,9 @@ def test_stage_a_workspace_on_verdaccio(workspace, lpm, verdaccio, registry_user
     # npm installs the approved set: app pulls util and core at the staged versions
     consumer = tmp_path / "consumer"
     consumer.mkdir()
-    (consumer / "package.json").write_text(json.dumps({"name": "consumer", "version": "0.0.0", "private": True}))
+    (consumer / "package.json").write_text(
+        json.dumps({"name": "consumer", "version": "0.0.0", "private": True})
+    )
     verdaccio.npm("install", f"{ws.name('app')}@1.1.0", cwd=consumer)
     for name in staged:
         installed = json.loads((consumer / "node_modules" / name / "package.json").read_text())
@@ -256,8 +303,19 @@ def test_wait_for_every_decision(workspace, lpm, verdaccio, registry_user, monke
     token = registry_user.token
     monkeypatch.setenv("NPM_TOKEN", token)
     # nobody decides: the CLI waits, then exits 124 as timeout(1) does
-    run = lpm("stage", "publish", "-r", "-y", "--npm-registry", verdaccio.url, "--filter", ws.name("core"),
-              "--wait", "--timeout", "1s")
+    run = lpm(
+        "stage",
+        "publish",
+        "-r",
+        "-y",
+        "--npm-registry",
+        verdaccio.url,
+        "--filter",
+        ws.name("core"),
+        "--wait",
+        "--timeout",
+        "1s",
+    )
     assert run.code == 124, run.text
     assert f"{ws.name('core')}@1.1.0: timed_out" in run.out
 
@@ -266,7 +324,9 @@ def test_wait_for_every_decision(workspace, lpm, verdaccio, registry_user, monke
     ids = {r.name: r.stage_id for r in result.staged}
     headers = {"authorization": f"Bearer {token}"}
     for name in ids:
-        httpx.post(f"{verdaccio.url}-/stage/{ids[name]}/approve", headers=headers, timeout=30).raise_for_status()
+        httpx.post(
+            f"{verdaccio.url}-/stage/{ids[name]}/approve", headers=headers, timeout=30
+        ).raise_for_status()
     assert wait_for_all(result, 10) == 0
     assert {str(r.wait.decision) for r in result.staged if r.wait} == {"approved"}
 

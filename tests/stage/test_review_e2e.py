@@ -40,7 +40,8 @@ def approve_requests(verdaccio, stage_id: str) -> list[dict[str, Any]]:  # type:
     return [
         line
         for line in verdaccio.log_lines()
-        if line.get("req", {}).get("method") == "POST" and f"/-/stage/{stage_id}/approve" in line["req"].get("url", "")
+        if line.get("req", {}).get("method") == "POST"
+        and f"/-/stage/{stage_id}/approve" in line["req"].get("url", "")
     ]
 
 
@@ -141,8 +142,20 @@ def test_approve_with_review_shows_summary_and_asks_on_a_tty(published, verdacci
 
 def start_wait(published, verdaccio, timeout: str) -> subprocess.Popen[str]:  # type: ignore[no-untyped-def]
     return subprocess.Popen(
-        [sys.executable, "-m", "releasekit", "stage", "publish", "-y", "--json", "--wait", "--timeout", timeout,
-         "--npm-registry", verdaccio.url],
+        [
+            sys.executable,
+            "-m",
+            "releasekit",
+            "stage",
+            "publish",
+            "-y",
+            "--json",
+            "--wait",
+            "--timeout",
+            timeout,
+            "--npm-registry",
+            verdaccio.url,
+        ],
         cwd=published.dir,
         env={**os.environ, "NPM_TOKEN": published.token},
         stdout=subprocess.PIPE,

@@ -27,7 +27,9 @@ def test_no_secret_in_any_output(published, verdaccio, lpm_process, tmp_path, mo
     monkeypatch.delenv("NPM_TOKEN")
 
     def lpm(*args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path | None = None) -> Run:
-        run = lpm_process(*args, cwd=cwd or published.dir, env=env if env is not None else env_with_token, stdin=stdin)
+        run = lpm_process(
+            *args, cwd=cwd or published.dir, env=env if env is not None else env_with_token, stdin=stdin
+        )
         runs.append(run)
         return run
 
@@ -114,7 +116,9 @@ _ECHOES = {
 
 
 @pytest.mark.parametrize("echo", _ECHOES)
-def test_registry_echoing_the_authorization_header(echo, lpm, lpm_process, tmp_path, example_project, monkeypatch) -> None:
+def test_registry_echoing_the_authorization_header(
+    echo, lpm, lpm_process, tmp_path, example_project, monkeypatch
+) -> None:
     """Tokens from NPM_TOKEN, a stored login and a project .npmrc, echoed by the registry, never printed.
 
     One token has npm's shape (masked even if nobody registered it), the other
@@ -128,7 +132,9 @@ def test_registry_echoing_the_authorization_header(echo, lpm, lpm_process, tmp_p
     from releasekit.registry.transport import RetryPolicy
     from releasekit.testing.faults import Answer, FaultRegistry
 
-    monkeypatch.setattr("releasekit.registry.client.RetryPolicy", functools.partial(RetryPolicy, sleep=lambda _s: None))
+    monkeypatch.setattr(
+        "releasekit.registry.client.RetryPolicy", functools.partial(RetryPolicy, sleep=lambda _s: None)
+    )
     shaped = "npm_" + "Zx9" * 12
     unshaped = "rk-test-secret-token-0a1b2c3d4e5f"
     otp = "246810"
@@ -176,10 +182,23 @@ def test_registry_echoing_the_authorization_header(echo, lpm, lpm_process, tmp_p
                     runs.append(lpm(*args, "--npm-registry", url, *fmt))
         # as processes: the echoed NPM_TOKEN, and a malformed .npmrc key (never matched, so the token is never
         # loaded or registered) whose token must still not show
-        runs.append(lpm_process("stage", "view", stage_id, "--npm-registry", url, cwd=project, env={"NPM_TOKEN": unshaped}))
+        runs.append(
+            lpm_process(
+                "stage", "view", stage_id, "--npm-registry", url, cwd=project, env={"NPM_TOKEN": unshaped}
+            )
+        )
         npmrc.write_text(f"//127.0.0.1:{port}:_authToken={unshaped}\n")
-        runs.append(lpm_process("stage", "list", "--json", "--npm-registry", url, cwd=project,
-                                env={"XDG_CONFIG_HOME": str(tmp_path / "xdg-empty")}))
+        runs.append(
+            lpm_process(
+                "stage",
+                "list",
+                "--json",
+                "--npm-registry",
+                url,
+                cwd=project,
+                env={"XDG_CONFIG_HOME": str(tmp_path / "xdg-empty")},
+            )
+        )
         assert any(s.headers.get("authorization") == f"Bearer {unshaped}" for s in registry.seen)
         assert any(s.headers.get("authorization") == f"Bearer {shaped}" for s in registry.seen)
 

@@ -34,13 +34,17 @@ def test_defaults(tmp_path: Path) -> None:
 
 def test_each_layer_wins_over_the_next(tmp_path: Path) -> None:
     (tmp_path / ".npmrc").write_text("registry=http://npmrc.example/\n")
-    config = _config(tmp_path, "stage:\n  tag: from-yaml\n  access: public\n  registry: http://yaml.example/\n")
+    config = _config(
+        tmp_path, "stage:\n  tag: from-yaml\n  access: public\n  registry: http://yaml.example/\n"
+    )
     bare = _package(tmp_path)
     assert resolve_target(bare, StageOptions(), None).registry == "http://npmrc.example/"
     assert resolve_target(bare, StageOptions(), config).registry == "http://yaml.example/"
     assert resolve_target(bare, StageOptions(), config).tag == "from-yaml"
 
-    with_pc = _package(tmp_path, publishConfig={"registry": "http://pc.example", "tag": "from-pc", "access": "public"})
+    with_pc = _package(
+        tmp_path, publishConfig={"registry": "http://pc.example", "tag": "from-pc", "access": "public"}
+    )
     target = resolve_target(with_pc, StageOptions(), config)
     assert (target.registry, target.tag) == ("http://pc.example/", "from-pc")
 

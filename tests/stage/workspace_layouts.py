@@ -47,7 +47,12 @@ def make_workspace(root: Path, prefix: str, kind: str) -> WorkspaceLayout:
     root.mkdir(parents=True)
     root_manifest: dict[str, Any] = {"name": f"{prefix}-root", "version": "0.0.0", "private": True}
     if kind == "pnpm":
-        lines = ["packages:", "  - 'packages/*'", "catalog:", *(f"  '{k}': '{v}'" for k, v in catalog.items())]
+        lines = [
+            "packages:",
+            "  - 'packages/*'",
+            "catalog:",
+            *(f"  '{k}': '{v}'" for k, v in catalog.items()),
+        ]
         (root / "pnpm-workspace.yaml").write_text("\n".join(lines) + "\n")
     else:
         root_manifest.update(workspaces=["packages/*"], catalog=catalog)  # bun's top-level catalog

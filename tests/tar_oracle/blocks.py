@@ -18,7 +18,9 @@ def octal(value: int, width: int) -> bytes:
 
 
 def base256(value: int, width: int) -> bytes:
-    return (b"\x80" if value >= 0 else b"\xff") + (value % (1 << (8 * (width - 1)))).to_bytes(width - 1, "big")
+    return (b"\x80" if value >= 0 else b"\xff") + (value % (1 << (8 * (width - 1)))).to_bytes(
+        width - 1, "big"
+    )
 
 
 def header(
@@ -78,7 +80,9 @@ def record(key: str, value: str | bytes) -> bytes:
     return str(length).encode() + b" " + body
 
 
-def pax(records: list[tuple[str, str | bytes]] | bytes, *, global_: bool = False, name: str = "PaxHeader/x") -> bytes:
+def pax(
+    records: list[tuple[str, str | bytes]] | bytes, *, global_: bool = False, name: str = "PaxHeader/x"
+) -> bytes:
     body = records if isinstance(records, bytes) else b"".join(record(k, v) for k, v in records)
     return entry(name, body, type=b"g" if global_ else b"x")
 

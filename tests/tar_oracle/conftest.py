@@ -15,7 +15,9 @@ def node_tar() -> Iterator[NodeTar]:
     npm = npm_dir()
     if npm is None:
         if os.environ.get("CI"):
-            raise RuntimeError("npm with its bundled node-tar and pacote is required for the differential tests")
+            raise RuntimeError(
+                "npm with its bundled node-tar and pacote is required for the differential tests"
+            )
         pytest.skip("npm (with node-tar and pacote) is not on PATH")
     oracle = NodeTar(npm)
     yield oracle

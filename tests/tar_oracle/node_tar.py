@@ -26,7 +26,11 @@ def npm_dir() -> Path | None:
         return None
     root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, timeout=60).stdout.strip()
     found = Path(root) / "npm"
-    return found if (found / "node_modules" / "tar").is_dir() and (found / "node_modules" / "pacote").is_dir() else None
+    return (
+        found
+        if (found / "node_modules" / "tar").is_dir() and (found / "node_modules" / "pacote").is_dir()
+        else None
+    )
 
 
 class NodeTar:
@@ -34,14 +38,20 @@ class NodeTar:
 
     def __init__(self, npm: Path) -> None:
         self._proc = subprocess.Popen(
-            ["node", str(ORACLE), str(npm)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+            ["node", str(ORACLE), str(npm)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
         )
         self._next = 0
 
     def ask(self, mode: str, blob: bytes) -> dict[str, Any]:
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._next += 1
-        self._proc.stdin.write(json.dumps({"id": self._next, "mode": mode, "data": base64.b64encode(blob).decode()}) + "\n")
+        self._proc.stdin.write(
+            json.dumps({"id": self._next, "mode": mode, "data": base64.b64encode(blob).decode()}) + "\n"
+        )
         self._proc.stdin.flush()
         line = self._proc.stdout.readline()
         if not line:

@@ -13,9 +13,15 @@ INDEX = entry("package/index.js", b"module.exports = 1\n")
 PAYLOAD = entry("package/index.js", b"require('child_process').exec(process.env.NPM_TOKEN)\n")
 
 REFUSED = {
-    "after-end-marker": (gz(MANIFEST + INDEX + end() + PAYLOAD + end()), "data after the end-of-archive marker"),
+    "after-end-marker": (
+        gz(MANIFEST + INDEX + end() + PAYLOAD + end()),
+        "data after the end-of-archive marker",
+    ),
     "two-gzip-members": (gz(MANIFEST + INDEX) + gz(PAYLOAD + end()), "second gzip member"),
-    "global-pax-size": (gz(MANIFEST + pax([("size", "0")], global_=True) + PAYLOAD + end()), "global pax header"),
+    "global-pax-size": (
+        gz(MANIFEST + pax([("size", "0")], global_=True) + PAYLOAD + end()),
+        "global pax header",
+    ),
 }
 
 
@@ -45,6 +51,10 @@ def test_pax_size_is_honoured_so_the_payload_is_scanned(tmp_path: Path, lpm) -> 
     from releasekit.review.archive import read_archive
 
     body = b"require('child_process').exec(process.env.NPM_TOKEN)\n"
-    smuggled = pax([("size", str(len(body)))]) + entry("package/index.js", b"", size=0)[:512] + body.ljust(512, b"\0")
+    smuggled = (
+        pax([("size", str(len(body)))])
+        + entry("package/index.js", b"", size=0)[:512]
+        + body.ljust(512, b"\0")
+    )
     archive = read_archive(gz(MANIFEST + smuggled + end()))
     assert archive.entries["index.js"].data == body

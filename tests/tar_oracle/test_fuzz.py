@@ -40,18 +40,46 @@ FUZZ = settings(
     max_examples=EXAMPLES or 1500,
     deadline=None,
     derandomize=not _LONG_RUN,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
     database=None,
 )
 
 _tops = st.sampled_from(["package"] * 8 + [".", "", "other", "..", "/"])
 _parts = st.sampled_from(
-    ["index.js", "a", "b.js", "A", "lib", "index.js", "a", "b.js", "lib", "c.js", "..", ".", "", ".gitignore", ".npmignore", "caf\u00e9.js",
-     "cafe\u0301.js", "x\\y", "C:", "a\nb", "package.json", "d" * 120]
+    [
+        "index.js",
+        "a",
+        "b.js",
+        "A",
+        "lib",
+        "index.js",
+        "a",
+        "b.js",
+        "lib",
+        "c.js",
+        "..",
+        ".",
+        "",
+        ".gitignore",
+        ".npmignore",
+        "caf\u00e9.js",
+        "cafe\u0301.js",
+        "x\\y",
+        "C:",
+        "a\nb",
+        "package.json",
+        "d" * 120,
+    ]
 )
 _names = st.builds(
     lambda top, parts, slash: "/".join([top, *parts]) + ("/" if slash else ""),
-    _tops, st.lists(_parts, min_size=1, max_size=3) | st.just([]), st.integers(0, 7).map(lambda n: n == 0),
+    _tops,
+    st.lists(_parts, min_size=1, max_size=3) | st.just([]),
+    st.integers(0, 7).map(lambda n: n == 0),
 )
 _types = st.sampled_from([b"0"] * 12 + [b"\0", b"7", b"5", b"5", b"1", b"2", b"3", b"6", b"Z"])
 _bodies = st.binary(max_size=700) | st.sampled_from([b"", b"1", b"module.exports = 1\n", bytes(600)])
@@ -69,7 +97,9 @@ def _file_entry(draw: st.DrawFn) -> bytes:
     if draw(st.integers(0, 9)) == 0:
         size = base256(int(size) if isinstance(size, int) else 0, 12)
     is_link = typeflag in (b"1", b"2")
-    linkname = draw(st.sampled_from(["package/index.js", "../x", "/etc/passwd", "index.js"])) if is_link else ""
+    linkname = (
+        draw(st.sampled_from(["package/index.js", "../x", "/etc/passwd", "index.js"])) if is_link else ""
+    )
     if draw(st.integers(0, 40)) == 0:
         linkname = "" if is_link else "x"
     magic = draw(st.sampled_from([USTAR, USTAR, USTAR, GNU, bytes(8)]))
@@ -78,13 +108,22 @@ def _file_entry(draw: st.DrawFn) -> bytes:
         head, _, tail = name.rpartition("/")
         name, prefix = tail, head
     mode = draw(st.sampled_from([0o644, 0o644, 0o755, 0o4755, 0, b"\0" * 8, b"  644 \0\0"]))
-    block = header(name.encode()[:100], type=typeflag, size=size, mode=mode, linkname=linkname, prefix=prefix,
-                   magic=magic)
+    block = header(
+        name.encode()[:100],
+        type=typeflag,
+        size=size,
+        mode=mode,
+        linkname=linkname,
+        prefix=prefix,
+        magic=magic,
+    )
     written = size if isinstance(size, int) else 0
     return block + pad(data[:written].ljust(written, b"z") if carries_data or draw(st.booleans()) else b"")
 
 
-_pax_keys = st.sampled_from(["path", "path", "size", "linkpath", "mtime", "comment", "mode", "uid", "type", "SCHILY.dev"])
+_pax_keys = st.sampled_from(
+    ["path", "path", "size", "linkpath", "mtime", "comment", "mode", "uid", "type", "SCHILY.dev"]
+)
 _pax_values = _names | st.sampled_from(["0", "1", "5", "512", "00", "-1", "1e3", "", "x"])
 
 
@@ -127,7 +166,9 @@ def _wrap(tar: bytes, how: str, tail: bytes) -> bytes:
     tail=st.sampled_from([b"\0", b"garbage", b"\x1f\x8b"]),
 )
 @FUZZ
-def test_generated_streams(node_tar: NodeTar, pieces: list[bytes], ending: int, after: bytes, how: str, tail: bytes) -> None:
+def test_generated_streams(
+    node_tar: NodeTar, pieces: list[bytes], ending: int, after: bytes, how: str, tail: bytes
+) -> None:
     manifest = entry("package/package.json", b'{"name":"x","version":"1.0.0"}')
     blob = _wrap(manifest + b"".join(pieces) + end(ending) + after, how, tail)
     _record(compare(node_tar, blob, extract=_sampled(blob)))
@@ -168,8 +209,14 @@ def _fix_checksums(tar: bytearray, touched: set[int]) -> None:
     cut=st.none() | st.integers(0, 1 << 20),
 )
 @FUZZ
-def test_mutated_real_tarballs(node_tar: NodeTar, real_tarball: bytes, edits: list[tuple[int, int]], in_headers: bool,
-                               fix: bool, cut: int | None) -> None:
+def test_mutated_real_tarballs(
+    node_tar: NodeTar,
+    real_tarball: bytes,
+    edits: list[tuple[int, int]],
+    in_headers: bool,
+    fix: bool,
+    cut: int | None,
+) -> None:
     tar = bytearray(gzip.decompress(real_tarball))
     headers = _header_offsets(bytes(tar))
     touched: set[int] = set()

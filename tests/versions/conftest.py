@@ -27,8 +27,12 @@ RULES = (
     "policy_latest_not_lowered",
     "policy_tag_not_semver_range",
 )
-REMOTE_RULES = ("policy_package_exists", "policy_version_not_published", "policy_version_not_staged",
-                "policy_latest_not_lowered")
+REMOTE_RULES = (
+    "policy_package_exists",
+    "policy_version_not_published",
+    "policy_version_not_staged",
+    "policy_latest_not_lowered",
+)
 
 
 @dataclass
@@ -76,7 +80,9 @@ def package_dir(make_project: Callable[..., Path]) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def publish(verdaccio: Verdaccio, registry_user: Any, package_dir: Callable[..., Path]) -> Callable[..., None]:
+def publish(
+    verdaccio: Verdaccio, registry_user: Any, package_dir: Callable[..., Path]
+) -> Callable[..., None]:
     """``publish(name, "1.0.0", "2.0.0-beta.1", tag="next")``: publish versions with the real npm CLI."""
 
     def run(name: str, *versions: str, tag: str | None = None) -> None:
@@ -92,10 +98,14 @@ def stage(verdaccio: Verdaccio, registry_user: Any, package_dir: Callable[..., P
     """``stage(name, version)``: stage a version with the real npm CLI; answers the stage id."""
 
     def run(name: str, version: str, *extra: str) -> str:
-        result = verdaccio.npm("stage", "publish", "--json", *extra, token=registry_user.token, cwd=package_dir(name, version))
+        result = verdaccio.npm(
+            "stage", "publish", "--json", *extra, token=registry_user.token, cwd=package_dir(name, version)
+        )
         start = result.stdout.index("{")
         doc = json.loads(result.stdout[start:])
-        stage_id = doc.get("stageId") or next(v["stageId"] for v in doc.values() if isinstance(v, dict) and "stageId" in v)
+        stage_id = doc.get("stageId") or next(
+            v["stageId"] for v in doc.values() if isinstance(v, dict) and "stageId" in v
+        )
         return str(stage_id)
 
     return run

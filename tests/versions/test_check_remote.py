@@ -22,7 +22,10 @@ def outcomes(doc: dict) -> dict[str, str]:  # type: ignore[type-arg]
 
 
 def test_check_is_local_by_default(
-    package_dir: Callable[..., Path], verdaccio: Verdaccio, capsys: pytest.CaptureFixture[str], unique_name: Callable[[str], str]
+    package_dir: Callable[..., Path],
+    verdaccio: Verdaccio,
+    capsys: pytest.CaptureFixture[str],
+    unique_name: Callable[[str], str],
 ) -> None:
     project = package_dir(unique_name("check-local"), "1.0.0")
     requests_before = len(verdaccio.log_lines())
@@ -46,14 +49,20 @@ def test_check_remote_asks_the_registry(
 
     name = unique_name("check-present")
     publish(name, "1.0.0")
-    code, doc = run_check(capsys, str(package_dir(name, "1.0.0")), "--remote", "--npm-registry", verdaccio.url)
+    code, doc = run_check(
+        capsys, str(package_dir(name, "1.0.0")), "--remote", "--npm-registry", verdaccio.url
+    )
     assert code == 1
     assert outcomes(doc)["policy_version_not_published"] == "failed"
-    code, doc = run_check(capsys, str(package_dir(name, "1.1.0")), "--remote", "--npm-registry", verdaccio.url)
+    code, doc = run_check(
+        capsys, str(package_dir(name, "1.1.0")), "--remote", "--npm-registry", verdaccio.url
+    )
     assert code == 0, doc
 
 
-def test_tag_and_registry_need_remote(package_dir: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_tag_and_registry_need_remote(
+    package_dir: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["check", str(package_dir("x-local", "1.0.0")), "--tag", "next"])
     assert code == 2
     assert "--remote" in capsys.readouterr().err

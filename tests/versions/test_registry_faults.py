@@ -146,9 +146,13 @@ def test_an_unreachable_registry(package_dir: Callable, tmp_path: Path) -> None:
 # -- the metadata view alone, with httpx's MockTransport ----------------------------------------------
 
 
-def _metadata(handler: Callable[[httpx.Request], httpx.Response], *, token: str | None = None) -> PackageMetadata:
+def _metadata(
+    handler: Callable[[httpx.Request], httpx.Response], *, token: str | None = None
+) -> PackageMetadata:
     client = RegistryClient(
-        "https://registry.example.test/", token, transport=httpx.MockTransport(handler),
+        "https://registry.example.test/",
+        token,
+        transport=httpx.MockTransport(handler),
         retry=RetryPolicy(sleep=lambda _: None),
     )
     return PackageMetadata("demo", "https://registry.example.test/", client=client, credentials=None)
@@ -159,11 +163,15 @@ def test_metadata_is_fetched_lazily_and_once() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request.url.path)
-        return httpx.Response(200, json={"name": "demo", "versions": {"1.0.0": {}}, "dist-tags": {"latest": "1.0.0"}})
+        return httpx.Response(
+            200, json={"name": "demo", "versions": {"1.0.0": {}}, "dist-tags": {"latest": "1.0.0"}}
+        )
 
     metadata = _metadata(handler)
     assert seen == []  # nothing until asked
-    assert metadata.exists and list(metadata.versions) == ["1.0.0"] and metadata.dist_tags == {"latest": "1.0.0"}
+    assert (
+        metadata.exists and list(metadata.versions) == ["1.0.0"] and metadata.dist_tags == {"latest": "1.0.0"}
+    )
     assert metadata.highest_stable() == "1.0.0"
     assert seen == ["/demo"] and metadata.requests == 1
 
@@ -196,11 +204,20 @@ def test_a_timeout_is_a_network_error_named_as_a_timeout() -> None:
 def test_an_unpublished_version_can_never_be_reused() -> None:
     # npmjs keeps an unpublished version in "time" (Verdaccio forgets it, so this is a double).
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={
-            "name": "demo", "versions": {"1.0.1": {}}, "dist-tags": {"latest": "1.0.1"},
-            "time": {"created": "2024-01-01T00:00:00Z", "modified": "2024-02-01T00:00:00Z",
-                     "1.0.0": "2024-01-01T00:00:00Z", "1.0.1": "2024-02-01T00:00:00Z"},
-        })
+        return httpx.Response(
+            200,
+            json={
+                "name": "demo",
+                "versions": {"1.0.1": {}},
+                "dist-tags": {"latest": "1.0.1"},
+                "time": {
+                    "created": "2024-01-01T00:00:00Z",
+                    "modified": "2024-02-01T00:00:00Z",
+                    "1.0.0": "2024-01-01T00:00:00Z",
+                    "1.0.1": "2024-02-01T00:00:00Z",
+                },
+            },
+        )
 
     metadata = _metadata(handler)
     assert metadata.was_unpublished("1.0.0")
@@ -212,10 +229,15 @@ def test_unpublished_version_through_the_rule(monkeypatch: pytest.MonkeyPatch, p
     import releasekit.registry.metadata as metadata_module
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={
-            "name": "faults-demo", "versions": {"1.0.1": {}}, "dist-tags": {"latest": "1.0.1"},
-            "time": {"1.0.0": "2024-01-01T00:00:00Z", "1.0.1": "2024-02-01T00:00:00Z"},
-        })
+        return httpx.Response(
+            200,
+            json={
+                "name": "faults-demo",
+                "versions": {"1.0.1": {}},
+                "dist-tags": {"latest": "1.0.1"},
+                "time": {"1.0.0": "2024-01-01T00:00:00Z", "1.0.1": "2024-02-01T00:00:00Z"},
+            },
+        )
 
     real = metadata_module.metadata_for
 

@@ -37,7 +37,9 @@ def test_package_must_exist(verdaccio: Verdaccio, unique_name: Callable, package
     project = package_dir(name, "1.0.0")
     run = run_rules(project, registry=verdaccio.url)
     assert run.outcome("policy_package_exists") == "failed"
-    assert run.message("policy_package_exists").startswith(f"package-exists: {name} does not exist on {verdaccio.url}")
+    assert run.message("policy_package_exists").startswith(
+        f"package-exists: {name} does not exist on {verdaccio.url}"
+    )
     # A missing package has no published versions to collide with: only the existence rule refuses.
     assert set(run.refused) == {"policy_package_exists"}
 
@@ -61,7 +63,11 @@ def test_version_already_published(
 
 
 def test_version_already_staged_is_found_in_the_stage_list(
-    verdaccio: Verdaccio, unique_name: Callable, publish: Callable, stage: Callable, package_dir: Callable,
+    verdaccio: Verdaccio,
+    unique_name: Callable,
+    publish: Callable,
+    stage: Callable,
+    package_dir: Callable,
     token_env: str,
 ) -> None:
     name = unique_name("staged")
@@ -73,7 +79,10 @@ def test_version_already_staged_is_found_in_the_stage_list(
     assert message.startswith(f"version-not-staged: {name}@1.1.0 is already staged on {verdaccio.url}")
     assert stage_id in message and "tag latest" in message
     # Another version of the same package is not blocked by that stage.
-    assert run_rules(package_dir(name, "1.2.0"), registry=verdaccio.url).outcome("policy_version_not_staged") == "passed"
+    assert (
+        run_rules(package_dir(name, "1.2.0"), registry=verdaccio.url).outcome("policy_version_not_staged")
+        == "passed"
+    )
 
 
 def test_stage_list_without_credentials_is_skipped_and_says_so(
@@ -89,7 +98,11 @@ def test_stage_list_without_credentials_is_skipped_and_says_so(
 
 
 def test_credentials_from_a_locked_project_npmrc(
-    verdaccio: Verdaccio, unique_name: Callable, publish: Callable, stage: Callable, package_dir: Callable,
+    verdaccio: Verdaccio,
+    unique_name: Callable,
+    publish: Callable,
+    stage: Callable,
+    package_dir: Callable,
     registry_user,
 ) -> None:
     name = unique_name("npmrc")
@@ -97,7 +110,9 @@ def test_credentials_from_a_locked_project_npmrc(
     stage(name, "1.1.0")
     project = package_dir(name, "1.1.0")
     npmrc = project / ".npmrc"
-    npmrc.write_text(f"registry={verdaccio.url}\n//127.0.0.1:{verdaccio.port}/:_authToken={registry_user.token}\n")
+    npmrc.write_text(
+        f"registry={verdaccio.url}\n//127.0.0.1:{verdaccio.port}/:_authToken={registry_user.token}\n"
+    )
     npmrc.chmod(0o600)
     # No --npm-registry: the registry comes from the project's .npmrc too.
     run = run_rules(project)
@@ -107,7 +122,10 @@ def test_credentials_from_a_locked_project_npmrc(
 
 
 def test_an_unreadable_stage_list_is_skipped(
-    verdaccio: Verdaccio, unique_name: Callable, publish: Callable, package_dir: Callable,
+    verdaccio: Verdaccio,
+    unique_name: Callable,
+    publish: Callable,
+    package_dir: Callable,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     name = unique_name("badtoken")
@@ -127,7 +145,9 @@ def test_prerelease_needs_an_explicit_tag(
     project = package_dir(name, "2.0.0-beta.1")
     run = run_rules(project, registry=verdaccio.url)
     assert run.outcome("policy_prerelease_needs_tag") == "failed"
-    assert run.message("policy_prerelease_needs_tag").startswith("prerelease-tag: 2.0.0-beta.1 is a prerelease")
+    assert run.message("policy_prerelease_needs_tag").startswith(
+        "prerelease-tag: 2.0.0-beta.1 is a prerelease"
+    )
     assert set(run.refused) == {"policy_prerelease_needs_tag"}
     assert run_rules(project, registry=verdaccio.url, tag="next").refused == {}
 
@@ -152,11 +172,18 @@ def test_implicit_latest_is_refused_below_a_higher_stable_version(
     assert set(run.refused) == {"policy_latest_not_lowered"}
     # The way out: an explicit tag, from the flag or the manifest.
     assert run_rules(project, registry=verdaccio.url, tag="v1-maintenance").refused == {}
-    assert run_rules(package_dir(name, "1.5.0", publishConfig={"tag": "legacy"}), registry=verdaccio.url).refused == {}
+    assert (
+        run_rules(package_dir(name, "1.5.0", publishConfig={"tag": "legacy"}), registry=verdaccio.url).refused
+        == {}
+    )
 
 
 def test_latest_compares_with_stable_non_deprecated_versions_only(
-    verdaccio: Verdaccio, unique_name: Callable, publish: Callable, package_dir: Callable, registry_user,
+    verdaccio: Verdaccio,
+    unique_name: Callable,
+    publish: Callable,
+    package_dir: Callable,
+    registry_user,
     token_env: str,
 ) -> None:
     name = unique_name("deprecated")
@@ -165,14 +192,22 @@ def test_latest_compares_with_stable_non_deprecated_versions_only(
     verdaccio.npm("deprecate", f"{name}@3.0.0", "published by mistake", token=registry_user.token)
     # 3.0.0 is deprecated and 4.0.0-rc.1 a prerelease: npm compares 2.5.0 with 1.0.0 only.
     assert run_rules(package_dir(name, "2.5.0"), registry=verdaccio.url).refused == {}
-    assert set(run_rules(package_dir(name, "0.9.0"), registry=verdaccio.url).refused) == {"policy_latest_not_lowered"}
+    assert set(run_rules(package_dir(name, "0.9.0"), registry=verdaccio.url).refused) == {
+        "policy_latest_not_lowered"
+    }
 
 
-@pytest.mark.parametrize("tag", ["1", "v2", "1.x", "^1.2.0", "~1.2", ">=1.0.0", "x", "*", "1.2.3", "1.0.0-rc.1", "1 || 2"])
-def test_a_tag_that_is_a_semver_range_is_refused(package_dir: Callable, unique_name: Callable, tag: str) -> None:
+@pytest.mark.parametrize(
+    "tag", ["1", "v2", "1.x", "^1.2.0", "~1.2", ">=1.0.0", "x", "*", "1.2.3", "1.0.0-rc.1", "1 || 2"]
+)
+def test_a_tag_that_is_a_semver_range_is_refused(
+    package_dir: Callable, unique_name: Callable, tag: str
+) -> None:
     run = run_rules(package_dir(unique_name("range"), "1.0.0"), dry_run=True, tag=tag)
     assert run.outcome("policy_tag_not_semver_range") == "failed"
-    assert run.message("policy_tag_not_semver_range").startswith(f"tag-not-range: the tag {tag!r} (from --tag)")
+    assert run.message("policy_tag_not_semver_range").startswith(
+        f"tag-not-range: the tag {tag!r} (from --tag)"
+    )
 
 
 @pytest.mark.parametrize("tag", ["latest", "next", "beta", "v1-maintenance", "canary-2024", "legacy"])
@@ -181,12 +216,16 @@ def test_ordinary_tags_pass(package_dir: Callable, unique_name: Callable, tag: s
     assert run.outcome("policy_tag_not_semver_range") == "passed"
 
 
-def test_a_range_tag_from_publish_config_names_its_source(package_dir: Callable, unique_name: Callable) -> None:
+def test_a_range_tag_from_publish_config_names_its_source(
+    package_dir: Callable, unique_name: Callable
+) -> None:
     run = run_rules(package_dir(unique_name("range"), "1.0.0", publishConfig={"tag": "2"}), dry_run=True)
     assert "(from publishConfig.tag)" in run.message("policy_tag_not_semver_range")
 
 
-def test_dry_run_skips_the_remote_rules_and_says_so(verdaccio: Verdaccio, unique_name: Callable, package_dir: Callable) -> None:
+def test_dry_run_skips_the_remote_rules_and_says_so(
+    verdaccio: Verdaccio, unique_name: Callable, package_dir: Callable
+) -> None:
     name = unique_name("dry")
     run = run_rules(package_dir(name, "1.0.0"), registry=verdaccio.url, dry_run=True)
     for rule in REMOTE_RULES:
@@ -204,11 +243,14 @@ def test_the_packument_is_fetched_once_for_all_rules(
     run = run_rules(package_dir(name, "1.0.1"), registry=verdaccio.url)
     assert run.refused == {}
     ours = [
-        line["req"] for line in verdaccio.log_lines()
+        line["req"]
+        for line in verdaccio.log_lines()
         if line.get("req", {}).get("headers", {}).get("user-agent", "").startswith("releasekit/")
     ]
     assert [r["url"] for r in ours if r["url"] == f"/{name}"] == [f"/{name}"]
-    stage_lists = [r for r in ours if r["url"].startswith("/-/stage") and r.get("query", {}).get("package") == name]
+    stage_lists = [
+        r for r in ours if r["url"].startswith("/-/stage") and r.get("query", {}).get("package") == name
+    ]
     assert len(stage_lists) == 1
 
 
@@ -221,21 +263,31 @@ def test_a_version_that_is_not_semver_is_refused(package_dir: Callable, unique_n
     odd = PackedPackage({**packed.manifest, "version": "1.0"}, packed.files, packed.tarball, None)
     run = run_rules(project, package=odd, dry_run=True)
     assert run.outcome("policy_version_is_semver") == "failed"
-    assert run.message("policy_version_is_semver").startswith("version-semver: '1.0' is not a valid semver version")
+    assert run.message("policy_version_is_semver").startswith(
+        "version-semver: '1.0' is not a valid semver version"
+    )
     assert run.outcome("policy_prerelease_needs_tag") == "skipped"
     assert run.outcome("policy_latest_not_lowered") == "skipped"
 
 
-def test_scoped_packages(verdaccio: Verdaccio, unique_name: Callable, publish: Callable, package_dir: Callable,
-                         token_env: str) -> None:
+def test_scoped_packages(
+    verdaccio: Verdaccio, unique_name: Callable, publish: Callable, package_dir: Callable, token_env: str
+) -> None:
     name = f"@team/{unique_name('scoped')}"
     publish(name, "1.0.0")
     assert run_rules(package_dir(name, "1.0.1"), registry=verdaccio.url).refused == {}
-    assert set(run_rules(package_dir(name, "1.0.0"), registry=verdaccio.url).refused) == {"policy_version_not_published"}
+    assert set(run_rules(package_dir(name, "1.0.0"), registry=verdaccio.url).refused) == {
+        "policy_version_not_published"
+    }
 
 
 def test_npm_itself_agrees_on_the_refusals(
-    verdaccio: Verdaccio, unique_name: Callable, publish: Callable, package_dir: Callable, registry_user, tmp_path: Path
+    verdaccio: Verdaccio,
+    unique_name: Callable,
+    publish: Callable,
+    package_dir: Callable,
+    registry_user,
+    tmp_path: Path,
 ) -> None:
     """Peer check: the same projects that our rules refuse are refused by npm 11's own stage publish."""
     name = unique_name("peer")
@@ -276,6 +328,6 @@ def test_registry_from_the_user_npmrc_then_npmjs(
     assert set(run.refused) == {"policy_version_not_published"}
     assert verdaccio.url in run.message("policy_version_not_published")
     # --npm-registry wins over the user's .npmrc.
-    assert metadata_for(packed, StageOptions(registry="http://127.0.0.1:9/"), load_config(project)).registry_url == (
-        "http://127.0.0.1:9/"
-    )
+    assert metadata_for(
+        packed, StageOptions(registry="http://127.0.0.1:9/"), load_config(project)
+    ).registry_url == ("http://127.0.0.1:9/")

@@ -14,10 +14,57 @@ from releasekit.config import Config
 from releasekit.options import StageOptions
 from releasekit.versions.rules import explicit_tag, is_semver_range, parse_version
 
-RANGES = ["1", "v1", "1.x", "1.X.x", "^1.2.3", "~1.2", "~>1", ">=1.0.0", "> 1.2", "<2", "=1.2", "1.2.3", "1.2.3-beta.1",
-          "x", "*", "X", "1.2.3 - 2.0.0", "1||2", "1 || 2", ">=1 <2", "1.2.3+build", "+build", "4.4.*76", "^v1", "=v1"]
-NOT_RANGES = ["latest", "next", "beta", "canary", "v", "vnext", "rc-1", "latest-1", "next-2.x", "release/1", "1.2.3.4",
-              "01", "1.2.3-01", "*.1", "1.x.2", "**", "1.", ".1", "^", "2024-01", "experimental", "v1-maintenance"]
+RANGES = [
+    "1",
+    "v1",
+    "1.x",
+    "1.X.x",
+    "^1.2.3",
+    "~1.2",
+    "~>1",
+    ">=1.0.0",
+    "> 1.2",
+    "<2",
+    "=1.2",
+    "1.2.3",
+    "1.2.3-beta.1",
+    "x",
+    "*",
+    "X",
+    "1.2.3 - 2.0.0",
+    "1||2",
+    "1 || 2",
+    ">=1 <2",
+    "1.2.3+build",
+    "+build",
+    "4.4.*76",
+    "^v1",
+    "=v1",
+]
+NOT_RANGES = [
+    "latest",
+    "next",
+    "beta",
+    "canary",
+    "v",
+    "vnext",
+    "rc-1",
+    "latest-1",
+    "next-2.x",
+    "release/1",
+    "1.2.3.4",
+    "01",
+    "1.2.3-01",
+    "*.1",
+    "1.x.2",
+    "**",
+    "1.",
+    ".1",
+    "^",
+    "2024-01",
+    "experimental",
+    "v1-maintenance",
+]
 
 
 @pytest.mark.parametrize("tag", RANGES)
@@ -52,7 +99,9 @@ def test_agrees_with_node_semver_on_random_tags() -> None:
         f"const s=require({json.dumps(str(semver_dir))});let d='';process.stdin.on('data',c=>d+=c)"
         ".on('end',()=>{console.log(JSON.stringify(JSON.parse(d).map(t=>s.validRange(t)!==null)))})"
     )
-    answer = subprocess.run(["node", "-e", script], input=json.dumps(tags), capture_output=True, text=True, check=True)
+    answer = subprocess.run(
+        ["node", "-e", script], input=json.dumps(tags), capture_output=True, text=True, check=True
+    )
     expected = json.loads(answer.stdout)
     disagreements = [(t, e) for t, e in zip(tags, expected, strict=True) if is_semver_range(t) != e]
     assert disagreements == []
@@ -63,14 +112,30 @@ def test_agrees_with_node_semver_on_random_tags() -> None:
     ("options", "manifest", "config", "expected"),
     [
         (StageOptions(), {}, {}, None),
-        (StageOptions(tag=" next "), {"publishConfig": {"tag": "beta"}}, {"stage": {"tag": "rc"}}, ("next", "--tag")),
-        (StageOptions(), {"publishConfig": {"tag": "beta"}}, {"stage": {"tag": "rc"}}, ("beta", "publishConfig.tag")),
-        (StageOptions(), {"publishConfig": {"access": "public"}}, {"stage": {"tag": "rc"}},
-         ("rc", "releasekit.yaml stage.tag")),
+        (
+            StageOptions(tag=" next "),
+            {"publishConfig": {"tag": "beta"}},
+            {"stage": {"tag": "rc"}},
+            ("next", "--tag"),
+        ),
+        (
+            StageOptions(),
+            {"publishConfig": {"tag": "beta"}},
+            {"stage": {"tag": "rc"}},
+            ("beta", "publishConfig.tag"),
+        ),
+        (
+            StageOptions(),
+            {"publishConfig": {"access": "public"}},
+            {"stage": {"tag": "rc"}},
+            ("rc", "releasekit.yaml stage.tag"),
+        ),
         (StageOptions(tag=""), {"publishConfig": {"tag": "  "}}, {}, None),
     ],
 )
-def test_explicit_tag_precedence(options: StageOptions, manifest: dict, config: dict, expected: tuple | None) -> None:
+def test_explicit_tag_precedence(
+    options: StageOptions, manifest: dict, config: dict, expected: tuple | None
+) -> None:
     found = explicit_tag(manifest, options, Config(config))
     assert (None if found is None else (found.tag, found.source)) == expected
 

@@ -18,7 +18,13 @@ _STYLE = {
     Outcome.SKIPPED: "cyan",
     Outcome.ERROR: "bold red",
 }
-_LABEL = {Outcome.PASSED: "PASSED", Outcome.FAILED: "FAILED", Outcome.WARNED: "WARNED", Outcome.SKIPPED: "SKIPPED", Outcome.ERROR: "ERROR"}
+_LABEL = {
+    Outcome.PASSED: "PASSED",
+    Outcome.FAILED: "FAILED",
+    Outcome.WARNED: "WARNED",
+    Outcome.SKIPPED: "SKIPPED",
+    Outcome.ERROR: "ERROR",
+}
 
 
 def _result_lines(result: PolicyResult, verbose: bool) -> list[str]:
@@ -43,7 +49,9 @@ def summary_lines(result: SessionResult, *, verbose: bool = False) -> list[str]:
     if verbose:
         shown |= {Outcome.PASSED, Outcome.SKIPPED}
     for error in result.collection_errors:
-        lines.append(f"[bold red]ERROR  [/] {escape(error.location)} - {escape(error.phase)}: {escape(error.message)}")
+        lines.append(
+            f"[bold red]ERROR  [/] {escape(error.location)} - {escape(error.phase)}: {escape(error.message)}"
+        )
         if verbose and error.details:
             lines.extend(f"        [dim]{escape(line)}[/]" for line in error.details.rstrip().splitlines())
     order = [Outcome.ERROR, Outcome.FAILED, Outcome.WARNED, Outcome.SKIPPED, Outcome.PASSED]
@@ -54,10 +62,14 @@ def summary_lines(result: SessionResult, *, verbose: bool = False) -> list[str]:
     if result.score is not None:
         score = result.score
         gate = f" (minimum {result.min_score})" if result.min_score else ""
-        lines.append(f"[bold]Quality score: {score.value}/100[/]{gate} - {score.earned:g} of {score.applicable:g} points")
+        lines.append(
+            f"[bold]Quality score: {score.value}/100[/]{gate} - {score.earned:g} of {score.applicable:g} points"
+        )
         missing = score.biggest_missing()
         if missing:
-            lines.append("  biggest missing: " + "; ".join(f"{escape(c.label)} (-{c.missing:g})" for c in missing))
+            lines.append(
+                "  biggest missing: " + "; ".join(f"{escape(c.label)} (-{c.missing:g})" for c in missing)
+            )
     if not result.gate_passed:
         for message in result.gate_messages:
             lines.append(f"[bold red]Gate failed:[/] {escape(message)}")
@@ -104,4 +116,3 @@ def list_lines(result: SessionResult) -> list[str]:
     extra = f", {len(result.deselected)} deselected" if result.deselected else ""
     lines.append(f"{n} polic{'y' if n == 1 else 'ies'} collected{extra}")
     return lines
-

@@ -59,7 +59,11 @@ def _testcase(suite: ET.Element, result: PolicyResult) -> None:
         ET.SubElement(case, "system-out").text = "WARNING " + _body(result)
     properties = [("outcome", str(outcome))]
     if result.points is not None:
-        earned = result.earned if result.earned is not None else (result.points if outcome == Outcome.PASSED else 0)
+        earned = (
+            result.earned
+            if result.earned is not None
+            else (result.points if outcome == Outcome.PASSED else 0)
+        )
         properties.append(("points", f"{earned:g}/{result.points:g}"))
     props = ET.Element("properties")
     for name, value in properties:
@@ -79,7 +83,11 @@ def render(result: SessionResult) -> str:
         "time": f"{result.duration:.3f}",
     }
     root = ET.Element("testsuites", attrs)
-    suite = ET.SubElement(root, "testsuite", {**attrs, "timestamp": datetime.now(UTC).isoformat(), "hostname": socket.gethostname()})
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        {**attrs, "timestamp": datetime.now(UTC).isoformat(), "hostname": socket.gethostname()},
+    )
     props = ET.SubElement(suite, "properties")
     if result.score is not None:
         ET.SubElement(props, "property", name="quality_score", value=str(result.score.value))
@@ -87,9 +95,9 @@ def render(result: SessionResult) -> str:
     ET.SubElement(props, "property", name="gate_passed", value=str(result.gate_passed).lower())
     for error in result.collection_errors:
         case = ET.SubElement(suite, "testcase", classname="collection", name=error.location, time="0")
-        ET.SubElement(case, "error", message=_clean(error.message), type=f"{error.phase} error").text = _clean(
-            error.details or error.message
-        )
+        ET.SubElement(
+            case, "error", message=_clean(error.message), type=f"{error.phase} error"
+        ).text = _clean(error.details or error.message)
     for policy_result in result.results:
         _testcase(suite, policy_result)
     ET.indent(root)

@@ -96,7 +96,9 @@ def render(result: SessionResult) -> str:
                     "ruleId": rule_id,
                     "ruleIndex": rules.get(rule_id, policy_result, finding),
                     "level": _level(policy_result, finding),
-                    "message": _message(finding.message + (f" ({finding.excerpt})" if finding.excerpt else "")),
+                    "message": _message(
+                        finding.message + (f" ({finding.excerpt})" if finding.excerpt else "")
+                    ),
                 }
                 location = _location(finding.file, finding.line)
                 entry["locations"] = [{**(location or {}), "logicalLocations": logical}]
