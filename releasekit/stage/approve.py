@@ -219,13 +219,16 @@ def stage_approve(
     The inputs are checked before anything else (the stage id, ``otp``, then the
     ``registry`` flag, which ``None`` resolves from ``project_dir``).
     """
-    from releasekit.registry.names import validate_stage_id
-    from releasekit.stage.client import clean_otp, open_client, registry_for
+    from releasekit.stage.client import open_decision_client
 
-    stage_id = validate_stage_id(stage_id)
-    otp = clean_otp(otp)
-    choice = registry_for(project_dir, registry)
-    with open_client(
-        choice, project_dir, consent=consent, otp_prompt=otp_prompt, web_auth_notify=web_auth_notify
-    ) as client:
+    stage_id, otp, client = open_decision_client(
+        stage_id,
+        otp,
+        project_dir=project_dir,
+        registry=registry,
+        consent=consent,
+        otp_prompt=otp_prompt,
+        web_auth_notify=web_auth_notify,
+    )
+    with client:
         return approve_staged(client, stage_id, project_dir=project_dir, otp=otp, **options)

@@ -70,3 +70,29 @@ def clean_otp(otp: str | None) -> str | None:
         raise UsageError("--otp is empty")
     register_secret(otp)
     return otp
+
+
+def open_decision_client(
+    stage_id: str,
+    otp: str | None,
+    *,
+    project_dir: Path,
+    registry: str | None,
+    consent: Consent | None,
+    otp_prompt: OtpProvider | None,
+    web_auth_notify: Notify | None,
+) -> tuple[str, str | None, RegistryClient]:
+    """The opening of a decision on one staged entry (approve, reject): the checked stage id and OTP, and a client.
+
+    The inputs are checked before any request: the stage id, ``otp``, then the ``registry`` flag
+    (``None``: resolved from ``project_dir``). The caller closes the client (``with client:``).
+    """
+    from releasekit.registry.names import validate_stage_id
+
+    stage_id = validate_stage_id(stage_id)
+    otp = clean_otp(otp)
+    choice = registry_for(project_dir, registry)
+    client = open_client(
+        choice, project_dir, consent=consent, otp_prompt=otp_prompt, web_auth_notify=web_auth_notify
+    )
+    return stage_id, otp, client
