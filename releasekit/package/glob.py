@@ -445,6 +445,38 @@ class Rule:
         return False
 
     @cached_property
+    def basename_only(self) -> tuple[frozenset[str], tuple[re.Pattern[str], ...]] | None:
+        """(literal names, name patterns) when every pattern is one plain segment, else ``None``.
+
+        Such a rule looks at a path's base name only, so every form of a path that
+        :meth:`match` is asked about (rooted, with a trailing slash, partial) gets the
+        answer :meth:`matches_name` gives for that name.
+        """
+        if self.comment or self.empty or not all(len(p) == 1 and p[0] is not GLOBSTAR for p in self.patterns):
+            return None
+        names = frozenset(p[0] for p in self.patterns if isinstance(p[0], str))
+        return names, tuple(p[0] for p in self.patterns if isinstance(p[0], re.Pattern))
+
+    def matches_name(self, name: str, lowered: str) -> bool:
+        """:meth:`match` for a rule with :attr:`basename_only`, given the base name and
+        its ``lower()``."""
+        names, patterns = self.basename_only  # type: ignore[misc]  # callers check it is set
+        return lowered in names or any(pattern.match(name) for pattern in patterns)
+
+    @cached_property
+    def required_names(self) -> frozenset[str] | None:
+        """Lower-cased segments of which a path must hold one for a non-partial match.
+
+        One literal segment of each pattern (its longest). ``None`` when no such gate
+        applies: a pattern looks at the base name only, or has no literal segment.
+        """
+        if self.comment or self.empty or any(len(p) <= 1 for p in self.patterns):
+            return None
+        if not all(self.literals):
+            return None
+        return frozenset(max(sorted(names), key=len) for names in self.literals)
+
+    @cached_property
     def literals(self) -> tuple[frozenset[str], ...]:
         return tuple(frozenset(p for p in pattern if isinstance(p, str) and p) for pattern in self.patterns)
 

@@ -208,9 +208,24 @@ class _Dir:
             included = self.parent.allows(f"{self.basename}/{entry}", partial, entry_basename or entry)
             if not included and not self.exact:
                 return False
+        name = entry_basename or entry
+        lowered = name.lower()
+        segments: frozenset[str] | None = None
         for rule in self.active:
             if rule.negate == included:
                 continue
+            if rule.basename_only is not None:
+                if rule.matches_name(name, lowered):
+                    included = rule.negate
+                continue
+            # A rule that is not negated is only asked non-partial questions, about
+            # paths made of this entry's segments: without its literals, none can match.
+            required = rule.required_names
+            if not rule.negate and required is not None:
+                if segments is None:
+                    segments = frozenset(entry.lower().split("/"))
+                if required.isdisjoint(segments):
+                    continue
             match = rule.match("/" + entry) or rule.match(entry)
             if not match and partial:
                 match = (

@@ -48,6 +48,7 @@ def package(session: Session) -> PackedPackage:
         from releasekit.package.pack import pack_project
 
         session.package = pack_project(session.project_dir, session.config)
+        session.start_secret_scan()
     return session.package
 
 
@@ -58,16 +59,21 @@ def manifest(package: PackedPackage) -> Mapping[str, Any]:
 
 
 @fixture
-def found_secrets(package: PackedPackage, config: Config) -> list[SecretFinding]:
+def found_secrets(package: PackedPackage, config: Config, session: Session) -> list[SecretFinding]:
     """The secret scan of the packed files (``secrets`` settings of releasekit.yaml), run once per session.
 
     Scanning registers every found secret for redaction, so no policy's message,
     detail or report can print one. The session asks for this fixture itself
-    whenever a package was packed, even when no policy did.
+    whenever a package was packed, even when no policy did. When the session started
+    the scan in the background, this waits for it.
     """
     from releasekit.scan import ScanSettings, scan_package
 
-    return scan_package(package, ScanSettings.from_config(config))
+    settings = ScanSettings.from_config(config)
+    started = session.secret_scan
+    if started is not None and started[0] == settings and session.package is package:
+        return started[1].result()
+    return scan_package(package, settings)
 
 
 @fixture

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from releasekit.package.model import PackedPackage
     from releasekit.policy.reports import ReportFormat
+    from releasekit.scan import ScanInProgress, ScanSettings
 
 
 class Session:
@@ -59,6 +60,10 @@ class Session:
         self.imports = ImportContext()
         self.collection_errors: list[CollectionError] = []
         self.items: list[Policy] = []
+        # The secret scan, started in the background as soon as the package is packed
+        # when other policies can run meanwhile; ``found_secrets`` waits for it.
+        self.overlap_scan = False
+        self.secret_scan: tuple[ScanSettings, ScanInProgress] | None = None
 
     @property
     def hook(self) -> pluggy.HookRelay:
@@ -242,6 +247,23 @@ class Session:
         self.hook.releasekit_report_result(result=result, session=self)
         return result  # type: ignore[no-any-return]
 
+    def start_secret_scan(self) -> None:
+        """Start the secret scan of the packed package in a forked worker, if it is worth it.
+
+        Only when other policies run meanwhile (``overlap_scan``). A configuration the
+        scan cannot use starts nothing: the ``found_secrets`` fixture reports it.
+        """
+        if not self.overlap_scan or self.package is None or self.secret_scan is not None:
+            return
+        from releasekit.errors import ConfigError
+        from releasekit.scan import ScanSettings, start_package_scan
+
+        try:
+            settings = ScanSettings.from_config(self.config)
+        except ConfigError:
+            return
+        self.secret_scan = (settings, start_package_scan(self.package, settings, background=True))
+
     def scan_for_redaction(self) -> None:
         """Scan the packed package if no policy did, so that its secrets are redacted from every output."""
         from releasekit.errors import FixtureError
@@ -253,6 +275,8 @@ class Session:
             self.fixtures.get("found_secrets", "releasekit")
 
     def teardown(self) -> None:
+        if self.secret_scan is not None:
+            self.secret_scan[1].cancel()
         for error in self.fixtures.teardown():
             self.collection_errors.append(
                 CollectionError(error.origin, None, error.message, error.details, phase="teardown")
@@ -359,6 +383,8 @@ def run_policies(
             result.collected = [p.describe() for p in selected]
             result.deselected = [p.id for p in deselected]
             if not collect_only:
+                session.overlap_scan = len(selected) > 1
+                session.start_secret_scan()
                 for done, policy in enumerate(selected):
                     report_progress(POLICIES, done, len(selected), "policies")
                     result.results.append(session.run_one(policy))

@@ -67,8 +67,8 @@ def source_maps(package: PackedPackage) -> SourceMaps:
     mapped: list[str] = []
     missing: list[str] = []
     for file in js_files(package):
-        comments = _SOURCE_MAP_COMMENT.findall(file.data)
-        url = comments[-1].decode("utf-8", errors="replace") if comments else None
+        found = last_source_map_url(file.data)
+        url = found.decode("utf-8", errors="replace") if found is not None else None
         if url is None:
             if file.path + ".map" in package:
                 mapped.append(file.path)
@@ -84,6 +84,35 @@ def source_maps(package: PackedPackage) -> SourceMaps:
             file.path if target in package else f"{file.path} -> {target}"
         )
     return SourceMaps(mapped, missing)
+
+
+_URL_KEY = b"sourceMappingURL="
+_BYTES_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what \s matches in a bytes pattern
+_URL = re.compile(rb"\S+")
+
+
+def last_source_map_url(data: bytes) -> bytes | None:
+    r"""What the last match of ``_SOURCE_MAP_COMMENT`` captures, or ``None``.
+
+    Found from the end with substring searches: the regex tries its line-start anchor
+    at every line of a bundle. A match is ``//# `` or ``//@ `` before the key, with only
+    whitespace between it and a line start (``\s*`` may cross blank lines), and a URL.
+    """
+    end = len(data)
+    while (at := data.rfind(_URL_KEY, 0, end)) >= 0:
+        end = at
+        slashes = at - 4
+        if slashes < 0 or data[slashes : slashes + 2] != b"//" or data[at - 2 : at] not in (b"# ", b"@ "):
+            continue
+        before = slashes  # walk back over the whitespace before the comment
+        while before > 0 and data[before - 1] in _BYTES_SPACE:
+            before -= 1
+        if before > 0 and data.find(b"\n", before, slashes) < 0:
+            continue
+        url = _URL.match(data, at + len(_URL_KEY))
+        if url is not None:
+            return url.group()
+    return None
 
 
 _KINDS = {"eval": "eval", "new_function": "new Function", "function": "Function"}

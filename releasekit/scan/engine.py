@@ -322,11 +322,32 @@ def _scan_lines(
     return found
 
 
+@functools.cache
+def _detect_secrets() -> Any:
+    """detect-secrets' modules and classes the per-line code needs, imported once.
+
+    (Imported on first use, not with this module: ``lpm --help`` never loads them.)
+    """
+    from types import SimpleNamespace
+
+    from detect_secrets.filters import heuristic
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+    from detect_secrets.plugins.keyword import KeywordDetector
+
+    return SimpleNamespace(
+        heuristic=heuristic,
+        RegexBasedDetector=RegexBasedDetector,
+        HighEntropyStringsPlugin=HighEntropyStringsPlugin,
+        KeywordDetector=KeywordDetector,
+    )
+
+
 def _line_secrets(
     path: str, raw: str, previous: str, indexes: frozenset[int], plugins: Sequence[Any]
 ) -> list[tuple[str, str]]:
-    from detect_secrets.filters import heuristic
-    from detect_secrets.plugins.base import RegexBasedDetector
+    ds = _detect_secrets()
+    heuristic, RegexBasedDetector = ds.heuristic, ds.RegexBasedDetector  # noqa: N806 - a class
 
     line = raw.rstrip()
     out: list[tuple[str, str]] = []
@@ -366,20 +387,31 @@ def _line_filtered(path: str, line: str, previous: str) -> bool:
 
 def _analyze(plugin: Any, path: str, line: str) -> set[str]:
     """The secrets a plugin's ``analyze_line`` would report, without network verification."""
-    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
-    from detect_secrets.plugins.keyword import KeywordDetector
-
-    if isinstance(plugin, HighEntropyStringsPlugin):
+    ds = _detect_secrets()
+    if isinstance(plugin, ds.HighEntropyStringsPlugin):
         minimum = entropy_min_length(plugin.entropy_limit)
+        # A pure function of the string, and the same strings recur: typescript's
+        # diagnostic keys are in its bundles and in each of its 13 translations.
+        memo = _ENTROPY_MEMO.setdefault(id(plugin), {})
         found = set()
         for match in plugin.regex.findall(line):
             secret = match[1] if isinstance(match, tuple) else match
-            # Entropy is at most log2(distinct characters): with too few of them the string
-            # cannot reach the limit, and the exact sum (slow in Python) is skipped.
-            if len(secret) >= minimum and len(set(secret)) >= minimum and _entropy_exceeds(plugin, secret):
+            high = memo.get(secret)
+            if high is None:
+                # Entropy is at most log2(distinct characters): with too few of them the
+                # string cannot reach the limit, and the exact sum (slow in Python) is skipped.
+                high = (
+                    len(secret) >= minimum
+                    and len(set(secret)) >= minimum
+                    and _entropy_exceeds(plugin, secret)
+                )
+                if len(memo) >= _ENTROPY_MEMO_SIZE:
+                    memo.clear()
+                memo[secret] = high
+            if high:
                 found.add(secret)
         return found
-    if isinstance(plugin, KeywordDetector):
+    if isinstance(plugin, ds.KeywordDetector):
         return _keyword_secrets(plugin, path, line)
     if type(plugin).__name__ == "JwtTokenDetector" and _jwt_pattern_known(plugin):
         return set(filter(plugin.is_formally_valid, jwt_findall(line)))
@@ -601,6 +633,12 @@ class _QuotedValues:
             elif line[stop : stop + 2] == line[quote] + ";" and line[stop - 1] not in _NOT_LAST:
                 return True
         return False
+
+
+# id(plugin) -> {string: whether its entropy exceeds the plugin's limit}; plugins are
+# built once per process (``load``) and never freed, so their ids are never reused.
+_ENTROPY_MEMO: dict[int, dict[str, bool]] = {}
+_ENTROPY_MEMO_SIZE = 200_000
 
 
 def _entropy_exceeds(plugin: Any, data: str) -> bool:

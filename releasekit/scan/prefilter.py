@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from releasekit.scan.accelerated import core_hits
+
 # Characters other than A-Z/a-z that re.IGNORECASE matches against an ASCII letter, and
 # the one character whose str.lower() is longer than one character (U+0130).
 _FOLDS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
@@ -48,30 +50,40 @@ class Core:
 
     ``check``, if given, is called with (source text, match start) and can reject a
     match cheaply, e.g. the keyword prefix in front of a literal ``key``.
+    ``accelerated`` is one pattern that matches exactly where ``pattern`` matches and
+    ``check`` accepts, for :mod:`releasekit.scan.accelerated` (``None``: ``pattern``).
     """
 
     pattern: re.Pattern[str]
     folded: bool = False
     check: Callable[[str, int], bool] | None = None
+    accelerated: str | None = None
 
 
-def _core(pattern: str, folded: bool = False, check: Callable[[str, int], bool] | None = None) -> Core:
-    return Core(re.compile(pattern), folded, check)
+def _core(
+    pattern: str,
+    folded: bool = False,
+    check: Callable[[str, int], bool] | None = None,
+    accelerated: str | None = None,
+) -> Core:
+    return Core(re.compile(pattern), folded, check, accelerated)
 
 
 def _literal(text: str, folded: bool = False) -> Core:
     return _core(re.escape(text), folded)
 
 
-_KEY_PREFIX = re.compile(r"(?:api|auth|service|account|db|database|priv|private|client)_?\Z")
+_KEY_PREFIXES = r"(?:api|auth|service|account|db|database|priv|private|client)_?"
+_KEY_PREFIX = re.compile(_KEY_PREFIXES + r"\Z")
 
 
 def _keyword_key_check(source: str, start: int) -> bool:
+    # the longest prefix, "database_", is 9 characters
     return _KEY_PREFIX.search(source, max(0, start - 9), start) is not None
 
 
 _KEYWORD_CORES = (
-    Core(re.compile("key"), True, _keyword_key_check),
+    _core("key", True, _keyword_key_check, accelerated=_KEY_PREFIXES + "key"),
     _literal("pass", True),
     _literal("pwd", True),
     _literal("secret", True),
@@ -210,10 +222,11 @@ def candidate_lines(
     cores ``None`` is a candidate on every line.
     """
     folded: str | None = None
-    hits: list[tuple[int, int]] = []
     everywhere = [i for i, cores in enumerate(cores_by_plugin) if cores is None]
+    accelerated = core_hits(text, cores_by_plugin)
+    hits: list[tuple[int, int]] = [] if accelerated is None else accelerated
     for index, cores in enumerate(cores_by_plugin):
-        if cores is None:
+        if cores is None or accelerated is not None:
             continue
         for core in cores:
             if core.folded:

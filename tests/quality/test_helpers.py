@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from releasekit.quality import javascript, readme, scripts, spdx, testfiles
+from releasekit.quality import javascript, moduleformat, readme, scripts, spdx, testfiles
 
 
 @pytest.mark.parametrize(
@@ -163,3 +165,58 @@ def test_project_folder_is_the_packed_folder_or_a_checkout_of_the_same_package(t
     packed = PackedPackage({"name": "demo"}, (), b"", other)
     assert project_folder(packed, checkout) == other  # packed from a folder: that folder, whatever the run's
     assert project_folder(PackedPackage({"name": "demo"}, (), b"", tmp_path / "gone"), checkout) is None
+
+
+_MAP_PIECES = [
+    b"//# sourceMappingURL=",
+    b"//@ sourceMappingURL=",
+    b"sourceMappingURL=",
+    b"//#  sourceMappingURL=",
+    b"\n",
+    b"\r\n",
+    b" ",
+    b"\t",
+    b"\x0b",
+    b"x.map",
+    b"//",
+    b"# ",
+    b"=",
+    "é".encode(),
+]
+
+
+@given(st.lists(st.sampled_from(_MAP_PIECES), max_size=14))
+@settings(max_examples=3000, deadline=None)
+def test_last_source_map_url_is_the_last_match_of_the_comment_regex(pieces: list[bytes]) -> None:
+    """The substring search gives what the line-anchored regex's last match captures."""
+    data = b"".join(pieces)
+    matches = javascript._SOURCE_MAP_COMMENT.findall(data)
+    assert javascript.last_source_map_url(data) == (matches[-1] if matches else None)
+
+
+_FLAG_PIECES = [
+    "exports.__esModule",
+    "__esModule",
+    " = true",
+    "=true",
+    "Object.defineProperty",
+    "(exports, ",
+    "( exports ,",
+    '"__esModule"',
+    "'__esModule'",
+    ", { value: true }",
+    ",{value:true}",
+    " ",
+    "\n",
+    "\u00a0",
+    "exports",
+    ";",
+]
+
+
+@given(st.lists(st.sampled_from(_FLAG_PIECES), max_size=12))
+@settings(max_examples=3000, deadline=None)
+def test_esmodule_flag_search_matches_the_regex(pieces: list[str]) -> None:
+    """The targeted search finds the ``__esModule`` flag exactly where the regex does."""
+    code = "".join(pieces)
+    assert moduleformat._has_esmodule_flag(code) == bool(moduleformat._ES_MODULE_FLAG.search(code))
