@@ -31,6 +31,14 @@ def _primary(ch: str) -> int | None:
     return _OTHER_BASE + ord(low[0])
 
 
+# ASCII text in one translate() per level: printable characters to their weights,
+# controls (ignorable, category Cc) deleted.
+_ASCII_PRIMARY = {c: (chr(w) if (w := _primary(chr(c))) is not None else None) for c in range(128)}
+_ASCII_TERTIARY = {
+    c: (None if _ASCII_PRIMARY[c] is None else "\x01" if chr(c).isupper() else "\x00") for c in range(128)
+}
+
+
 @lru_cache(maxsize=65536)
 def collation_key(
     text: str, *, numeric: bool = False, accents: bool = True
@@ -40,6 +48,15 @@ def collation_key(
     ``numeric`` orders digit runs by value (ICU's ``numeric: true``);
     ``accents=False`` ignores them (``sensitivity: "case"``).
     """
+    if text.isascii() and not (numeric and any(d in text for d in "0123456789")):
+        weights = tuple(map(ord, text.translate(_ASCII_PRIMARY)))
+        return weights, (0,) * len(weights), tuple(map(ord, text.translate(_ASCII_TERTIARY)))
+    return _general_key(text, numeric, accents)
+
+
+def _general_key(
+    text: str, numeric: bool, accents: bool
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     primary: list[int] = []
     secondary: list[int] = []
     tertiary: list[int] = []

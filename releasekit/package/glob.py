@@ -477,6 +477,26 @@ class Rule:
         return frozenset(max(sorted(names), key=len) for names in self.literals)
 
     @cached_property
+    def required_parts(self) -> tuple[tuple[str | re.Pattern[str], ...], ...] | None:
+        """Per pattern, its parts other than ``**`` and ``""``: a non-partial match pairs
+        each with a segment of the path. ``None`` when a pattern has none or looks at the
+        base name only."""
+        if self.comment or self.empty or any(len(p) <= 1 for p in self.patterns):
+            return None
+        parts = tuple(
+            tuple(x for x in p if isinstance(x, str | re.Pattern) and x != "") for p in self.patterns
+        )
+        return None if not all(parts) else parts
+
+    def may_match(self, segments: Sequence[str]) -> bool:
+        """Whether some pattern has every part matching one of ``segments`` (needed for a
+        non-partial match of a path made of them)."""
+        assert self.required_parts is not None
+        return any(
+            all(any(_hit(part, s) for s in segments) for part in parts) for parts in self.required_parts
+        )
+
+    @cached_property
     def literals(self) -> tuple[frozenset[str], ...]:
         return tuple(frozenset(p for p in pattern if isinstance(p, str) and p) for pattern in self.patterns)
 

@@ -220,11 +220,14 @@ class _Dir:
                 continue
             # A rule that is not negated is only asked non-partial questions, about
             # paths made of this entry's segments: without its literals, none can match.
-            required = rule.required_names
-            if not rule.negate and required is not None:
-                if segments is None:
-                    segments = frozenset(entry.lower().split("/"))
-                if required.isdisjoint(segments):
+            if not rule.negate:
+                required = rule.required_names
+                if required is not None:
+                    if segments is None:
+                        segments = frozenset(entry.lower().split("/"))
+                    if required.isdisjoint(segments):
+                        continue
+                elif rule.required_parts is not None and not rule.may_match(entry.split("/")):
                     continue
             match = rule.match("/" + entry) or rule.match(entry)
             if not match and partial:

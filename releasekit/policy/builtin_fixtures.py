@@ -69,11 +69,11 @@ def found_secrets(package: PackedPackage, config: Config, session: Session) -> l
     """
     from releasekit.scan import ScanSettings, scan_package
 
-    settings = ScanSettings.from_config(config)
-    started = session.secret_scan
-    if started is not None and started[0] == settings and session.package is package:
-        return started[1].result()
-    return scan_package(package, settings)
+    if session.secret_scan is not None and session.package is package and config is session.config:
+        found = session.secret_scan.result()
+        if found is not None:
+            return found
+    return scan_package(package, ScanSettings.from_config(config))
 
 
 @fixture

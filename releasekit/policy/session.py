@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from releasekit.package.model import PackedPackage
     from releasekit.policy.reports import ReportFormat
-    from releasekit.scan import ScanInProgress, ScanSettings
+    from releasekit.scan.background import BackgroundScan
 
 
 class Session:
@@ -63,7 +63,7 @@ class Session:
         # The secret scan, started in the background as soon as the package is packed
         # when other policies can run meanwhile; ``found_secrets`` waits for it.
         self.overlap_scan = False
-        self.secret_scan: tuple[ScanSettings, ScanInProgress] | None = None
+        self.secret_scan: BackgroundScan | None = None
 
     @property
     def hook(self) -> pluggy.HookRelay:
@@ -248,21 +248,15 @@ class Session:
         return result  # type: ignore[no-any-return]
 
     def start_secret_scan(self) -> None:
-        """Start the secret scan of the packed package in a forked worker, if it is worth it.
-
-        Only when other policies run meanwhile (``overlap_scan``). A configuration the
-        scan cannot use starts nothing: the ``found_secrets`` fixture reports it.
-        """
+        """Start the secret scan of the packed package in a forked child, if it is worth it:
+        other policies run meanwhile (``overlap_scan``) on more than one core."""
         if not self.overlap_scan or self.package is None or self.secret_scan is not None:
             return
-        from releasekit.errors import ConfigError
-        from releasekit.scan import ScanSettings, start_package_scan
+        from releasekit.scan.background import BackgroundScan, can_fork
+        from releasekit.scan.scanner import default_jobs
 
-        try:
-            settings = ScanSettings.from_config(self.config)
-        except ConfigError:
-            return
-        self.secret_scan = (settings, start_package_scan(self.package, settings, background=True))
+        if can_fork() and default_jobs() > 1:
+            self.secret_scan = BackgroundScan(self.package, self.config)
 
     def scan_for_redaction(self) -> None:
         """Scan the packed package if no policy did, so that its secrets are redacted from every output."""
@@ -276,7 +270,7 @@ class Session:
 
     def teardown(self) -> None:
         if self.secret_scan is not None:
-            self.secret_scan[1].cancel()
+            self.secret_scan.cancel()
         for error in self.fixtures.teardown():
             self.collection_errors.append(
                 CollectionError(error.origin, None, error.message, error.details, phase="teardown")
@@ -373,6 +367,11 @@ def run_policies(
     result = SessionResult(project_dir=project, collect_only=collect_only)
     with reporting(progress), session.imports:
         try:
+            if keyword is None and not collect_only:
+                # every policy will run (and the scan is needed for redaction anyway):
+                # start it before collecting them
+                session.overlap_scan = True
+                session.start_secret_scan()
             session.load_plugins(plugins)
             session.configure(plugin_options or {})
             formats = session.report_formats()
@@ -383,7 +382,7 @@ def run_policies(
             result.collected = [p.describe() for p in selected]
             result.deselected = [p.id for p in deselected]
             if not collect_only:
-                session.overlap_scan = len(selected) > 1
+                session.overlap_scan = session.overlap_scan or len(selected) > 1
                 session.start_secret_scan()
                 for done, policy in enumerate(selected):
                     report_progress(POLICIES, done, len(selected), "policies")

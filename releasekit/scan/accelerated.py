@@ -18,15 +18,16 @@ It is used only where its matching is provably the regex engine's:
 - a match never holds a newline and ends on an ASCII byte, so the offset of its last
   byte names its line in the text.
 
-Building the database costs about 50 ms, so the scanner asks for it (:func:`prepare`)
-only when there is enough text to win it back; until then :func:`core_hits` answers
-``None`` and the regex path runs.
+Building the database costs about 50 ms of CPU, on a thread (:func:`prepare`); the
+scanner asks for it only when there is enough text to win it back. Until it is ready
+:func:`core_hits` answers ``None`` and the regex path runs.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -41,11 +42,39 @@ Plan = Sequence[tuple["Core", ...] | None]
 _OTHER_DIGIT = re.compile(r"[^\D0-9]")
 _FOLDED_ONTO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
 
-# id(plan) -> (plan, its database or None). Keyed by identity: the engine keeps one
-# cores list per plan for the life of the process, and hashing forty cores for each
-# of a thousand small files would cost more than it saves. The plan is held so that
-# its id is never reused.
-_databases: dict[int, tuple[Plan, Any]] = {}
+
+class _Build:
+    """One plan's database, compiled on a thread: Hyperscan's compiler releases the GIL,
+    so the scan goes on meanwhile (on its regex path) and switches once it is ready."""
+
+    def __init__(self, plan: object, spec: tuple[list[bytes], list[int], list[int]] | None) -> None:
+        self.plan = plan  # held so that its id is never reused
+        self.database: Any = None
+        self.ready = threading.Event()
+        if spec is None:
+            self.ready.set()
+        else:
+            threading.Thread(
+                target=self._compile, args=spec, name="releasekit-hyperscan", daemon=True
+            ).start()
+
+    def _compile(self, expressions: list[bytes], ids: list[int], flags: list[int]) -> None:
+        import hyperscan
+
+        try:
+            database = hyperscan.Database()
+            database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
+            self.database = database
+        except hyperscan.error:
+            pass  # a pattern Hyperscan does not support: the regex path
+        finally:
+            self.ready.set()
+
+
+# id(plan) -> its build. Keyed by identity: the engine keeps one cores list per plan for
+# the life of the process, and hashing forty cores for each of a thousand small files
+# would cost more than it saves.
+_builds: dict[int, _Build] = {}
 
 
 def available() -> bool:
@@ -81,25 +110,20 @@ def _expressions(plan: Plan) -> tuple[list[bytes], list[int], list[int]] | None:
     return expressions, ids, flags
 
 
-def prepare(plan: Plan) -> bool:
-    """Build (once per process) the database of ``plan``'s cores; ``False`` if it cannot be."""
-    if id(plan) in _databases:
-        return _databases[id(plan)][1] is not None
-    if not available():
-        return False
-    import hyperscan
+def prepare(plan: Plan, *, wait: bool = True) -> bool:
+    """Start building (once per process) the database of ``plan``'s cores.
 
-    database = None
-    spec = _expressions(plan)
-    if spec is not None:
-        expressions, ids, flags = spec
-        database = hyperscan.Database()
-        try:
-            database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
-        except hyperscan.error:
-            database = None  # a pattern Hyperscan does not support: the regex path
-    _databases[id(plan)] = (plan, database)
-    return database is not None
+    ``wait``: until it is built (a process about to fork waits, so that its children
+    inherit it). Returns whether it is ready; ``False`` too if it cannot be built.
+    """
+    build = _builds.get(id(plan))
+    if build is None:
+        if not available():
+            return False
+        build = _builds[id(plan)] = _Build(plan, _expressions(plan))
+    if wait:
+        build.ready.wait()
+    return build.ready.is_set() and build.database is not None
 
 
 def core_hits(text: str, plan: Plan) -> list[tuple[int, int]] | None:
@@ -107,10 +131,10 @@ def core_hits(text: str, plan: Plan) -> list[tuple[int, int]] | None:
 
     ``None``: no database was prepared for ``plan``, or ``text`` must take the regex path.
     """
-    entry = _databases.get(id(plan))
-    if entry is None or entry[1] is None:
+    build = _builds.get(id(plan))
+    if build is None or not build.ready.is_set() or build.database is None:
         return None
-    database = entry[1]
+    database = build.database
     ascii_text = text.isascii()
     if not ascii_text and (_OTHER_DIGIT.search(text) or _FOLDED_ONTO_ASCII.search(text)):
         return None
@@ -138,3 +162,57 @@ def _to_text_offsets(data: bytes, found: Sequence[tuple[int, int]]) -> list[tupl
         at_byte = offset
         out.append((at_char, index))
     return out
+
+
+# A pattern Hyperscan's prefilter mode widens soundly on UTF-8 bytes: ASCII, without
+# classes that mean more than ASCII in a str pattern (\d \w \s) or "." (any character).
+_UNICODE_AWARE = re.compile(r"\\[dwsDWS]|(?<!\\)\.")
+
+
+def _format_spec(patterns: Sequence[re.Pattern[str]]) -> tuple[list[bytes], list[int], list[int]] | None:
+    import hyperscan
+
+    expressions = []
+    for pattern in patterns:
+        if (
+            pattern.flags & re.IGNORECASE
+            or not pattern.pattern.isascii()
+            or _UNICODE_AWARE.search(pattern.pattern)
+        ):
+            return None
+        expressions.append(pattern.pattern.encode("ascii"))
+    # PREFILTER: may match more than the pattern (its lookaheads dropped), never less
+    flag = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
+    return expressions, list(range(len(expressions))), [flag] * len(expressions)
+
+
+def prepare_formats(patterns: Sequence[re.Pattern[str]], *, wait: bool = True) -> bool:
+    """Start building the database that tells which of ``patterns`` can match a text
+    (releasekit's token formats: a module constant, kept for the life of the process)."""
+    build = _builds.get(id(patterns))
+    if build is None:
+        if not available():
+            return False
+        build = _builds[id(patterns)] = _Build(patterns, _format_spec(patterns))
+    if wait:
+        build.ready.wait()
+    return build.ready.is_set() and build.database is not None
+
+
+def formats_present(text: str, patterns: Sequence[re.Pattern[str]]) -> set[int] | None:
+    """Indexes of the ``patterns`` that may match in ``text`` (a superset), in one pass;
+    ``None`` when no database is ready (try them all)."""
+    build = _builds.get(id(patterns))
+    if build is None or not build.ready.is_set() or build.database is None:
+        return None
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    found: set[int] = set()
+
+    def on_match(index: int, start: int, end: int, flags: int, context: Any) -> None:
+        found.add(index)
+
+    build.database.scan(data, match_event_handler=on_match)
+    return found

@@ -132,9 +132,17 @@ def skipped_by_name(path: str) -> bool:
     return ext in _skipped_extensions() or is_lock_file(path) or is_swagger_file(path)
 
 
+_last_loaded: tuple[ScanPlan, _Loaded] | None = None
+
+
 def scan_file(path: str, data: bytes, plan: ScanPlan) -> list[Hit]:
     """All findings in one packed file, ``path`` relative to the package root."""
-    loaded = load(plan)
+    global _last_loaded
+    if _last_loaded is not None and _last_loaded[0] is plan:
+        loaded = _last_loaded[1]  # hashing the plan for each of a thousand files adds up
+    else:
+        loaded = load(plan)
+        _last_loaded = (plan, loaded)
     hits: list[Hit] = []
     if plan.filenames:
         hits += [Hit(h.type, h.line, h.hashed_secret, h.secret, h.note) for h in check_filename(path, data)]
@@ -205,17 +213,30 @@ def _allowlisted_lines(path: str, text: str) -> frozenset[int]:
     """
     from detect_secrets.filters.allowlist import is_line_allowlisted
 
-    lines = text.split("\n")
+    # Found by substring search, not by splitting a bundle into its lines.
     covered = set()
-    for index, line in enumerate(lines):
-        if "pragma" not in line:
-            continue
-        for line_no in (index + 1, index + 2):
-            if line_no <= len(lines) and line_no not in covered:
-                previous = lines[line_no - 2] if line_no > 1 else ""
-                if is_line_allowlisted(path, lines[line_no - 1], _Context(previous)):  # type: ignore[arg-type]
-                    covered.add(line_no)
+    line_no, counted_to = 1, 0
+    at = text.find("pragma")
+    while at >= 0:
+        line_no += text.count("\n", counted_to, at)
+        counted_to = at
+        start = text.rfind("\n", 0, at) + 1
+        end = _line_end(text, at)
+        line = text[start:end]
+        previous = text[text.rfind("\n", 0, start - 1) + 1 : start - 1] if start else ""
+        candidates = [(line_no, line, previous)]
+        if end < len(text):  # the line after it (the comment may stand above the secret)
+            candidates.append((line_no + 1, text[end + 1 : _line_end(text, end + 1)], line))
+        for number, this, before in candidates:
+            if number not in covered and is_line_allowlisted(path, this, _Context(before)):  # type: ignore[arg-type]
+                covered.add(number)
+        at = text.find("pragma", end)
     return frozenset(covered)
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
 
 
 def _first_per_secret(found: Sequence[tuple[int, str, str, str | None]], text: str = "") -> list[Hit]:
@@ -270,6 +291,24 @@ def _transformers() -> tuple[Any, ...]:
     return tuple(get_transformers())
 
 
+@functools.lru_cache(maxsize=1024)
+def _parses(transformer: Any, extension: str) -> bool:
+    """``transformer.should_parse_file`` for any file with this extension.
+
+    detect-secrets' transformers decide by ``determine_file_type``, which reads the
+    extension only (or by nothing at all); it builds a table per call.
+    """
+    return bool(transformer.should_parse_file("file" + extension))
+
+
+@functools.lru_cache(maxsize=1024)
+def file_type(extension: str) -> Any:
+    """detect-secrets' ``determine_file_type`` of any file with this extension."""
+    from detect_secrets.util.filetype import determine_file_type
+
+    return determine_file_type("file" + extension)
+
+
 def _transformed(path: str, text: str, *, eager: bool) -> str | list[str] | None:
     """The lines detect-secrets' transformers make of a file, or ``None`` if none applies.
 
@@ -279,7 +318,7 @@ def _transformed(path: str, text: str, *, eager: bool) -> str | list[str] | None
     from detect_secrets.transformers.exceptions import ParsingError
 
     for transformer in _transformers():
-        if not transformer.should_parse_file(path) or eager != transformer.is_eager:
+        if eager != transformer.is_eager or not _parses(transformer, os.path.splitext(path)[1]):
             continue
         if isinstance(
             transformer, ConfigFileTransformer | EagerConfigFileTransformer
@@ -492,12 +531,11 @@ def _keyword_secrets(plugin: Any, path: str, line: str) -> set[str]:
     run. Patterns that do not start with the keyword run as they are.
     """
     from detect_secrets.plugins import keyword
-    from detect_secrets.util.filetype import determine_file_type
 
     if plugin.keyword_exclude and plugin.keyword_exclude.search(line):
         return set()
     table = keyword.REGEX_BY_FILETYPE.get(
-        determine_file_type(path), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+        file_type(os.path.splitext(path)[1]), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
     )
     starts: list[int] | None = None
     found = set()

@@ -14,6 +14,16 @@ from releasekit.scan.tokens import TYPES as TOKEN_TYPES
 
 DEFAULT_BASELINE = ".secrets.baseline"
 
+# id(config) -> (config, its settings), as a background scan's child read them from the
+# very same (forked) config: reading them again here would import detect-secrets' plugins.
+_remembered: dict[int, tuple[Any, ScanSettings]] = {}
+
+
+def remember_settings(config: Any, settings: ScanSettings) -> None:
+    """Let :meth:`ScanSettings.from_config` return ``settings`` for ``config`` (read elsewhere)."""
+    if config is not None:
+        _remembered[id(config)] = (config, settings)
+
 
 @dataclass(frozen=True)
 class ScanSettings:
@@ -32,6 +42,9 @@ class ScanSettings:
     @classmethod
     def from_config(cls, config: Any) -> ScanSettings:
         """From a :class:`releasekit.config.Config` (or ``None`` for the defaults)."""
+        known = _remembered.get(id(config))
+        if known is not None and known[0] is config:
+            return known[1]
         return cls.from_section({} if config is None else config.section("secrets"))
 
     @classmethod

@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from releasekit.scan import accelerated
+
 
 @dataclass(frozen=True)
 class TokenFormat:
@@ -71,6 +73,7 @@ FORMATS: tuple[TokenFormat, ...] = (
     ),
 )
 TYPES = tuple(dict.fromkeys(f.type for f in FORMATS))
+PATTERNS = tuple(f.pattern for f in FORMATS)
 
 _BEFORE = {f.before: re.compile(f"[{f.before}]") for f in FORMATS if f.before}
 
@@ -86,8 +89,15 @@ class TokenHit:
 
 
 def _matches(text: str) -> Iterator[tuple[str, int, str]]:
-    """(type, offset, token) for every token in ``text``."""
-    for fmt in FORMATS:
+    """(type, offset, token) for every token in ``text``.
+
+    With Hyperscan, one pass first says which formats can match at all; only those
+    run as regexes.
+    """
+    present = accelerated.formats_present(text, PATTERNS)
+    for index, fmt in enumerate(FORMATS):
+        if present is not None and index not in present:
+            continue
         before = _BEFORE.get(fmt.before)
         for match in fmt.pattern.finditer(text):
             start = match.start()

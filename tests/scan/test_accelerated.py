@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from releasekit.scan import ScanSettings, accelerated, scan_files
+from releasekit.scan import ScanSettings, accelerated, scan_files, tokens
 from releasekit.scan.engine import load
 from releasekit.scan.prefilter import Core, candidate_lines
 from releasekit.testing.npm_fixtures import FixtureUnavailable, fetch_package
@@ -149,8 +149,56 @@ def test_real_packages_same_lines_and_same_findings(name: str, version: str) -> 
     fast = scan_files(files, PLAN, jobs=1)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RELEASEKIT_HYPERSCAN", "0")
-        patch.setattr(accelerated, "_databases", {})
+        patch.setattr(accelerated, "_builds", {})
         slow = scan_files(files, PLAN, jobs=1)
     assert [(f.file, f.line, f.type, f.hashed_secret) for f in fast] == [
         (f.file, f.line, f.type, f.hashed_secret) for f in slow
     ]
+
+
+_TOKEN_PIECES = [
+    "npm_",
+    "ghp_",
+    "gho_",
+    "github_pat_",
+    "sk_live_",
+    "rk_live_",
+    "xoxb-",
+    "xoxe.xoxp-",
+    "xapp-1-",
+    "SG.",
+    "AIza",
+    "AKIA",
+    "ASIA",
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "-----BEGIN PRIVATE KEY-----",
+    "A1b2C3d4E5",
+    "0123456789",
+    "abcdef0123456789abcdef0123456789",
+    "_",
+    "-",
+    ".",
+    "\\n",
+    "\\u0041",
+    "\n",
+    "é",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_TOKEN_PIECES), max_size=40))
+def test_the_token_format_filter_never_hides_a_token(pieces: list[str]) -> None:
+    assert accelerated.prepare_formats(tokens.PATTERNS)
+    text = "".join(pieces)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accelerated, "formats_present", lambda text, patterns: None)
+        every_format = tokens.scan_tokens(text)
+    assert tokens.scan_tokens(text) == every_format
+
+
+def test_the_token_format_filter_names_the_formats_that_match() -> None:
+    assert accelerated.prepare_formats(tokens.PATTERNS)
+    text = "const a = 'npm_" + "A1b2" * 9 + "';\nAKIAABCDEFGHIJKLMNOP\n"
+    present = accelerated.formats_present(text, tokens.PATTERNS)
+    assert present is not None
+    assert {tokens.FORMATS[i].type for i in present} == {tokens.NPM, tokens.AWS_KEY_ID}

@@ -1,9 +1,10 @@
-"""The scan started early in forked workers: the same findings, errors surfaced, no worker left."""
+"""The scan started early in a forked child: the same findings, errors surfaced, no process left."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -15,29 +16,113 @@ import releasekit
 from releasekit.config import load_config
 from releasekit.package.pack import pack_project
 from releasekit.policy.session import run_policies
-from releasekit.scan import ScanSettings, scan_files, start_scan
+from releasekit.scan import ScanSettings, scan_package
+from releasekit.scan import background as background_module
 from releasekit.scan import scanner as scanner_module
-from tests.scan.corpus import build, secrets
+from releasekit.scan.background import BackgroundScan
+from tests.scan.corpus import secrets
 
 pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="background scans fork"
 )
 
-PLAN = ScanSettings.default().plan
 AWS_KEY = secrets()["aws_key_id"][0]
-CORPUS = build()
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_a_background_scan_finds_what_a_serial_scan_finds(jobs: int) -> None:
-    files = sorted(CORPUS.files.items())
-    serial = scan_files(files, PLAN, jobs=1)
-    assert serial
-    started = start_scan(files, PLAN, jobs, background=True)
+def _packed(make_project: Callable[..., Path], files: dict[str, str]) -> tuple[Any, Any]:
+    project = make_project({"name": "demo-background", "version": "1.0.0", "main": "index.js"}, files)
+    config = load_config(project)
+    return pack_project(project, config), config
+
+
+@pytest.mark.parametrize("size", [100, 5_000_000])  # in the child alone; with workers of its own
+def test_a_background_scan_finds_what_a_direct_scan_finds(
+    make_project: Callable[..., Path], size: int
+) -> None:
+    package, config = _packed(
+        make_project, {"index.js": f"module.exports = '{AWS_KEY}';\n", "big.txt": "x = 1\n" * (size // 6)}
+    )
+    direct = scan_package(package, ScanSettings.from_config(config))
+    assert direct
+    started = BackgroundScan(package, config)
     assert multiprocessing.active_children()  # forked at once, before anyone waits
-    assert started.result() == serial
-    assert started.result() is started.result()  # asked twice, computed once
+    assert started.result() == direct
+    assert started.result() == direct  # asked twice, answered once
     assert multiprocessing.active_children() == []
+
+
+def test_the_parent_takes_the_settings_the_child_read(make_project: Callable[..., Path]) -> None:
+    package, config = _packed(make_project, {"index.js": "x\n"})
+    BackgroundScan(package, config).result()
+    settings = ScanSettings.from_config(config)
+    assert settings is ScanSettings.from_config(config)  # remembered, not read again
+    assert settings == ScanSettings.from_section(config.section("secrets"))
+
+
+def test_an_error_in_the_child_leaves_the_scan_to_the_parent(make_project: Callable[..., Path]) -> None:
+    package, _ = _packed(make_project, {"index.js": "x\n"})
+    started = BackgroundScan(package, object())  # not a Config: the child cannot read it
+    assert started.result() is None
+    assert multiprocessing.active_children() == []
+
+
+def test_a_bad_secrets_config_is_reported_as_without_a_background_scan(
+    make_project: Callable[..., Path],
+) -> None:
+    project = make_project(
+        {"name": "demo-bad-config", "version": "1.0.0"},
+        {"index.js": "x\n", "releasekit.yaml": "secrets:\n  plugins: [NoSuchDetector]\n"},
+    )
+    package = pack_project(project, load_config(project))
+    alone = run_policies(project, package=package, keyword="no_secrets")  # no background scan
+    result = run_policies(project, package=package)
+    [policy] = [r for r in result.results if r.name == "policy_no_secrets"]
+    [expected] = [r for r in alone.results if r.name == "policy_no_secrets"]
+    assert (policy.outcome, policy.message) == (expected.outcome, expected.message)
+    assert "NoSuchDetector" in policy.message
+    assert multiprocessing.active_children() == []
+
+
+def test_a_child_that_dies_is_an_error_not_an_empty_scan(
+    make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package, config = _packed(make_project, {"index.js": f"module.exports = '{AWS_KEY}';\n"})
+    monkeypatch.setattr(background_module, "_scan_in_child", _die)
+    started = BackgroundScan(package, config)
+    with pytest.raises(BrokenProcessPool, match="exit code 9"):
+        started.result()
+    assert multiprocessing.active_children() == []
+
+
+def _group(pgid: int) -> list[int]:
+    """Processes in a process group (Linux's /proc)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # state, ppid, pgrp
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_scan_nobody_waits_for_is_stopped_with_its_workers(make_project: Callable[..., Path]) -> None:
+    package, config = _packed(make_project, {f"f{i}.txt": "x = 1\n" * 400_000 for i in range(4)})
+    started = BackgroundScan(package, config)
+    child = started._child.pid
+    deadline = time.monotonic() + 20
+    while len(_group(child)) < 2 and time.monotonic() < deadline:  # the child forked its workers
+        time.sleep(0.01)
+    assert len(_group(child)) >= 2
+    started.cancel()
+    started.cancel()
+    assert multiprocessing.active_children() == []
+    deadline = time.monotonic() + 5
+    while _group(child) and time.monotonic() < deadline:  # killed workers are reaped by init
+        time.sleep(0.01)
+    assert _group(child) == []
 
 
 def test_batches_cover_every_file_once_largest_first() -> None:
@@ -49,23 +134,8 @@ def test_batches_cover_every_file_once_largest_first() -> None:
     assert max(sizes) == 900  # greedy: nothing joins the batch of the largest file
 
 
-def _die(indexes: Any) -> Any:
-    os._exit(9)  # what the OOM killer does to a worker
-
-
-def test_a_worker_that_dies_is_an_error_not_missing_files(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scanner_module, "_scan_batch", _die)
-    started = start_scan(sorted(CORPUS.files.items()), PLAN, 2, background=True)
-    with pytest.raises(BrokenProcessPool):
-        started.result()
-    assert multiprocessing.active_children() == []
-
-
-def test_a_scan_nobody_waits_for_is_cancelled() -> None:
-    started = start_scan(sorted(CORPUS.files.items()), PLAN, 2, background=True)
-    started.cancel()
-    started.cancel()
-    assert multiprocessing.active_children() == []
+def _die(*args: Any) -> Any:
+    os._exit(9)  # what the OOM killer does
 
 
 class _SeeSession:

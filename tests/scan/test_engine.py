@@ -312,3 +312,44 @@ def test_long_minified_line_matches_detect_secrets(detect_secrets_scan) -> None:
     ours = _ours("bundle.min.js", data)
     assert ours == detect_secrets_scan("bundle.min.js", data)
     assert {rule for _, rule in ours} >= {"Secret Keyword", "Base64 High Entropy String"}
+
+
+def _allowlisted_by_splitting(path: str, text: str) -> frozenset[int]:
+    """The allowlist lines computed the plain way: every line split out and looked at."""
+    from detect_secrets.filters.allowlist import is_line_allowlisted
+
+    from releasekit.scan.engine import _Context
+
+    lines = text.split("\n")
+    covered = set()
+    for index, line in enumerate(lines):
+        if "pragma" in line:
+            for line_no in (index + 1, index + 2):
+                if line_no <= len(lines):
+                    previous = lines[line_no - 2] if line_no > 1 else ""
+                    if is_line_allowlisted(path, lines[line_no - 1], _Context(previous)):
+                        covered.add(line_no)
+    return frozenset(covered)
+
+
+_PRAGMA_PIECES = [
+    "# pragma: allowlist secret",
+    "// pragma: allowlist secret",
+    "/* pragma: allowlist nextline secret */",
+    "# pragma: allowlist nextline secret",
+    "pragma",
+    "secret = 'x'",
+    "\n",
+    "\n\n",
+    " ",
+    "x",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PRAGMA_PIECES), max_size=14), st.sampled_from(["a.py", "a.js", "a.yaml"]))
+def test_allowlisted_lines_by_substring_search_equal_splitting(pieces: list[str], path: str) -> None:
+    from releasekit.scan.engine import _allowlisted_lines
+
+    text = "".join(pieces)
+    assert _allowlisted_lines(path, text) == _allowlisted_by_splitting(path, text)
