@@ -47,8 +47,8 @@ def package(session: Session) -> PackedPackage:
     if session.package is None:
         from releasekit.package.pack import pack_project
 
-        session.package = pack_project(session.project_dir, session.config)
-        session.start_secret_scan()
+        session.packed(pack_project(session.project_dir, session.config))
+    assert session.package is not None
     return session.package
 
 
@@ -69,8 +69,14 @@ def found_secrets(package: PackedPackage, config: Config, session: Session) -> l
     """
     from releasekit.scan import ScanSettings, scan_package
 
-    if session.secret_scan is not None and session.package is package and config is session.config:
-        found = session.secret_scan.result()
+    scan = session.secret_scan
+    if (
+        scan is not None
+        and scan.package is package
+        and session.package is package
+        and config is session.config
+    ):
+        found = scan.result()
         if found is not None:
             return found
     return scan_package(package, ScanSettings.from_config(config))

@@ -9,6 +9,7 @@ files, read and written).
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from releasekit.scan.scanner import SecretFinding, scan_files
@@ -21,12 +22,14 @@ __all__ = ["ScanSettings", "SecretFinding", "scan_files", "scan_package"]
 
 
 def scan_package(package: PackedPackage, settings: ScanSettings | None = None) -> list[SecretFinding]:
-    """Every finding in the files of a packed package (its tarball contents, in memory).
-
-    The baseline file, if packed, is left out: it holds hashes next to the word
-    "secret", which is not a finding of its own.
-    """
+    """Every finding in the files of a packed package (its tarball contents, in memory)."""
     settings = settings or ScanSettings.default()
-    baseline = posixpath.normpath(settings.baseline)
-    files = ((f.path, f.data) for f in package.files if f.path != baseline)
+    files = scannable_files(((f.path, f.data) for f in package.files), settings)
     return scan_files(files, settings.plan, settings.jobs)
+
+
+def scannable_files(files: Iterable[tuple[str, bytes]], settings: ScanSettings) -> list[tuple[str, bytes]]:
+    """The packed files the scan reads: all but the baseline file, which holds hashes
+    next to the word "secret" and is not a finding of its own."""
+    baseline = posixpath.normpath(settings.baseline)
+    return [(path, data) for path, data in files if path != baseline]

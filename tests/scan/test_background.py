@@ -44,16 +44,49 @@ def test_a_background_scan_finds_what_a_direct_scan_finds(
     )
     direct = scan_package(package, ScanSettings.from_config(config))
     assert direct
-    started = BackgroundScan(package, config)
+    started = BackgroundScan(config, package)
     assert multiprocessing.active_children()  # forked at once, before anyone waits
     assert started.result() == direct
     assert started.result() == direct  # asked twice, answered once
     assert multiprocessing.active_children() == []
 
 
+def test_a_child_started_before_packing_scans_what_it_is_sent(make_project: Callable[..., Path]) -> None:
+    package, config = _packed(make_project, {"index.js": f"module.exports = '{AWS_KEY}';\n"})
+    started = BackgroundScan(config)  # gets ready while the parent packs
+    assert started.package is None
+    started.send(package)
+    assert started.package is package
+    assert started.result() == scan_package(package, ScanSettings.from_config(config))
+    assert multiprocessing.active_children() == []
+
+
+def test_a_waiting_child_nobody_sends_to_is_stopped(make_project: Callable[..., Path]) -> None:
+    _, config = _packed(make_project, {"index.js": "x\n"})
+    started = BackgroundScan(config)
+    started.cancel()
+    assert multiprocessing.active_children() == []
+
+
+def test_lpm_check_packs_while_the_child_gets_ready(make_project: Callable[..., Path]) -> None:
+    project = make_project(
+        {"name": "demo-lazy", "version": "1.0.0", "main": "index.js"},
+        {"index.js": f"module.exports = '{AWS_KEY}';\n", "README.md": "# demo\n"},
+    )
+    seen = _SeeSession()
+    result = run_policies(project, keyword="no_secrets", plugins=[seen])  # packed by the fixture
+    assert seen.scan is not None and seen.scan.package is not None
+    assert ("index.js", 1, "AWS Access Key", "error") in _secret_findings(result)
+    package = pack_project(project, load_config(project))
+    assert _secret_findings(result) == _secret_findings(
+        run_policies(project, package=package, keyword="no_secrets")
+    )
+    assert multiprocessing.active_children() == []
+
+
 def test_the_parent_takes_the_settings_the_child_read(make_project: Callable[..., Path]) -> None:
     package, config = _packed(make_project, {"index.js": "x\n"})
-    BackgroundScan(package, config).result()
+    BackgroundScan(config, package).result()
     settings = ScanSettings.from_config(config)
     assert settings is ScanSettings.from_config(config)  # remembered, not read again
     assert settings == ScanSettings.from_section(config.section("secrets"))
@@ -61,7 +94,7 @@ def test_the_parent_takes_the_settings_the_child_read(make_project: Callable[...
 
 def test_an_error_in_the_child_leaves_the_scan_to_the_parent(make_project: Callable[..., Path]) -> None:
     package, _ = _packed(make_project, {"index.js": "x\n"})
-    started = BackgroundScan(package, object())  # not a Config: the child cannot read it
+    started = BackgroundScan(object(), package)  # not a Config: the child cannot read it
     assert started.result() is None
     assert multiprocessing.active_children() == []
 
@@ -88,7 +121,7 @@ def test_a_child_that_dies_is_an_error_not_an_empty_scan(
 ) -> None:
     package, config = _packed(make_project, {"index.js": f"module.exports = '{AWS_KEY}';\n"})
     monkeypatch.setattr(background_module, "_scan_in_child", _die)
-    started = BackgroundScan(package, config)
+    started = BackgroundScan(config, package)
     with pytest.raises(BrokenProcessPool, match="exit code 9"):
         started.result()
     assert multiprocessing.active_children() == []
@@ -110,7 +143,7 @@ def _group(pgid: int) -> list[int]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_scan_nobody_waits_for_is_stopped_with_its_workers(make_project: Callable[..., Path]) -> None:
     package, config = _packed(make_project, {f"f{i}.txt": "x = 1\n" * 400_000 for i in range(4)})
-    started = BackgroundScan(package, config)
+    started = BackgroundScan(config, package)
     child = started._child.pid
     deadline = time.monotonic() + 20
     while len(_group(child)) < 2 and time.monotonic() < deadline:  # the child forked its workers
