@@ -248,26 +248,21 @@ class Session:
         return result  # type: ignore[no-any-return]
 
     def start_secret_scan(self) -> None:
-        """Start the secret scan in a forked child (:mod:`releasekit.scan.background`).
-
-        Worth it with more than one core, and either other policies to run meanwhile
-        (``overlap_scan``) or a package still to pack (the child gets ready meanwhile).
-        """
-        if self.secret_scan is not None or not (self.overlap_scan or self.package is None):
+        """Start the secret scan in a forked child (:mod:`releasekit.scan.background`) when
+        it is worth it: other policies to run meanwhile (``overlap_scan``), more than one
+        core, and enough to scan (a small package costs less than the child's start)."""
+        if self.secret_scan is not None or not self.overlap_scan or self.package is None:
             return
-        from releasekit.scan.background import BackgroundScan, can_fork
+        from releasekit.scan.background import BACKGROUND_MIN_BYTES, BackgroundScan, can_fork
         from releasekit.scan.scanner import default_jobs
 
-        if can_fork() and default_jobs() > 1:
+        if can_fork() and default_jobs() > 1 and self.package.unpacked_size >= BACKGROUND_MIN_BYTES:
             self.secret_scan = BackgroundScan(self.config, self.package)
 
     def packed(self, package: PackedPackage) -> None:
-        """The ``package`` fixture packed the project: a waiting scan child gets it."""
+        """The ``package`` fixture packed the project."""
         self.package = package
-        if self.secret_scan is not None and self.secret_scan.package is None:
-            self.secret_scan.send(package)
-        else:
-            self.start_secret_scan()
+        self.start_secret_scan()
 
     def scan_for_redaction(self) -> None:
         """Scan the packed package if no policy did, so that its secrets are redacted from every output."""
@@ -394,8 +389,7 @@ def run_policies(
             result.deselected = [p.id for p in deselected]
             if not collect_only:
                 session.overlap_scan = session.overlap_scan or len(selected) > 1
-                if session.package is not None or any("found_secrets" in p.argnames for p in selected):
-                    session.start_secret_scan()  # a package to pack: the child gets ready meanwhile
+                session.start_secret_scan()
                 for done, policy in enumerate(selected):
                     report_progress(POLICIES, done, len(selected), "policies")
                     result.results.append(session.run_one(policy))

@@ -1,18 +1,14 @@
-"""The secret scan, started in a forked child before anyone asks for it.
+"""The secret scan of a packed package, run in a forked child while the other policies run.
 
 The child reads the ``secrets`` settings, imports detect-secrets, builds the plugins and
-starts the Hyperscan build, then scans (forking workers of its own for a large
-package). A session starts it as soon as it knows the scan will be needed: with the
-package already packed (``lpm stage publish`` packs first), while the other policies
-run; or before packing, which then goes on in the parent while the child gets ready,
-and the packed files are sent to it. The parent takes the settings the child read
+the Hyperscan database and scans (forking workers of its own for a large package); the
+parent meanwhile runs the other policies. The parent takes the settings the child read
 (:func:`~releasekit.scan.settings.remember_settings`), so it never imports detect-secrets
 itself, and registers every found secret for redaction: the child's registry dies with it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import signal
@@ -30,20 +26,17 @@ if TYPE_CHECKING:
     from releasekit.scan.scanner import SecretFinding
 
 
-def _scan_in_child(
-    package: PackedPackage | None, config: Any, sender: Connection, files_from: Connection
-) -> None:
+def _scan_in_child(package: PackedPackage, config: Any, sender: Connection) -> None:
     from releasekit.scan import scannable_files
-    from releasekit.scan.scanner import scan_files, warm_up
+    from releasekit.scan.scanner import scan_files
     from releasekit.scan.settings import ScanSettings
 
     os.setpgrp()  # a group of its own: cancelling stops its workers with it
     try:
         with reporting(_no_progress):  # the parent's display is the parent's to draw
             settings = ScanSettings.from_config(config)
-            warm_up(settings.plan)
-            files = [(f.path, f.data) for f in package.files] if package is not None else files_from.recv()
-            findings = scan_files(scannable_files(files, settings), settings.plan, settings.jobs)
+            files = scannable_files(((f.path, f.data) for f in package.files), settings)
+            findings = scan_files(files, settings.plan, settings.jobs)
             outcome: tuple[str, Any] = ("done", (settings, findings))
     except Exception as exc:  # the parent scans itself and meets it there
         outcome = ("error", repr(exc))
@@ -55,24 +48,28 @@ def _no_progress(event: object) -> None:
     pass
 
 
+# Below this many unpacked bytes the scan runs in the parent: starting a child (which
+# imports detect-secrets and builds the plugins again) costs more than the scan it
+# moves. A workspace of fifty small packages, staged in one process, pays it once.
+BACKGROUND_MIN_BYTES = 1_000_000
+
+
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
 class BackgroundScan:
-    """The scan of a package with the settings ``config`` gives, running in a forked child.
+    """The scan of ``package`` with the settings ``config`` gives, running in a forked child.
 
-    Given the ``package``, the child inherits it (its bytes are never copied); without
-    it, the child gets ready and waits for :meth:`send`. The outcome comes back
-    through a pipe.
+    The child inherits the package (its bytes are never copied) and sends back the
+    settings it read and the findings, through a pipe.
     """
 
-    def __init__(self, config: Any, package: PackedPackage | None = None) -> None:
-        self._package = package
+    def __init__(self, config: Any, package: PackedPackage) -> None:
+        self.package = package
         self._config = config
         self._outcome: list[SecretFinding] | None = None
         receiver, sender = multiprocessing.Pipe(duplex=False)
-        files_from, self._files_to = multiprocessing.Pipe(duplex=False)
         self._receiver: Connection | None = receiver
         with warnings.catch_warnings():
             # The packer's gzip thread may be running; the child never touches it.
@@ -80,27 +77,10 @@ class BackgroundScan:
                 "ignore", message=r".*multi-threaded, use of fork\(\)", category=DeprecationWarning
             )
             self._child: Any = multiprocessing.get_context("fork").Process(
-                target=_scan_in_child,
-                args=(package, config, sender, files_from),
-                name="releasekit-scan",
-                daemon=False,
+                target=_scan_in_child, args=(package, config, sender), name="releasekit-scan", daemon=False
             )
             self._child.start()
-        sender.close()  # the child holds the other copies: EOF here when it dies
-        files_from.close()
-
-    @property
-    def package(self) -> PackedPackage | None:
-        """The package being scanned (``None`` until :meth:`send`)."""
-        return self._package
-
-    def send(self, package: PackedPackage) -> None:
-        """Hand the child the packed files it waits for (once)."""
-        assert self._package is None, "the child has its package"
-        self._package = package
-        with contextlib.suppress(OSError):  # the child is gone: result() says how
-            self._files_to.send([(f.path, f.data) for f in package.files])
-        self._files_to.close()
+        sender.close()  # the child holds the other copy: EOF here when it dies
 
     def result(self) -> list[SecretFinding] | None:
         """The findings; ``None`` if the child met an error (the caller scans itself, and
@@ -112,7 +92,7 @@ class BackgroundScan:
         imports detect-secrets to read them again.
         """
         if self._outcome is None:
-            assert self._receiver is not None and self._package is not None, "cancelled, or never sent"
+            assert self._receiver is not None, "cancelled"
             try:
                 kind, value = self._receiver.recv()
             except EOFError:
@@ -129,7 +109,7 @@ class BackgroundScan:
             for found in findings:  # found in this run: no output may print them from now on
                 register_secret(found.secret)
             self._outcome = findings
-            total = sum(len(f.data) for f in self._package.files)
+            total = sum(len(f.data) for f in self.package.files)
             report(SCAN, total, total, "bytes")
         return self._outcome
 
@@ -138,7 +118,6 @@ class BackgroundScan:
         if self._receiver is not None:
             self._receiver.close()
             self._receiver = None
-            self._files_to.close()
         if self._child.is_alive():
             try:
                 os.killpg(self._child.pid, signal.SIGTERM)

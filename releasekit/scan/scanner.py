@@ -81,12 +81,6 @@ def _warm_up(plan: ScanPlan, total: int, *, forking: bool) -> None:
         accelerated.prepare_formats(token_patterns, wait=True)
 
 
-def warm_up(plan: ScanPlan) -> None:
-    """Get ready to scan with ``plan`` before the files are known: imports, plugins, and
-    the Hyperscan build started (its cost is repaid by any package of some size)."""
-    _warm_up(plan, ACCELERATE_MIN_BYTES, forking=False)
-
-
 def default_jobs() -> int:
     try:
         return len(os.sched_getaffinity(0))

@@ -19,7 +19,7 @@ from releasekit.policy.session import run_policies
 from releasekit.scan import ScanSettings, scan_package
 from releasekit.scan import background as background_module
 from releasekit.scan import scanner as scanner_module
-from releasekit.scan.background import BackgroundScan
+from releasekit.scan.background import BACKGROUND_MIN_BYTES, BackgroundScan
 from tests.scan.corpus import secrets
 
 pytestmark = pytest.mark.skipif(
@@ -27,6 +27,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 AWS_KEY = secrets()["aws_key_id"][0]
+BIG = "x = 1\n" * (BACKGROUND_MIN_BYTES // 6 + 1)  # enough to scan for a child to pay off
 
 
 def _packed(make_project: Callable[..., Path], files: dict[str, str]) -> tuple[Any, Any]:
@@ -48,39 +49,6 @@ def test_a_background_scan_finds_what_a_direct_scan_finds(
     assert multiprocessing.active_children()  # forked at once, before anyone waits
     assert started.result() == direct
     assert started.result() == direct  # asked twice, answered once
-    assert multiprocessing.active_children() == []
-
-
-def test_a_child_started_before_packing_scans_what_it_is_sent(make_project: Callable[..., Path]) -> None:
-    package, config = _packed(make_project, {"index.js": f"module.exports = '{AWS_KEY}';\n"})
-    started = BackgroundScan(config)  # gets ready while the parent packs
-    assert started.package is None
-    started.send(package)
-    assert started.package is package
-    assert started.result() == scan_package(package, ScanSettings.from_config(config))
-    assert multiprocessing.active_children() == []
-
-
-def test_a_waiting_child_nobody_sends_to_is_stopped(make_project: Callable[..., Path]) -> None:
-    _, config = _packed(make_project, {"index.js": "x\n"})
-    started = BackgroundScan(config)
-    started.cancel()
-    assert multiprocessing.active_children() == []
-
-
-def test_lpm_check_packs_while_the_child_gets_ready(make_project: Callable[..., Path]) -> None:
-    project = make_project(
-        {"name": "demo-lazy", "version": "1.0.0", "main": "index.js"},
-        {"index.js": f"module.exports = '{AWS_KEY}';\n", "README.md": "# demo\n"},
-    )
-    seen = _SeeSession()
-    result = run_policies(project, keyword="no_secrets", plugins=[seen])  # packed by the fixture
-    assert seen.scan is not None and seen.scan.package is not None
-    assert ("index.js", 1, "AWS Access Key", "error") in _secret_findings(result)
-    package = pack_project(project, load_config(project))
-    assert _secret_findings(result) == _secret_findings(
-        run_policies(project, package=package, keyword="no_secrets")
-    )
     assert multiprocessing.active_children() == []
 
 
@@ -187,7 +155,7 @@ def _secret_findings(result: Any) -> list[tuple[str | None, int | None, str, str
 def test_the_session_scans_while_the_other_policies_run(make_project: Callable[..., Path]) -> None:
     project = make_project(
         {"name": "demo-background", "version": "1.0.0", "main": "index.js"},
-        {"index.js": f"module.exports = '{AWS_KEY}';\n", "README.md": "# demo\n"},
+        {"index.js": f"module.exports = '{AWS_KEY}';\n", "README.md": "# demo\n", "big.txt": BIG},
     )
     package = pack_project(project, load_config(project))
     seen = _SeeSession()
@@ -207,6 +175,7 @@ def test_a_scan_started_for_a_fixture_a_project_overrides_is_cancelled(
         {"name": "demo-override", "version": "1.0.0"},
         {
             "index.js": f"module.exports = '{AWS_KEY}';\n",
+            "big.txt": BIG,
             "policies/policyconf.py": "import releasekit\n\n@releasekit.fixture\ndef found_secrets():\n    return []\n",
         },
     )
@@ -214,3 +183,11 @@ def test_a_scan_started_for_a_fixture_a_project_overrides_is_cancelled(
     result = run_policies(project, package=package, paths=[project / "policies"])
     assert _secret_findings(result) == []
     assert multiprocessing.active_children() == []
+
+
+def test_a_small_package_is_scanned_in_the_session_process(make_project: Callable[..., Path]) -> None:
+    project = make_project({"name": "demo-small", "version": "1.0.0"}, {"index.js": f"x = '{AWS_KEY}';\n"})
+    seen = _SeeSession()
+    result = run_policies(project, package=pack_project(project, load_config(project)), plugins=[seen])
+    assert seen.scan is None
+    assert ("index.js", 1, "AWS Access Key", "error") in _secret_findings(result)
