@@ -55,11 +55,13 @@ def child(root: str) -> None:
     json.dump([[f.file, f.line, f.type] for f in findings], sys.stdout)
 
 
-def run_measured(argv: Sequence[str], cwd: Path) -> tuple[float, float, str]:
+def run_measured(
+    argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, float, str]:
     """Wall seconds, peak RSS (MiB) of that very child, and its stdout."""
     with tempfile.TemporaryFile(mode="w+") as out, tempfile.TemporaryFile(mode="w+") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(argv), cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(list(argv), cwd=cwd, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -70,8 +72,10 @@ def run_measured(argv: Sequence[str], cwd: Path) -> tuple[float, float, str]:
         return elapsed, usage.ru_maxrss / 1024, out.read()
 
 
-def _measure(argv: Sequence[str], cwd: Path, repeat: int) -> tuple[dict[str, float], str]:
-    runs = [run_measured(argv, cwd) for _ in range(repeat)]
+def _measure(
+    argv: Sequence[str], cwd: Path, repeat: int, env: dict[str, str] | None = None
+) -> tuple[dict[str, float], str]:
+    runs = [run_measured(argv, cwd, env) for _ in range(repeat)]
     return {"seconds": statistics.median(r[0] for r in runs), "peak_mib": max(r[1] for r in runs)}, runs[-1][
         2
     ]
@@ -95,8 +99,11 @@ def main() -> dict[str, Any]:
     for name, version in TARGETS:
         root = fetch_package(name, version)
         files = read_tree(root)
-        ours, ours_out = _measure(
-            [sys.executable, "-c", f"from bench.bench_scan import child; child({str(root)!r})"], ROOT, REPEAT
+        ours_argv = [sys.executable, "-c", f"from bench.bench_scan import child; child({str(root)!r})"]
+        ours, ours_out = _measure(ours_argv, ROOT, REPEAT)
+        # the same scan with Hyperscan switched off: what its one-pass prefilter is worth
+        regex_path, regex_out = _measure(
+            ours_argv, ROOT, REPEAT, env={**os.environ, "RELEASEKIT_HYPERSCAN": "0"}
         )
         theirs_repeat = 1 if name == "typescript" else REPEAT
         theirs, theirs_out = _measure([cli, "scan", "--all-files", "."], root, theirs_repeat)
@@ -109,12 +116,13 @@ def main() -> dict[str, Any]:
         start = time.perf_counter()
         full = scan_files(files, ScanSettings.default().plan)
         in_process_full = time.perf_counter() - start
-        equal = our_findings == their_findings
+        equal = our_findings == their_findings and regex_out == ours_out
         failed |= not equal
         entry = {
             "files": len(files),
             "bytes": sum(len(d) for _, d in files),
             "releasekit": ours,
+            "releasekit_regex_path": regex_path,
             "detect_secrets": theirs,
             "detect_secrets_runs": theirs_repeat,
             "time_ratio": ours["seconds"] / theirs["seconds"],
@@ -131,7 +139,8 @@ def main() -> dict[str, Any]:
         results[f"{name}@{version}"] = entry
         print(
             f"{name}@{version}: {entry['files']} files, {entry['bytes'] / 1e6:.1f} MB | releasekit "
-            f"{ours['seconds']:.2f}s {ours['peak_mib']:.0f} MiB (scan alone {in_process:.2f}s) | detect-secrets "
+            f"{ours['seconds']:.2f}s {ours['peak_mib']:.0f} MiB (scan alone {in_process:.2f}s; "
+            f"regex path {regex_path['seconds']:.2f}s) | detect-secrets "
             f"{theirs['seconds']:.2f}s {theirs['peak_mib']:.0f} MiB | {entry['speedup']:.1f}x faster | "
             f"findings {len(our_findings)} vs {len(their_findings)}: {'equal' if equal else 'DIFFERENT'}"
         )

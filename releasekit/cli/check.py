@@ -153,41 +153,57 @@ def check(
         from releasekit.stage.target import validate_tag
 
         tag = validate_tag(tag, "--tag")
-    if not list_only:
-        package = target.packed(config, gzip="lazy")  # only a policy reading the bytes pays for gzip
-    manifest = package.manifest if package is not None else {}
-    if not list_only:
-        # A bad registry URL (flag, publishConfig, releasekit.yaml, .npmrc) is a usage error, found before any policy
-        # runs (the registry fixture resolves it even for a local check).
-        from releasekit.stage.target import resolve_registry
+    early_scan = None
+    if not list_only and package is None and not update_baseline:
+        from releasekit.scan.background import start_before_packing
 
-        publish_config = manifest.get("publishConfig")
-        resolve_registry(
-            npm_registry,
-            publish_config=publish_config if isinstance(publish_config, dict) else None,
-            config=config,
-            project_dir=project,
-            name=str(manifest.get("name") or "") or None,
+        early_scan = start_before_packing(config)  # detect-secrets gets ready while this packs
+    try:
+        if not list_only:
+            package = target.packed(config, gzip="lazy")  # only a policy reading the bytes pays for gzip
+            if early_scan is not None:
+                early_scan.send(package)
+        manifest = package.manifest if package is not None else {}
+        if not list_only:
+            # A bad registry URL (flag, publishConfig, releasekit.yaml, .npmrc) is a usage error, found before any policy
+            # runs (the registry fixture resolves it even for a local check).
+            from releasekit.stage.target import resolve_registry
+
+            publish_config = manifest.get("publishConfig")
+            resolve_registry(
+                npm_registry,
+                publish_config=publish_config if isinstance(publish_config, dict) else None,
+                config=config,
+                project_dir=project,
+                name=str(manifest.get("name") or "") or None,
+            )
+        options = StageOptions(
+            min_score=min_score,
+            allow_secrets=allow_secrets,
+            dry_run=not remote,
+            tag=tag,
+            registry=npm_registry,
         )
-    options = StageOptions(
-        min_score=min_score, allow_secrets=allow_secrets, dry_run=not remote, tag=tag, registry=npm_registry
-    )
-    if update_baseline and not list_only:
-        _update_baseline(project, config, target.packed(config, gzip="lazy"))
-    with progress_display() as shown:
-        result = run_policies(
-            project,
-            options=options,
-            config=config,
-            package=package,
-            keyword=keyword,
-            paths=list(policy_paths),
-            builtin=not no_builtin,
-            plugin_options=_pairs(plugin_option_specs, "-o/--option"),
-            reports=reports,
-            collect_only=list_only,
-            progress=shown.callback,
-        )
+        if update_baseline and not list_only:
+            _update_baseline(project, config, target.packed(config, gzip="lazy"))
+        with progress_display() as shown:
+            result = run_policies(
+                project,
+                options=options,
+                config=config,
+                package=package,
+                keyword=keyword,
+                paths=list(policy_paths),
+                builtin=not no_builtin,
+                plugin_options=_pairs(plugin_option_specs, "-o/--option"),
+                reports=reports,
+                collect_only=list_only,
+                progress=shown.callback,
+                secret_scan=early_scan,
+            )
+    finally:
+        if early_scan is not None:
+            early_scan.cancel()
     # A bad input file (a broken baseline...) or an unusable registry is one cause behind policy errors:
     # name it once, on one line, like every other command.
     error, error_code, code = None, None, int(result.exit_code)

@@ -343,6 +343,7 @@ def run_policies(
     reports: Mapping[str, Path | str] | None = None,
     collect_only: bool = False,
     progress: ProgressCallback | None = None,
+    secret_scan: BackgroundScan | None = None,
 ) -> SessionResult:
     """Collect and run the policies for the project at ``project_dir``.
 
@@ -356,6 +357,9 @@ def run_policies(
     ``reports``: report files to write, ``{format name: path}`` (``junitxml``, ``sarif``,
     ``json`` or a plugin's format). ``collect_only``: collect and select, run nothing.
     ``progress``: told how packing, the scan and the policies advance.
+    ``secret_scan``: the secret scan of ``package``, already started (``lpm check``
+    starts it before packing, :func:`releasekit.scan.background.start_before_packing`);
+    the session owns it from here and stops it when nobody asked for it.
 
     Raises :class:`~releasekit.errors.UsageError` / ``ConfigError`` for bad input
     (unknown report format, bad ``-k``, missing policy path); policy problems never
@@ -370,6 +374,7 @@ def run_policies(
     Expression.compile(keyword or "")  # a bad -k is a usage error before anything runs
     roots = policy_roots(project, config, list(paths or ()), builtin)
     session = Session(project, config=config, options=options, package=package, roots=roots)
+    session.secret_scan = secret_scan
     result = SessionResult(project_dir=project, collect_only=collect_only)
     with reporting(progress), session.imports:
         try:

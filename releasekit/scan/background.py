@@ -1,18 +1,23 @@
-"""The secret scan of a packed package, run in a forked child while the other policies run.
+"""The secret scan of a packed package, run in a forked child while the parent goes on.
 
 The child reads the ``secrets`` settings, imports detect-secrets, builds the plugins and
 the Hyperscan database and scans (forking workers of its own for a large package); the
-parent meanwhile runs the other policies. The parent takes the settings the child read
+parent meanwhile runs the other policies, or packs (``lpm check`` starts the child
+first and sends it the files). The parent takes the settings the child read
 (:func:`~releasekit.scan.settings.remember_settings`), so it never imports detect-secrets
 itself, and registers every found secret for redaction: the child's registry dies with it.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 import warnings
+import weakref
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
@@ -26,22 +31,40 @@ if TYPE_CHECKING:
     from releasekit.scan.scanner import SecretFinding
 
 
-def _scan_in_child(package: PackedPackage, config: Any, sender: Connection) -> None:
-    from releasekit.scan import scannable_files
-    from releasekit.scan.scanner import scan_files
+def _scan_in_child(
+    package: PackedPackage | None,
+    config: Any,
+    sender: Connection,
+    files_from: Connection,
+    parents_ends: tuple[Connection, ...],
+) -> None:
+    from releasekit.scan import accelerated, scannable_files
+    from releasekit.scan.scanner import get_ready, scan_files
     from releasekit.scan.settings import ScanSettings
+    from releasekit.scan.tokens import PATTERNS
 
     os.setpgrp()  # a group of its own: cancelling stops its workers with it
+    for end in parents_ends:  # inherited by the fork: with them open, no EOF would ever come
+        end.close()
     try:
         with reporting(_no_progress):  # the parent's display is the parent's to draw
+            if package is None:  # the token formats' database needs no detect-secrets: start it now
+                accelerated.prepare_formats(PATTERNS, wait=False)
             settings = ScanSettings.from_config(config)
-            files = scannable_files(((f.path, f.data) for f in package.files), settings)
-            findings = scan_files(files, settings.plan, settings.jobs)
+            if package is None:
+                get_ready(settings.plan)  # while the parent packs
+                files = files_from.recv()
+            else:
+                files = [(f.path, f.data) for f in package.files]
+            findings = scan_files(scannable_files(files, settings), settings.plan, settings.jobs)
             outcome: tuple[str, Any] = ("done", (settings, findings))
+    except EOFError:
+        return  # the parent never sent the files: nobody waits for an answer
     except Exception as exc:  # the parent scans itself and meets it there
         outcome = ("error", repr(exc))
-    sender.send(outcome)
-    sender.close()
+    with contextlib.suppress(OSError):  # a parent that stopped waiting closed its end
+        sender.send(outcome)
+        sender.close()
 
 
 def _no_progress(event: object) -> None:
@@ -58,18 +81,44 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-class BackgroundScan:
-    """The scan of ``package`` with the settings ``config`` gives, running in a forked child.
+def start_before_packing(config: Any) -> BackgroundScan | None:
+    """A child that gets ready to scan while the caller packs (``lpm check``); ``None``
+    where it cannot help (no fork, one core). Send it the package, then hand it to
+    :func:`~releasekit.policy.session.run_policies` as ``secret_scan``."""
+    from releasekit.scan.scanner import default_jobs
 
-    The child inherits the package (its bytes are never copied) and sends back the
-    settings it read and the findings, through a pipe.
+    if not can_fork() or default_jobs() < 2:
+        return None
+    return BackgroundScan(config)
+
+
+# Scans not yet cancelled: stopped at exit, before multiprocessing's own exit handler
+# (registered earlier, so run later) would wait for a child that waits for its files.
+_live: weakref.WeakSet[BackgroundScan] = weakref.WeakSet()
+
+
+@atexit.register
+def _cancel_live_scans() -> None:
+    for scan in list(_live):
+        scan.cancel()
+
+
+class BackgroundScan:
+    """The scan of a package with the settings ``config`` gives, running in a forked child.
+
+    Given the ``package``, the child inherits it (its bytes are never copied). Without
+    it, the child gets ready (detect-secrets imported, plugins and Hyperscan database
+    built) while the caller packs, and waits for :meth:`send`. The outcome comes back
+    through a pipe. The caller must :meth:`cancel` a scan it gives up on (a session
+    does in its teardown).
     """
 
-    def __init__(self, config: Any, package: PackedPackage) -> None:
+    def __init__(self, config: Any, package: PackedPackage | None = None) -> None:
         self.package = package
         self._config = config
         self._outcome: list[SecretFinding] | None = None
         receiver, sender = multiprocessing.Pipe(duplex=False)
+        files_from, self._files_to = multiprocessing.Pipe(duplex=False)
         self._receiver: Connection | None = receiver
         with warnings.catch_warnings():
             # The packer's gzip thread may be running; the child never touches it.
@@ -77,10 +126,33 @@ class BackgroundScan:
                 "ignore", message=r".*multi-threaded, use of fork\(\)", category=DeprecationWarning
             )
             self._child: Any = multiprocessing.get_context("fork").Process(
-                target=_scan_in_child, args=(package, config, sender), name="releasekit-scan", daemon=False
+                target=_scan_in_child,
+                args=(package, config, sender, files_from, (receiver, self._files_to)),
+                name="releasekit-scan",
+                daemon=False,
             )
             self._child.start()
-        sender.close()  # the child holds the other copy: EOF here when it dies
+        self._sending: threading.Thread | None = None
+        _live.add(self)
+        sender.close()  # the child holds the other copies: EOF here when it dies
+        files_from.close()
+        if package is not None:
+            self._files_to.close()
+
+    def send(self, package: PackedPackage) -> None:
+        """Hand a waiting child the packed files (once)."""
+        assert self.package is None, "the child has its package"
+        self.package = package
+        files = [(f.path, f.data) for f in package.files]
+        # On a thread: the pipe holds 64 KiB, and the child reads only once it is ready.
+        self._sending = threading.Thread(
+            target=self._send, args=(files,), name="releasekit-scan-send", daemon=True
+        )
+        self._sending.start()
+
+    def _send(self, files: list[tuple[str, bytes]]) -> None:
+        with contextlib.suppress(OSError):  # the child is gone (or cancelled): result() says how
+            self._files_to.send(files)
 
     def result(self) -> list[SecretFinding] | None:
         """The findings; ``None`` if the child met an error (the caller scans itself, and
@@ -92,7 +164,8 @@ class BackgroundScan:
         imports detect-secrets to read them again.
         """
         if self._outcome is None:
-            assert self._receiver is not None, "cancelled"
+            if self._receiver is None or self.package is None:
+                return None  # cancelled, never sent, or the child's error already answered
             try:
                 kind, value = self._receiver.recv()
             except EOFError:
@@ -109,12 +182,13 @@ class BackgroundScan:
             for found in findings:  # found in this run: no output may print them from now on
                 register_secret(found.secret)
             self._outcome = findings
-            total = sum(len(f.data) for f in self.package.files)
+            total = sum(len(f.data) for f in self.package.files)  # type: ignore[union-attr]
             report(SCAN, total, total, "bytes")
         return self._outcome
 
     def cancel(self) -> None:
         """Stop the child if it still runs (a scan nobody asks for any more); idempotent."""
+        _live.discard(self)
         if self._receiver is not None:
             self._receiver.close()
             self._receiver = None
@@ -124,3 +198,6 @@ class BackgroundScan:
             except ProcessLookupError:  # not in its own group yet: it has no workers either
                 self._child.terminate()
         self._child.join()
+        if self._sending is not None:
+            self._sending.join()  # the child is gone: the write is done or fails
+        self._files_to.close()

@@ -61,24 +61,32 @@ def _scan_batch(indexes: Sequence[int]) -> list[tuple[int, list[Hit]]]:
 
 
 def _warm_up(plan: ScanPlan, total: int, *, forking: bool) -> None:
-    """Build the plugins and do every lazy import once, in the parent, before forking.
+    """Build the plugins; before forking, also do every lazy import once.
 
     Workers then inherit them instead of each paying for them (and never import while
     another thread of the parent might have held a lock at fork time). With enough text
-    to repay it, the Hyperscan database of the plan's cores is built on a thread; a
-    parent about to fork waits for it, so that its workers inherit it too.
+    to repay it, the Hyperscan databases are built on a thread; a parent about to fork
+    waits for them, so that its workers inherit them too.
     """
     loaded = load(plan)
     accelerate = total >= ACCELERATE_MIN_BYTES
     if accelerate:
         accelerated.prepare(loaded.cores, wait=False)
         accelerated.prepare_formats(token_patterns, wait=False)
+    if not forking:
+        return  # scanning here imports what the files need, and only that
     scan_file("warm-up.cfg", b"[section]\nkey = value\n", plan)
     scan_file("warm-up.yaml", b"key: value\n", plan)
     scan_file("warm-up.js", b"const password = 'kR8vZ2xLq0pW9mN3bT7yH1cF5dG4sJ6a'; // id\n", plan)
-    if accelerate and forking:
+    if accelerate:
         accelerated.prepare(loaded.cores, wait=True)
         accelerated.prepare_formats(token_patterns, wait=True)
+
+
+def get_ready(plan: ScanPlan) -> None:
+    """Everything :func:`scan_files` can do before the files are known, for a process
+    with time to spare: plugins, lazy imports, the Hyperscan databases."""
+    _warm_up(plan, ACCELERATE_MIN_BYTES, forking=True)
 
 
 def default_jobs() -> int:

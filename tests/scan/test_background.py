@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -191,3 +193,64 @@ def test_a_small_package_is_scanned_in_the_session_process(make_project: Callabl
     result = run_policies(project, package=pack_project(project, load_config(project)), plugins=[seen])
     assert seen.scan is None
     assert ("index.js", 1, "AWS Access Key", "error") in _secret_findings(result)
+
+
+def test_a_cancelled_scan_answers_none(make_project: Callable[..., Path]) -> None:
+    package, config = _packed(make_project, {"index.js": "x\n"})
+    started = BackgroundScan(config, package)
+    started.cancel()
+    assert started.result() is None
+
+
+def test_a_child_started_before_packing_scans_what_it_is_sent(make_project: Callable[..., Path]) -> None:
+    package, config = _packed(make_project, {"index.js": f"module.exports = '{AWS_KEY}';\n", "big.txt": BIG})
+    waiting = BackgroundScan(config)  # gets ready while the caller packs
+    assert waiting.package is None and waiting.result() is None  # nothing sent yet
+    waiting.cancel()
+    started = BackgroundScan(config)
+    started.send(package)
+    assert started.package is package
+    assert started.result() == scan_package(package, ScanSettings.from_config(config))
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("send", [False, True])
+def test_a_child_before_packing_is_stopped_when_given_up(
+    make_project: Callable[..., Path], send: bool
+) -> None:
+    package, config = _packed(make_project, {"index.js": "x\n", "big.txt": BIG})
+    started = BackgroundScan(config)
+    if send:
+        started.send(package)
+    started.cancel()
+    assert multiprocessing.active_children() == []
+
+
+def test_run_policies_takes_a_scan_already_started(make_project: Callable[..., Path]) -> None:
+    package, config = _packed(make_project, {"index.js": f"module.exports = '{AWS_KEY}';\n"})
+    started = BackgroundScan(config)
+    started.send(package)
+    seen = _SeeSession()
+    result = run_policies(
+        package.source_dir or Path.cwd(),
+        config=config,
+        package=package,
+        keyword="no_secrets",
+        plugins=[seen],
+        secret_scan=started,
+    )
+    assert seen.scan is started
+    assert ("index.js", 1, "AWS Access Key", "error") in _secret_findings(result)
+    assert multiprocessing.active_children() == []
+
+
+def test_lpm_check_stops_its_early_scan_when_packing_fails(make_project: Callable[..., Path]) -> None:
+    project = make_project({"name": "demo-private", "version": "1.0.0", "private": True}, {"index.js": "x\n"})
+    run = subprocess.run(
+        [sys.executable, "-m", "releasekit", "check", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1 and '"private": true' in run.stderr
+    assert "Traceback" not in run.stderr and run.stderr.count("\n") == 1
