@@ -131,34 +131,36 @@ def check(
     policy file could not be loaded); 2 usage error; 3 internal error; 4 no
     policies collected.
     """
-    from releasekit.cli.progress import progress_display
     from releasekit.config import load_config
-    from releasekit.options import StageOptions
     from releasekit.package.target import load_target
-    from releasekit.policy.session import run_policies
 
     if update_baseline and path.is_file() and path.name.endswith(TARBALL_SUFFIXES):
         raise UsageError("--update-baseline needs a project folder, not a tarball")
     target = load_target(path, command="lpm check")
     project, package = target.project, target.package
-    reports: dict[str, Any] = _pairs(report_specs, "--report")
-    if junitxml is not None:
-        reports["junitxml"] = junitxml
-    if sarif is not None:
-        reports["sarif"] = sarif
     config = load_config(project)
-    if (tag is not None or npm_registry is not None) and not remote:
-        raise UsageError("--tag and --npm-registry apply to the registry rules: add --remote")
-    if tag is not None:
-        from releasekit.stage.target import validate_tag
-
-        tag = validate_tag(tag, "--tag")
     early_scan = None
     if not list_only and package is None and not update_baseline:
         from releasekit.scan.background import start_before_packing
 
-        early_scan = start_before_packing(config)  # detect-secrets gets ready while this packs
+        # first: the child imports detect-secrets while this process imports and packs
+        early_scan = start_before_packing(config)
     try:
+        from releasekit.cli.progress import progress_display
+        from releasekit.options import StageOptions
+        from releasekit.policy.session import run_policies
+
+        reports: dict[str, Any] = _pairs(report_specs, "--report")
+        if junitxml is not None:
+            reports["junitxml"] = junitxml
+        if sarif is not None:
+            reports["sarif"] = sarif
+        if (tag is not None or npm_registry is not None) and not remote:
+            raise UsageError("--tag and --npm-registry apply to the registry rules: add --remote")
+        if tag is not None:
+            from releasekit.stage.target import validate_tag
+
+            tag = validate_tag(tag, "--tag")
         if not list_only:
             package = target.packed(config, gzip="lazy")  # only a policy reading the bytes pays for gzip
             if early_scan is not None:

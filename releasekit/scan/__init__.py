@@ -8,21 +8,41 @@ files, read and written).
 
 from __future__ import annotations
 
+import importlib
 import posixpath
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-from releasekit.scan.scanner import SecretFinding, scan_files
-from releasekit.scan.settings import ScanSettings
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from releasekit.package.model import PackedPackage
+    from releasekit.scan.scanner import SecretFinding, scan_files
+    from releasekit.scan.settings import ScanSettings
 
 __all__ = ["ScanSettings", "SecretFinding", "scan_files", "scan_package"]
+
+# Imported on first use: the scan's modules compile some sixty patterns, and a command
+# that forks the scan's child first (``lpm check``) should not pay for them before it.
+_EXPORTS = {
+    "ScanSettings": "releasekit.scan.settings",
+    "SecretFinding": "releasekit.scan.scanner",
+    "scan_files": "releasekit.scan.scanner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'releasekit.scan' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 def scan_package(package: PackedPackage, settings: ScanSettings | None = None) -> list[SecretFinding]:
     """Every finding in the files of a packed package (its tarball contents, in memory)."""
+    from releasekit.scan.scanner import scan_files
+    from releasekit.scan.settings import ScanSettings
+
     settings = settings or ScanSettings.default()
     files = scannable_files(((f.path, f.data) for f in package.files), settings)
     return scan_files(files, settings.plan, settings.jobs)

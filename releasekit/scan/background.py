@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from releasekit.progress import SCAN, report, reporting
 from releasekit.redaction import register_secret
-from releasekit.scan.settings import remember_settings
 
 if TYPE_CHECKING:
     from releasekit.package.model import PackedPackage
@@ -177,6 +176,8 @@ class BackgroundScan:
                 self.cancel()
             if kind == "error":
                 return None
+            from releasekit.scan.settings import remember_settings
+
             settings, findings = value
             remember_settings(self._config, settings)
             for found in findings:  # found in this run: no output may print them from now on

@@ -60,33 +60,31 @@ def _scan_batch(indexes: Sequence[int]) -> list[tuple[int, list[Hit]]]:
     return [(index, scan_file(*_FILES[index], _PLAN)) for index in indexes]
 
 
-def _warm_up(plan: ScanPlan, total: int, *, forking: bool) -> None:
-    """Build the plugins; before forking, also do every lazy import once.
-
-    Workers then inherit them instead of each paying for them (and never import while
-    another thread of the parent might have held a lock at fork time). With enough text
-    to repay it, the Hyperscan databases are built on a thread; a parent about to fork
-    waits for them, so that its workers inherit them too.
+def _warm_up(plan: ScanPlan, total: int, *, imports: bool, wait: bool) -> None:
+    """Build the plugins, and start the Hyperscan builds when there is enough text to
+    repay them. ``imports``: do every lazy import now (a parent about to fork, so that
+    its workers inherit them, and never import while another thread might have held a
+    lock at fork time). ``wait``: for the Hyperscan builds, so that workers inherit them.
     """
     loaded = load(plan)
     accelerate = total >= ACCELERATE_MIN_BYTES
     if accelerate:
         accelerated.prepare(loaded.cores, wait=False)
         accelerated.prepare_formats(token_patterns, wait=False)
-    if not forking:
-        return  # scanning here imports what the files need, and only that
-    scan_file("warm-up.cfg", b"[section]\nkey = value\n", plan)
-    scan_file("warm-up.yaml", b"key: value\n", plan)
-    scan_file("warm-up.js", b"const password = 'kR8vZ2xLq0pW9mN3bT7yH1cF5dG4sJ6a'; // id\n", plan)
-    if accelerate:
+    if imports:
+        scan_file("warm-up.cfg", b"[section]\nkey = value\n", plan)
+        scan_file("warm-up.yaml", b"key: value\n", plan)
+        scan_file("warm-up.js", b"const password = 'kR8vZ2xLq0pW9mN3bT7yH1cF5dG4sJ6a'; // id\n", plan)
+    if accelerate and wait:
         accelerated.prepare(loaded.cores, wait=True)
         accelerated.prepare_formats(token_patterns, wait=True)
 
 
 def get_ready(plan: ScanPlan) -> None:
-    """Everything :func:`scan_files` can do before the files are known, for a process
-    with time to spare: plugins, lazy imports, the Hyperscan databases."""
-    _warm_up(plan, ACCELERATE_MIN_BYTES, forking=True)
+    """What :func:`scan_files` can do before the files are known, for a process with
+    time to spare: plugins and lazy imports; the Hyperscan builds started (a scan that
+    begins before they are done switches to them when they are)."""
+    _warm_up(plan, ACCELERATE_MIN_BYTES, imports=True, wait=False)
 
 
 def default_jobs() -> int:
@@ -130,7 +128,7 @@ class ScanInProgress:
         self._findings: list[SecretFinding] | None = None
         if workers < 1:
             return
-        _warm_up(plan, self._total, forking=True)
+        _warm_up(plan, self._total, imports=True, wait=True)
         _FILES, _PLAN = files, plan
         try:
             with warnings.catch_warnings():
@@ -170,7 +168,7 @@ class ScanInProgress:
         results: dict[int, list[Hit]] = {}
         done = 0
         if self._pool is None:
-            _warm_up(self._plan, self._total, forking=False)
+            _warm_up(self._plan, self._total, imports=False, wait=False)
             for index, (path, data) in enumerate(self._files):
                 results[index] = scan_file(path, data, self._plan)
                 done += len(data)
