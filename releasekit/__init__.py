@@ -13,8 +13,9 @@ Imports are lazy so that ``lpm --help`` stays fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from releasekit.lazyimport import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -69,10 +70,4 @@ if TYPE_CHECKING:
     from releasekit.policy.session import run_policies
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'releasekit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _EXPORTS, globals())

@@ -8,10 +8,11 @@ files, read and written).
 
 from __future__ import annotations
 
-import importlib
 import posixpath
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from releasekit.lazyimport import lazy_attributes
 
 if TYPE_CHECKING:
     from releasekit.package.model import PackedPackage
@@ -29,13 +30,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'releasekit.scan' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _EXPORTS, globals())
 
 
 def scan_package(package: PackedPackage, settings: ScanSettings | None = None) -> list[SecretFinding]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -43,11 +43,15 @@ _OTHER_DIGIT = re.compile(r"[^\D0-9]")
 _FOLDED_ONTO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
+# (expressions, their ids, their flags): what hs_compile_multi takes.
+Spec = tuple[list[bytes], list[int], list[int]]
+
+
 class _Build:
     """One plan's database, compiled on a thread: Hyperscan's compiler releases the GIL,
     so the scan goes on meanwhile (on its regex path) and switches once it is ready."""
 
-    def __init__(self, plan: object, spec: tuple[list[bytes], list[int], list[int]] | None) -> None:
+    def __init__(self, plan: object, spec: Spec | None) -> None:
         self.plan = plan  # held so that its id is never reused
         self.database: Any = None
         self.ready = threading.Event()
@@ -91,7 +95,7 @@ def available() -> bool:
     return True
 
 
-def _expressions(plan: Plan) -> tuple[list[bytes], list[int], list[int]] | None:
+def _expressions(plan: Plan) -> Spec | None:
     import hyperscan
 
     expressions: list[bytes] = []
@@ -116,14 +120,26 @@ def prepare(plan: Plan, *, wait: bool = True) -> bool:
     ``wait``: until it is built (a process about to fork waits, so that its children
     inherit it). Returns whether it is ready; ``False`` too if it cannot be built.
     """
-    build = _builds.get(id(plan))
+    return _prepare(plan, _expressions, wait)
+
+
+def _prepare(key: Any, spec: Callable[[Any], Spec | None], wait: bool) -> bool:
+    build = _builds.get(id(key))
     if build is None:
         if not available():
             return False
-        build = _builds[id(plan)] = _Build(plan, _expressions(plan))
+        build = _builds[id(key)] = _Build(key, spec(key))
     if wait:
         build.ready.wait()
     return build.ready.is_set() and build.database is not None
+
+
+def _database(key: Any) -> Any:
+    """The built database for ``key``, or ``None`` (not asked for, not ready, not buildable)."""
+    build = _builds.get(id(key))
+    if build is None or not build.ready.is_set():
+        return None
+    return build.database
 
 
 def core_hits(text: str, plan: Plan) -> list[tuple[int, int]] | None:
@@ -131,10 +147,9 @@ def core_hits(text: str, plan: Plan) -> list[tuple[int, int]] | None:
 
     ``None``: no database was prepared for ``plan``, or ``text`` must take the regex path.
     """
-    build = _builds.get(id(plan))
-    if build is None or not build.ready.is_set() or build.database is None:
+    database = _database(plan)
+    if database is None:
         return None
-    database = build.database
     ascii_text = text.isascii()
     if not ascii_text and (_OTHER_DIGIT.search(text) or _FOLDED_ONTO_ASCII.search(text)):
         return None
@@ -169,7 +184,7 @@ def _to_text_offsets(data: bytes, found: Sequence[tuple[int, int]]) -> list[tupl
 _UNICODE_AWARE = re.compile(r"\\[dwsDWS]|(?<!\\)\.")
 
 
-def _format_spec(patterns: Sequence[re.Pattern[str]]) -> tuple[list[bytes], list[int], list[int]] | None:
+def _format_spec(patterns: Sequence[re.Pattern[str]]) -> Spec | None:
     import hyperscan
 
     expressions = []
@@ -189,21 +204,14 @@ def _format_spec(patterns: Sequence[re.Pattern[str]]) -> tuple[list[bytes], list
 def prepare_formats(patterns: Sequence[re.Pattern[str]], *, wait: bool = True) -> bool:
     """Start building the database that tells which of ``patterns`` can match a text
     (releasekit's token formats: a module constant, kept for the life of the process)."""
-    build = _builds.get(id(patterns))
-    if build is None:
-        if not available():
-            return False
-        build = _builds[id(patterns)] = _Build(patterns, _format_spec(patterns))
-    if wait:
-        build.ready.wait()
-    return build.ready.is_set() and build.database is not None
+    return _prepare(patterns, _format_spec, wait)
 
 
 def formats_present(text: str, patterns: Sequence[re.Pattern[str]]) -> set[int] | None:
     """Indexes of the ``patterns`` that may match in ``text`` (a superset), in one pass;
     ``None`` when no database is ready (try them all)."""
-    build = _builds.get(id(patterns))
-    if build is None or not build.ready.is_set() or build.database is None:
+    database = _database(patterns)
+    if database is None:
         return None
     try:
         data = text.encode("utf-8")
@@ -214,5 +222,5 @@ def formats_present(text: str, patterns: Sequence[re.Pattern[str]]) -> set[int] 
     def on_match(index: int, start: int, end: int, flags: int, context: Any) -> None:
         found.add(index)
 
-    build.database.scan(data, match_event_handler=on_match)
+    database.scan(data, match_event_handler=on_match)
     return found

@@ -74,11 +74,13 @@ def test_a_bad_secrets_config_is_reported_as_without_a_background_scan(
 ) -> None:
     project = make_project(
         {"name": "demo-bad-config", "version": "1.0.0"},
-        {"index.js": "x\n", "releasekit.yaml": "secrets:\n  plugins: [NoSuchDetector]\n"},
+        {"index.js": "x\n", "big.txt": BIG, "releasekit.yaml": "secrets:\n  plugins: [NoSuchDetector]\n"},
     )
     package = pack_project(project, load_config(project))
     alone = run_policies(project, package=package, keyword="no_secrets")  # no background scan
-    result = run_policies(project, package=package)
+    seen = _SeeSession()
+    result = run_policies(project, package=package, plugins=[seen])
+    assert seen.scan is not None
     [policy] = [r for r in result.results if r.name == "policy_no_secrets"]
     [expected] = [r for r in alone.results if r.name == "policy_no_secrets"]
     assert (policy.outcome, policy.message) == (expected.outcome, expected.message)
