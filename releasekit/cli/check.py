@@ -163,8 +163,8 @@ def check(
             tag = validate_tag(tag, "--tag")
         if not list_only:
             package = target.packed(config, gzip="lazy")  # only a policy reading the bytes pays for gzip
-            if early_scan is not None:
-                early_scan.send(package)
+            if early_scan is not None and not early_scan.send(package):
+                early_scan = None  # too large to copy to it: the session scans as it would without
         manifest = package.manifest if package is not None else {}
         if not list_only:
             # A bad registry URL (flag, publishConfig, releasekit.yaml, .npmrc) is a usage error, found before any policy

@@ -76,6 +76,12 @@ def _no_progress(event: object) -> None:
 BACKGROUND_MIN_BYTES = 1_000_000
 
 
+# Above this many unpacked bytes a waiting child is not sent the files (a copy through
+# a pipe, and a second copy in its memory): it is stopped, and the session scans as it
+# would without it (a child forked after packing inherits the files instead).
+SEND_MAX_BYTES = 64_000_000
+
+
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
@@ -138,9 +144,13 @@ class BackgroundScan:
         if package is not None:
             self._files_to.close()
 
-    def send(self, package: PackedPackage) -> None:
-        """Hand a waiting child the packed files (once)."""
+    def send(self, package: PackedPackage) -> bool:
+        """Hand a waiting child the packed files (once). ``False``, with the child stopped,
+        for a package too large to copy through a pipe (:data:`SEND_MAX_BYTES`)."""
         assert self.package is None, "the child has its package"
+        if package.unpacked_size > SEND_MAX_BYTES:
+            self.cancel()
+            return False
         self.package = package
         files = [(f.path, f.data) for f in package.files]
         # On a thread: the pipe holds 64 KiB, and the child reads only once it is ready.
@@ -148,6 +158,7 @@ class BackgroundScan:
             target=self._send, args=(files,), name="releasekit-scan-send", daemon=True
         )
         self._sending.start()
+        return True
 
     def _send(self, files: list[tuple[str, bytes]]) -> None:
         with contextlib.suppress(OSError):  # the child is gone (or cancelled): result() says how

@@ -256,3 +256,14 @@ def test_lpm_check_stops_its_early_scan_when_packing_fails(make_project: Callabl
     )
     assert run.returncode == 1 and '"private": true' in run.stderr
     assert "Traceback" not in run.stderr and run.stderr.count("\n") == 1
+
+
+def test_a_package_too_large_to_copy_is_not_sent(
+    make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package, config = _packed(make_project, {"index.js": "x\n", "big.txt": BIG})
+    monkeypatch.setattr(background_module, "SEND_MAX_BYTES", len(BIG) - 1)
+    started = BackgroundScan(config)
+    assert started.send(package) is False
+    assert started.result() is None
+    assert multiprocessing.active_children() == []
