@@ -49,6 +49,27 @@ SCANNED_ANYWAY = frozenset({".map"})
 _INI_FAILING_LINE = re.compile(r"^[^\s#;\[=:][^\n=:]*$", re.MULTILINE)
 
 
+def _opens_with_section(text: str) -> bool:
+    """Whether configparser, reading ``text`` without an added header, meets a section
+    header before anything else (it raises ``MissingSectionHeaderError`` otherwise, and
+    finds no section in a text of only blank and comment lines).
+
+    Its rules: a line is skipped when ``strip()`` leaves it empty or starting with one
+    of its comment prefixes; the first other line must match its ``SECTCRE``.
+    """
+    import configparser
+
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        value = text[start:end].strip()
+        if value and not value.startswith(("#", ";")):
+            return configparser.ConfigParser.SECTCRE.match(value) is not None
+        start = end + 1
+    return False
+
+
 @dataclass(frozen=True)
 class PluginSpec:
     """A detect-secrets plugin by class name, with its init options (e.g. ``limit``)."""
@@ -324,6 +345,8 @@ def _transformed(path: str, text: str, *, eager: bool) -> str | list[str] | None
             transformer, ConfigFileTransformer | EagerConfigFileTransformer
         ) and _INI_FAILING_LINE.search(text):
             continue  # configparser would raise: detect-secrets catches it and moves on
+        if isinstance(transformer, ConfigFileTransformer) and not _opens_with_section(text):
+            continue  # no section header before the first entry: the same
         try:
             lines = transformer.parse_file(_NamedStringIO(text, path))
         except ParsingError:

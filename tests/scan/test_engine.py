@@ -353,3 +353,42 @@ def test_allowlisted_lines_by_substring_search_equal_splitting(pieces: list[str]
 
     text = "".join(pieces)
     assert _allowlisted_lines(path, text) == _allowlisted_by_splitting(path, text)
+
+
+_INI_PIECES = [
+    "[section]",
+    "[a]b]",
+    "[",
+    "]",
+    "key = value",
+    "key: value",
+    "# note",
+    "; note",
+    "  ",
+    "\t",
+    "\n",
+    "x",
+]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_INI_PIECES), max_size=12))
+def test_the_section_header_shortcut_agrees_with_detect_secrets_config_transformer(pieces: list[str]) -> None:
+    """Where the shortcut says configparser fails, detect-secrets' transformer fails."""
+    import io
+
+    from detect_secrets.transformers.config import ConfigFileTransformer
+    from detect_secrets.transformers.exceptions import ParsingError
+
+    from releasekit.scan.engine import _opens_with_section
+
+    text = "".join(pieces)
+    stream = io.StringIO(text)
+    stream.name = "file.js"  # type: ignore[misc]
+    try:
+        ConfigFileTransformer().parse_file(stream)  # type: ignore[arg-type]
+        parsed = True
+    except ParsingError:
+        parsed = False
+    if not _opens_with_section(text):
+        assert not parsed
