@@ -70,12 +70,7 @@ def found_secrets(package: PackedPackage, config: Config, session: Session) -> l
     from releasekit.scan import ScanSettings, scan_package
 
     scan = session.secret_scan
-    if (
-        scan is not None
-        and scan.package is package
-        and session.package is package
-        and config is session.config
-    ):
+    if scan is not None and scan.package is package and config is session.config:
         found = scan.result()
         if found is not None:
             return found

@@ -253,10 +253,10 @@ class Session:
         core, and enough to scan (a small package costs less than the child's start)."""
         if self.secret_scan is not None or not self.overlap_scan or self.package is None:
             return
-        from releasekit.scan.background import BACKGROUND_MIN_BYTES, BackgroundScan, can_fork
-        from releasekit.scan.scanner import default_jobs
+        from releasekit.scan.background import BACKGROUND_MIN_BYTES, BackgroundScan
+        from releasekit.scan.processes import forking_pays
 
-        if can_fork() and default_jobs() > 1 and self.package.unpacked_size >= BACKGROUND_MIN_BYTES:
+        if forking_pays() and self.package.unpacked_size >= BACKGROUND_MIN_BYTES:
             self.secret_scan = BackgroundScan(self.config, self.package)
 
     def packed(self, package: PackedPackage) -> None:

@@ -87,7 +87,7 @@ def _has_esmodule_flag(code: str) -> bool:
 
 # The shape rules ask about the same few entry files several times (main, module,
 # each export condition); on a 9 MB bundle each answer costs a tenth of a second.
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=8)
 def code_format(code: str) -> CodeFormat:
     """The module syntax ``code`` is written in."""
     code = strip_comments(code)
@@ -97,7 +97,7 @@ def code_format(code: str) -> CodeFormat:
     return "ESM" if esm else "CJS" if cjs else "unknown"
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=8)
 def has_esmodule_and_exports_default(code: str) -> bool:
     """CommonJS built from ESM that sets ``exports.default``: ``import x from`` gets the whole object in Node."""
     code = strip_comments(code)

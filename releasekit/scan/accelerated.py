@@ -25,6 +25,7 @@ scanner asks for it only when there is enough text to win it back. Until it is r
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -40,7 +41,13 @@ Plan = Sequence[tuple["Core", ...] | None]
 # What keeps a non-ASCII text on the regex path: a digit Python's \d matches besides
 # 0-9, or a letter fold() maps onto an ASCII one (İ ı ſ K).
 _OTHER_DIGIT = re.compile(r"[^\D0-9]")
-_FOLDED_ONTO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+@functools.cache
+def _folded_onto_ascii() -> re.Pattern[str]:
+    from releasekit.scan.prefilter import _FOLDS  # (prefilter imports this module)
+
+    return re.compile("[" + "".join(_FOLDS) + "]")
 
 
 # (expressions, their ids, their flags): what hs_compile_multi takes.
@@ -48,11 +55,12 @@ Spec = tuple[list[bytes], list[int], list[int]]
 
 
 class _Build:
-    """One plan's database, compiled on a thread: Hyperscan's compiler releases the GIL,
-    so the scan goes on meanwhile (on its regex path) and switches once it is ready."""
+    """One database (a plan's cores, or the token formats), compiled on a thread:
+    Hyperscan's compiler releases the GIL, so the scan goes on meanwhile (on its regex
+    path) and switches once it is ready."""
 
-    def __init__(self, plan: object, spec: Spec | None) -> None:
-        self.plan = plan  # held so that its id is never reused
+    def __init__(self, key: object, spec: Spec | None) -> None:
+        self.key = key  # held so that its id is never reused
         self.database: Any = None
         self.ready = threading.Event()
         if spec is None:
@@ -75,7 +83,7 @@ class _Build:
             self.ready.set()
 
 
-# id(plan) -> its build. Keyed by identity: the engine keeps one cores list per plan for
+# id(plan or patterns) -> its build. Keyed by identity: the engine keeps one cores list per plan for
 # the life of the process, and hashing forty cores for each of a thousand small files
 # would cost more than it saves.
 _builds: dict[int, _Build] = {}
@@ -151,7 +159,7 @@ def core_hits(text: str, plan: Plan) -> list[tuple[int, int]] | None:
     if database is None:
         return None
     ascii_text = text.isascii()
-    if not ascii_text and (_OTHER_DIGIT.search(text) or _FOLDED_ONTO_ASCII.search(text)):
+    if not ascii_text and (_OTHER_DIGIT.search(text) or _folded_onto_ascii().search(text)):
         return None
     try:
         data = text.encode("utf-8")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from releasekit.progress import SCAN, report, reporting
 from releasekit.redaction import register_secret
+from releasekit.scan.processes import forking_pays
 
 if TYPE_CHECKING:
     from releasekit.package.model import PackedPackage
@@ -82,19 +83,11 @@ BACKGROUND_MIN_BYTES = 1_000_000
 SEND_MAX_BYTES = 64_000_000
 
 
-def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
 def start_before_packing(config: Any) -> BackgroundScan | None:
     """A child that gets ready to scan while the caller packs (``lpm check``); ``None``
     where it cannot help (no fork, one core). Send it the package, then hand it to
     :func:`~releasekit.policy.session.run_policies` as ``secret_scan``."""
-    from releasekit.scan.scanner import default_jobs
-
-    if not can_fork() or default_jobs() < 2:
-        return None
-    return BackgroundScan(config)
+    return BackgroundScan(config) if forking_pays() else None
 
 
 # Scans not yet cancelled: stopped at exit, before multiprocessing's own exit handler

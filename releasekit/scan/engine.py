@@ -61,8 +61,7 @@ def _opens_with_section(text: str) -> bool:
 
     start = 0
     while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
+        end = _line_end(text, start)
         value = text[start:end].strip()
         if value and not value.startswith(("#", ";")):
             return configparser.ConfigParser.SECTCRE.match(value) is not None
@@ -323,7 +322,7 @@ def _parses(transformer: Any, extension: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
-def file_type(extension: str) -> Any:
+def _file_type(extension: str) -> Any:
     """detect-secrets' ``determine_file_type`` of any file with this extension."""
     from detect_secrets.util.filetype import determine_file_type
 
@@ -558,7 +557,7 @@ def _keyword_secrets(plugin: Any, path: str, line: str) -> set[str]:
     if plugin.keyword_exclude and plugin.keyword_exclude.search(line):
         return set()
     table = keyword.REGEX_BY_FILETYPE.get(
-        file_type(os.path.splitext(path)[1]), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+        _file_type(os.path.splitext(path)[1]), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
     )
     starts: list[int] | None = None
     found = set()

@@ -9,16 +9,16 @@ session's other policies run.)
 from __future__ import annotations
 
 import multiprocessing
-import os
 import warnings
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from releasekit.progress import SCAN, report
 from releasekit.redaction import register_secret
 from releasekit.scan import accelerated
 from releasekit.scan.engine import Hit, ScanPlan, load, scan_file
+from releasekit.scan.processes import can_fork, default_jobs
 from releasekit.scan.tokens import PATTERNS as token_patterns
 
 # Below this many bytes, starting processes costs more than it saves (measured: lodash,
@@ -88,13 +88,6 @@ def get_ready(plan: ScanPlan) -> None:
     _warm_up(plan, ACCELERATE_MIN_BYTES, imports=False, wait=False)
 
 
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def _batches(files: Sequence[tuple[str, bytes]], count: int) -> list[list[int]]:
     """File indexes in ``count`` batches of about equal bytes, largest files first.
 
@@ -112,104 +105,62 @@ def _batches(files: Sequence[tuple[str, bytes]], count: int) -> list[list[int]]:
     return [b for b in batches if b]
 
 
-class ScanInProgress:
-    """A scan started by :func:`start_scan`; :meth:`result` waits for it.
+def scan_files(
+    files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | None = None
+) -> list[SecretFinding]:
+    """Findings in ``files`` (path relative to the package root, content), sorted.
 
-    In forked workers, or, with nothing to gain from processes, in this process when
-    the result is asked.
-    """
-
-    def __init__(self, files: Sequence[tuple[str, bytes]], plan: ScanPlan, workers: int) -> None:
-        global _FILES, _PLAN
-        self._files = files
-        self._plan = plan
-        self._total = sum(len(data) for _, data in files)
-        self._pool: ProcessPoolExecutor | None = None
-        self._futures: list[Future[list[tuple[int, list[Hit]]]]] = []
-        self._findings: list[SecretFinding] | None = None
-        if workers < 1:
-            return
-        _warm_up(plan, self._total, imports=True, wait=True)
-        _FILES, _PLAN = files, plan
-        try:
-            with warnings.catch_warnings():
-                # The packer's gzip thread may be running. The workers only scan bytes
-                # they inherited; they never touch its state (Python 3.12 warns anyway).
-                warnings.filterwarnings(
-                    "ignore", message=r".*multi-threaded, use of fork\(\)", category=DeprecationWarning
-                )
-                batches = _batches(files, workers * 4 if len(files) > workers else len(files))
-                # An executor, not a Pool: a worker that dies (OOM killer) raises
-                # BrokenProcessPool instead of leaving its files unscanned forever.
-                self._pool = ProcessPoolExecutor(
-                    min(workers, len(batches)), mp_context=multiprocessing.get_context("fork")
-                )
-                self._futures = [self._pool.submit(_scan_batch, batch) for batch in batches]
-        finally:
-            _FILES, _PLAN = (), None  # the workers were forked with them (the pool forks on submit)
-
-    def result(self) -> list[SecretFinding]:
-        """The findings, sorted; every found secret is registered for redaction first."""
-        if self._findings is None:
-            results = self._collect()
-            for hits in results.values():  # found in this run: no output may print them from now on
-                for hit in hits:
-                    register_secret(hit.secret)
-            findings = [
-                SecretFinding(
-                    self._files[index][0], hit.line, hit.type, hit.hashed_secret, hit.secret, hit.note
-                )
-                for index, hits in results.items()
-                for hit in hits
-            ]
-            self._findings = sorted(findings, key=SecretFinding.sort_key)
-        return self._findings
-
-    def _collect(self) -> dict[int, list[Hit]]:
-        results: dict[int, list[Hit]] = {}
-        done = 0
-        if self._pool is None:
-            _warm_up(self._plan, self._total, imports=False, wait=False)
-            for index, (path, data) in enumerate(self._files):
-                results[index] = scan_file(path, data, self._plan)
-                done += len(data)
-                report(SCAN, done, self._total, "bytes")
-            return results
-        try:
-            for future in self._futures:
-                for index, hits in future.result():
-                    results[index] = hits
-                    done += len(self._files[index][1])
-                report(SCAN, done, self._total, "bytes")
-        finally:
-            self.cancel()
-        return results
-
-    def cancel(self) -> None:
-        """Stop the workers (a scan nobody asks for any more); idempotent."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-
-def start_scan(files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | None = None) -> ScanInProgress:
-    """Start scanning ``files`` (path relative to the package root, content).
-
-    Processes are used only when the text is large enough to repay starting them;
-    otherwise the scan runs when :meth:`~ScanInProgress.result` is asked.
+    Forked workers scan them when the text is large enough to repay starting them.
     """
     files = list(files)
     jobs = default_jobs() if jobs is None else jobs
     total = sum(len(data) for _, data in files)
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    workers = 0
-    if can_fork and jobs > 1 and len(files) > 1 and total >= PARALLEL_MIN_BYTES:
-        workers = min(jobs, len(files))
-    return ScanInProgress(files, plan, workers)
+    if can_fork() and jobs > 1 and len(files) > 1 and total >= PARALLEL_MIN_BYTES:
+        results = _scan_in_workers(files, plan, min(jobs, len(files)), total)
+    else:
+        _warm_up(plan, total, imports=False, wait=False)
+        results = {}
+        done = 0
+        for index, (path, data) in enumerate(files):
+            results[index] = scan_file(path, data, plan)
+            done += len(data)
+            report(SCAN, done, total, "bytes")
+    for hits in results.values():  # found in this run: no output may print them from now on
+        for hit in hits:
+            register_secret(hit.secret)
+    findings = [
+        SecretFinding(files[index][0], hit.line, hit.type, hit.hashed_secret, hit.secret, hit.note)
+        for index, hits in results.items()
+        for hit in hits
+    ]
+    return sorted(findings, key=SecretFinding.sort_key)
 
 
-def scan_files(
-    files: Iterable[tuple[str, bytes]], plan: ScanPlan, jobs: int | None = None
-) -> list[SecretFinding]:
-    """Findings in ``files`` (path relative to the package root, content), sorted."""
-    return start_scan(files, plan, jobs).result()
+def _scan_in_workers(
+    files: Sequence[tuple[str, bytes]], plan: ScanPlan, workers: int, total: int
+) -> dict[int, list[Hit]]:
+    global _FILES, _PLAN
+    _warm_up(plan, total, imports=True, wait=True)
+    results: dict[int, list[Hit]] = {}
+    _FILES, _PLAN = files, plan
+    try:
+        with warnings.catch_warnings():
+            # The packer's gzip thread may be running. The workers only scan bytes
+            # they inherited; they never touch its state (Python 3.12 warns anyway).
+            warnings.filterwarnings(
+                "ignore", message=r".*multi-threaded, use of fork\(\)", category=DeprecationWarning
+            )
+            batches = _batches(files, workers * 4 if len(files) > workers else len(files))
+            # An executor, not a Pool: a worker that dies (OOM killer) raises
+            # BrokenProcessPool here instead of leaving its files unscanned forever.
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(min(workers, len(batches)), mp_context=context) as pool:
+                done = 0
+                for batch in pool.map(_scan_batch, batches):
+                    for index, hits in batch:
+                        results[index] = hits
+                        done += len(files[index][1])
+                    report(SCAN, done, total, "bytes")
+    finally:
+        _FILES, _PLAN = (), None
+    return results
