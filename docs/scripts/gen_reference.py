@@ -110,7 +110,7 @@ def iter_commands() -> Iterator[tuple[list[str], Any, Any]]:
     """(path, command, context) for ``lpm`` and every sub-command that can be loaded, depth first."""
     import rich_click as click
 
-    from releasekit.cli import lpm
+    from releasekit.cli.app import lpm
 
     def walk(path: list[str], command: Any, parent: Any) -> Iterator[tuple[list[str], Any, Any]]:
         ctx = click.Context(command, info_name=path[-1], parent=parent, **command.context_settings)

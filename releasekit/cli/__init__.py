@@ -1,27 +1,15 @@
-"""``lpm``: a thin shell over the library. Subcommands load lazily to keep start-up fast."""
+"""``lpm``: a thin shell over the library.
+
+:func:`main` starts the work a command can begin before Python has imported the command
+line (``lpm check`` forks its secret scan's child, which imports detect-secrets while
+this process imports click and packs), then runs it (:mod:`releasekit.cli.app`, where
+commands load lazily and answers become output and exit codes).
+"""
 
 from __future__ import annotations
 
-import importlib
-import os
 import sys
 from typing import Any
-
-import rich_click as click
-from click.exceptions import Abort, Exit, NoSuchCommand
-
-from releasekit.cli.output import (
-    Reply,
-    echo,
-    emit_json,
-    error_envelope,
-    json_mode,
-    json_option,
-    reset_json_mode,
-)
-from releasekit.errors import ExitCode, ReleasekitError
-from releasekit.redaction import guard_logging, redact
-from releasekit.terminal import layout_safe
 
 # name -> "module:attribute"; imported only when the command runs or help lists it.
 COMMANDS: dict[str, str] = {
@@ -34,111 +22,46 @@ COMMANDS: dict[str, str] = {
     "logout": "releasekit.cli.login:logout",
 }
 
-
-class LazyGroup(click.RichGroup):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                return None
-            raise
-        command: click.Command = getattr(module, attr)
-        return command
-
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        # click suggests from self.commands, which stays empty here: suggest from the lazy table ("lpm chek")
-        try:
-            return super().resolve_command(ctx, args)
-        except NoSuchCommand as exc:
-            raise NoSuchCommand(exc.command_name, possibilities=COMMANDS, ctx=ctx) from None
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="releasekit", prog_name="lpm")
-@json_option
-@click.option(
-    "--registry",
-    "lpm_registry",
-    default=None,
-    metavar="URL",
-    hidden=True,  # no command talks to an lpm registry yet; kept only to point at --npm-registry
-    help="Not used: the npm registry is --npm-registry, on each command that talks to one.",
-)
-@click.pass_context
-def lpm(ctx: click.Context, lpm_registry: str | None) -> None:
-    """releasekit: safe, scriptable npm staged publishing.
-
-    Exit codes: 0 success; 1 a policy, gate or registry refusal; 2 a usage
-    error; 3 an internal error; 4 no policies collected (`lpm check`);
-    124 `stage publish --wait` timed out; 130 interrupted.
-    """
-    ctx.ensure_object(dict)
-    ctx.obj["lpm_registry"] = lpm_registry
-
-
-def _report_error(
-    message: str, error_code: str, hint: str | None = None, fields: dict[str, Any] | None = None
-) -> None:
-    """The one place an error becomes text (one ``Error:`` line) or a JSON envelope."""
-    if json_mode():
-        emit_json(error_envelope(message, error_code, hint=hint, **(fields or {})))
-    else:
-        echo(f"Error: {message}", err=True)
-        if hint:
-            echo(f"Hint: {hint}", err=True)
-
-
-def _render(reply: Reply) -> int:
-    """The one place a command's answer becomes text or its JSON document, and its exit code."""
-    if json_mode():
-        emit_json(reply.document)
-    elif reply.text is not None:
-        reply.text()
-    return int(reply.exit_code)
+# The options of ``lpm`` itself that take a value (the word after them is not the command).
+_GROUP_OPTIONS_WITH_VALUE = frozenset({"--registry"})
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``lpm`` and return (or exit with) its exit code."""
     args = sys.argv[1:] if argv is None else list(argv)
-    head = args[: args.index("--")] if "--" in args else args
-    reset_json_mode("--json" in head)
-    guard_logging()  # a library's warning on stderr is output too
+    early = start_early_work(command_named(args))
     try:
-        result = lpm.main(args=args, prog_name="lpm", standalone_mode=False)
-        # A command answers a Reply; click hands back ctx.exit(N)'s code as an int (standalone_mode=False).
-        code = _render(result) if isinstance(result, Reply) else int(result) if isinstance(result, int) else 0
-    except Exit as exc:
-        code = exc.exit_code
-    except Abort:
-        _report_error("aborted", "usage")
-        code = ExitCode.USAGE
-    except click.ClickException as exc:
-        message = exc.format_message().replace("\n", " ")
-        _report_error(message, "usage")
-        code = ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code
-    except ReleasekitError as exc:
-        _report_error(redact(exc.message).replace("\n", " "), exc.error_code, exc.hint, exc.envelope_fields())
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        _report_error("interrupted", "usage")
-        code = ExitCode.INTERRUPTED
-    except Exception as exc:  # a bug: one line, traceback only when asked
-        if os.environ.get("LPM_DEBUG"):
-            import traceback
+        from releasekit.cli.app import run
 
-            sys.stderr.write(layout_safe(traceback.format_exc()))  # redacted like every other output
-        _report_error(f"internal error: {type(exc).__name__}: {redact(str(exc))}", "internal")
-        code = ExitCode.INTERNAL
+        code = run(args, early)
+    finally:
+        for work in early.values():  # whatever the command did not take (a usage error, --list)
+            work.cancel()
     if argv is None:
         sys.exit(code)
-    return int(code)
+    return code
+
+
+def command_named(args: list[str]) -> str | None:
+    """The command word in ``args``: the first word that is not an option of ``lpm`` itself
+    (or its value). A guess made before click parses; a wrong one costs time, never a result."""
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            return next(words, None)
+        if word in _GROUP_OPTIONS_WITH_VALUE:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def start_early_work(command: str | None) -> dict[str, Any]:
+    """Work to start before the command line is imported, by the name its command takes it
+    under (``ctx.obj``). Each has ``cancel()``; the command that uses one owns it."""
+    if command != "check":
+        return {}
+    from releasekit.scan.background import start_before_packing
+
+    scan = start_before_packing()
+    return {"secret_scan": scan} if scan is not None else {}

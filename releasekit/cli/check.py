@@ -7,17 +7,12 @@ and tag against the live packument) run only with ``--remote``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import rich_click as click
 
 from releasekit.cli.output import Reply, echo, envelope, json_option, print_rich
-from releasekit.errors import ExitCode, UsageError
-from releasekit.package.target import TARBALL_SUFFIXES
-
-if TYPE_CHECKING:
-    from releasekit.config import Config
-    from releasekit.package.model import PackedPackage
+from releasekit.errors import UsageError
 
 
 def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
@@ -104,7 +99,9 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
     "--npm-registry", "npm_registry", default=None, metavar="URL", help="npm registry for --remote."
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show passed and skipped policies and error tracebacks.")
+@click.pass_obj
 def check(
+    early: dict[str, Any] | None,
     path: Path,
     keyword: str | None,
     list_only: bool,
@@ -131,109 +128,48 @@ def check(
     policy file could not be loaded); 2 usage error; 3 internal error; 4 no
     policies collected.
     """
-    from releasekit.config import load_config
-    from releasekit.package.target import load_target
+    from releasekit.cli.progress import progress_display
+    from releasekit.stage.check import CheckRequest, check_path
 
-    if update_baseline and path.is_file() and path.name.endswith(TARBALL_SUFFIXES):
-        raise UsageError("--update-baseline needs a project folder, not a tarball")
-    target = load_target(path, command="lpm check")
-    project, package = target.project, target.package
-    config = load_config(project)
-    early_scan = None
-    if not list_only and package is None and not update_baseline:
-        from releasekit.scan.background import start_before_packing
-
-        # first: the child imports detect-secrets while this process imports and packs
-        early_scan = start_before_packing(config)
-    try:
-        from releasekit.cli.progress import progress_display
-        from releasekit.options import StageOptions
-        from releasekit.policy.session import run_policies
-
-        reports: dict[str, Any] = _pairs(report_specs, "--report")
-        if junitxml is not None:
-            reports["junitxml"] = junitxml
-        if sarif is not None:
-            reports["sarif"] = sarif
-        if (tag is not None or npm_registry is not None) and not remote:
-            raise UsageError("--tag and --npm-registry apply to the registry rules: add --remote")
-        if tag is not None:
-            from releasekit.stage.target import validate_tag
-
-            tag = validate_tag(tag, "--tag")
-        if not list_only:
-            package = target.packed(config, gzip="lazy")  # only a policy reading the bytes pays for gzip
-            if early_scan is not None and not early_scan.send(package):
-                early_scan = None  # too large to copy to it: the session scans as it would without
-        manifest = package.manifest if package is not None else {}
-        if not list_only:
-            # A bad registry URL (flag, publishConfig, releasekit.yaml, .npmrc) is a usage error, found before any policy
-            # runs (the registry fixture resolves it even for a local check).
-            from releasekit.stage.target import resolve_registry
-
-            publish_config = manifest.get("publishConfig")
-            resolve_registry(
-                npm_registry,
-                publish_config=publish_config if isinstance(publish_config, dict) else None,
-                config=config,
-                project_dir=project,
-                name=str(manifest.get("name") or "") or None,
-            )
-        options = StageOptions(
-            min_score=min_score,
-            allow_secrets=allow_secrets,
-            dry_run=not remote,
-            tag=tag,
-            registry=npm_registry,
+    reports: dict[str, Any] = _pairs(report_specs, "--report")
+    if junitxml is not None:
+        reports["junitxml"] = junitxml
+    if sarif is not None:
+        reports["sarif"] = sarif
+    request = CheckRequest(
+        keyword=keyword,
+        list_only=list_only,
+        policy_paths=policy_paths,
+        builtin=not no_builtin,
+        min_score=min_score,
+        allow_secrets=allow_secrets,
+        update_baseline=update_baseline,
+        reports=reports,
+        plugin_options=_pairs(plugin_option_specs, "-o/--option"),
+        remote=remote,
+        tag=tag,
+        registry=npm_registry,
+    )
+    # early: work main() started before this module was imported; check_path owns its scan child from here
+    with progress_display() as shown:
+        checked = check_path(
+            path, request, progress=shown.callback, secret_scan=(early or {}).pop("secret_scan", None)
         )
-        if update_baseline and not list_only:
-            _update_baseline(project, config, target.packed(config, gzip="lazy"))
-        with progress_display() as shown:
-            result = run_policies(
-                project,
-                options=options,
-                config=config,
-                package=package,
-                keyword=keyword,
-                paths=list(policy_paths),
-                builtin=not no_builtin,
-                plugin_options=_pairs(plugin_option_specs, "-o/--option"),
-                reports=reports,
-                collect_only=list_only,
-                progress=shown.callback,
-                secret_scan=early_scan,
-            )
-    finally:
-        if early_scan is not None:
-            early_scan.cancel()
-    # A bad input file (a broken baseline...) or an unusable registry is one cause behind policy errors:
-    # name it once, on one line, like every other command.
-    error, error_code, code = None, None, int(result.exit_code)
-    if result.input_error:
-        error, error_code, code = result.input_error, "usage", int(ExitCode.USAGE)
-    elif result.registry_error:
-        error, error_code = f"the registry rules could not run: {result.registry_error}", "registry"
+    result, error = checked.session, checked.error
     doc = envelope(result.gate_passed and result.exit_code == 0, **result.to_dict())
     if error:
-        doc.update(error=error, error_code=error_code, exit_code=code)
+        doc.update(error=error[0], error_code=error[1], exit_code=error[2])
 
     def text() -> None:
         from releasekit.policy.reports import console
 
+        if checked.baseline_written is not None:
+            echo(f"secrets baseline updated: {checked.baseline_written}")
         lines = console.list_lines(result) if list_only else console.summary_lines(result, verbose=verbose)
         print_rich("\n".join(lines))
         for name, written in result.reports_written.items():
             echo(f"{name} report written to {written}")
         if error:
-            echo(f"Error: {error}", err=True)
+            echo(f"Error: {error[0]}", err=True)
 
-    return Reply(doc, text, code)
-
-
-def _update_baseline(project: Path, config: Config, package: PackedPackage) -> None:
-    """Record today's secrets of ``package`` in the baseline; the check then runs on that same package."""
-    from releasekit.scan.baseline import update_baseline
-
-    written = update_baseline(project, package, config)
-    if written is not None:
-        echo(f"secrets baseline updated: {written}")
+    return Reply(doc, text, checked.exit_code)

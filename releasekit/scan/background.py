@@ -2,8 +2,9 @@
 
 The child reads the ``secrets`` settings, imports detect-secrets, builds the plugins and
 the Hyperscan database and scans (forking workers of its own for a large package); the
-parent meanwhile runs the other policies, or packs (``lpm check`` starts the child
-first and sends it the files). The parent takes the settings the child read
+parent meanwhile runs the other policies, or packs (``lpm check`` forks the child
+before it imports its commands, then sends it the config and the files). This module
+imports little, so that forking comes first. The parent takes the settings the child read
 (:func:`~releasekit.scan.settings.remember_settings`), so it never imports detect-secrets
 itself, and registers every found secret for redaction: the child's registry dies with it.
 """
@@ -18,12 +19,10 @@ import signal
 import threading
 import warnings
 import weakref
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
-from releasekit.progress import SCAN, report, reporting
-from releasekit.redaction import register_secret
 from releasekit.scan.processes import forking_pays
 
 if TYPE_CHECKING:
@@ -33,24 +32,32 @@ if TYPE_CHECKING:
 
 def _scan_in_child(
     package: PackedPackage | None,
-    config: Any,
+    config: tuple[Any] | None,
     sender: Connection,
     files_from: Connection,
     parents_ends: tuple[Connection, ...],
 ) -> None:
-    from releasekit.scan import accelerated, scannable_files
-    from releasekit.scan.scanner import get_ready, scan_files
-    from releasekit.scan.settings import ScanSettings
-    from releasekit.scan.tokens import PATTERNS
-
     os.setpgrp()  # a group of its own: cancelling stops its workers with it
     for end in parents_ends:  # inherited by the fork: with them open, no EOF would ever come
         end.close()
+    from releasekit.progress import reporting
+
     try:
         with reporting(_no_progress):  # the parent's display is the parent's to draw
+            from releasekit.scan import accelerated, scannable_files
+            from releasekit.scan.tokens import PATTERNS
+
             if package is None:  # the token formats' database needs no detect-secrets: start it now
                 accelerated.prepare_formats(PATTERNS, wait=False)
-            settings = ScanSettings.from_config(config)
+            from releasekit.scan.engine import plugin_classes
+            from releasekit.scan.scanner import get_ready, scan_files
+            from releasekit.scan.settings import ScanSettings
+
+            plugin_classes()  # detect-secrets imported, before the parent has read the config
+            if config is None:  # forked before it: its ``secrets`` section comes first
+                settings = ScanSettings.from_section(files_from.recv())
+            else:
+                settings = ScanSettings.from_config(config[0])
             if package is None:
                 get_ready(settings.plan)  # while the parent packs
                 files = files_from.recv()
@@ -82,12 +89,22 @@ BACKGROUND_MIN_BYTES = 1_000_000
 # would without it (a child forked after packing inherits the files instead).
 SEND_MAX_BYTES = 64_000_000
 
+# The config of a child forked before the config was read.
+_NOT_YET: Any = object()
 
-def start_before_packing(config: Any) -> BackgroundScan | None:
+
+def start_before_packing(config: Any = _NOT_YET) -> BackgroundScan | None:
     """A child that gets ready to scan while the caller packs (``lpm check``); ``None``
-    where it cannot help (no fork, one core). Send it the package, then hand it to
+    where it cannot help (no fork, one core). Without ``config`` it is forked before the
+    config is read (``lpm`` forks it before importing its commands):
+    :meth:`~BackgroundScan.configure` it then. Send it the package, and hand it to
     :func:`~releasekit.policy.session.run_policies` as ``secret_scan``."""
-    return BackgroundScan(config) if forking_pays() else None
+    if not forking_pays():
+        return None
+    scan = BackgroundScan(_NOT_YET)
+    if config is not _NOT_YET:
+        scan.configure(config)
+    return scan
 
 
 # Scans not yet cancelled: stopped at exit, before multiprocessing's own exit handler
@@ -106,18 +123,21 @@ class BackgroundScan:
 
     Given the ``package``, the child inherits it (its bytes are never copied). Without
     it, the child gets ready (detect-secrets imported, plugins and Hyperscan database
-    built) while the caller packs, and waits for :meth:`send`. The outcome comes back
-    through a pipe. The caller must :meth:`cancel` a scan it gives up on (a session
-    does in its teardown).
+    built) while the caller packs, and waits for :meth:`send`. Forked before the config
+    is read (:func:`start_before_packing` without one), it imports detect-secrets and
+    waits for :meth:`configure` first. The outcome comes back through a pipe. The caller
+    must :meth:`cancel` a scan it gives up on (a session does in its teardown).
     """
 
     def __init__(self, config: Any, package: PackedPackage | None = None) -> None:
+        assert package is None or config is not _NOT_YET, "a package comes with its config"
         self.package = package
         self._config = config
         self._outcome: list[SecretFinding] | None = None
         receiver, sender = multiprocessing.Pipe(duplex=False)
         files_from, self._files_to = multiprocessing.Pipe(duplex=False)
         self._receiver: Connection | None = receiver
+        inherited = None if config is _NOT_YET else (config,)
         with warnings.catch_warnings():
             # The packer's gzip thread may be running; the child never touches it.
             warnings.filterwarnings(
@@ -125,7 +145,7 @@ class BackgroundScan:
             )
             self._child: Any = multiprocessing.get_context("fork").Process(
                 target=_scan_in_child,
-                args=(package, config, sender, files_from, (receiver, self._files_to)),
+                args=(package, inherited, sender, files_from, (receiver, self._files_to)),
                 name="releasekit-scan",
                 daemon=False,
             )
@@ -137,25 +157,38 @@ class BackgroundScan:
         if package is not None:
             self._files_to.close()
 
+    def configure(self, config: Any) -> None:
+        """Hand a child forked before the config was read the config's ``secrets`` settings (once)."""
+        assert self._config is _NOT_YET, "the child has its config"
+        self._config = config
+        section = {} if config is None else config.section("secrets")
+        self._post(_plain(section))
+
     def send(self, package: PackedPackage) -> bool:
         """Hand a waiting child the packed files (once). ``False``, with the child stopped,
         for a package too large to copy through a pipe (:data:`SEND_MAX_BYTES`)."""
         assert self.package is None, "the child has its package"
+        assert self._config is not _NOT_YET, "configure() comes first"
         if package.unpacked_size > SEND_MAX_BYTES:
             self.cancel()
             return False
         self.package = package
-        files = [(f.path, f.data) for f in package.files]
-        # On a thread: the pipe holds 64 KiB, and the child reads only once it is ready.
-        self._sending = threading.Thread(
-            target=self._send, args=(files,), name="releasekit-scan-send", daemon=True
-        )
-        self._sending.start()
+        self._post([(f.path, f.data) for f in package.files])
         return True
 
-    def _send(self, files: list[tuple[str, bytes]]) -> None:
-        with contextlib.suppress(OSError):  # the child is gone (or cancelled): result() says how
-            self._files_to.send(files)
+    def _post(self, message: object) -> None:
+        """Send on a thread, after what was posted before: the pipe holds 64 KiB, and the
+        child reads only once it is ready."""
+        before = self._sending
+
+        def deliver() -> None:
+            if before is not None:
+                before.join()
+            with contextlib.suppress(OSError):  # the child is gone (or cancelled): result() says how
+                self._files_to.send(message)
+
+        self._sending = threading.Thread(target=deliver, name="releasekit-scan-send", daemon=True)
+        self._sending.start()
 
     def result(self) -> list[SecretFinding] | None:
         """The findings; ``None`` if the child met an error (the caller scans itself, and
@@ -173,6 +206,8 @@ class BackgroundScan:
                 kind, value = self._receiver.recv()
             except EOFError:
                 self._child.join()
+                from concurrent.futures.process import BrokenProcessPool
+
                 raise BrokenProcessPool(
                     f"the secret scan's process died (exit code {self._child.exitcode})"
                 ) from None
@@ -180,6 +215,8 @@ class BackgroundScan:
                 self.cancel()
             if kind == "error":
                 return None
+            from releasekit.progress import SCAN, report
+            from releasekit.redaction import register_secret
             from releasekit.scan.settings import remember_settings
 
             settings, findings = value
@@ -204,5 +241,14 @@ class BackgroundScan:
                 self._child.terminate()
         self._child.join()
         if self._sending is not None:
-            self._sending.join()  # the child is gone: the write is done or fails
+            self._sending.join()  # the child is gone: the writes are done or fail
         self._files_to.close()
+
+
+def _plain(value: Any) -> Any:
+    """A config value as plain dicts and lists (a YAML mapping type pickles with its library)."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value

@@ -121,10 +121,9 @@ class _Loaded:
 
 def plugin_classes() -> dict[str, type[Any]]:
     """detect-secrets' plugin classes by class name, in its default order."""
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from releasekit.scan.deferred_requests import import_plugins
 
-    classes: list[type[Any]] = list(get_mapping_from_secret_type_to_class().values())
-    return {cls.__name__: cls for cls in classes}
+    return {cls.__name__: cls for cls in import_plugins().values()}
 
 
 @functools.cache

@@ -16,12 +16,13 @@ import pytest
 
 import releasekit
 from releasekit.config import load_config
+from releasekit.errors import ConfigError
 from releasekit.package.pack import pack_project
 from releasekit.policy.session import run_policies
 from releasekit.scan import ScanSettings, scan_package
 from releasekit.scan import background as background_module
 from releasekit.scan import scanner as scanner_module
-from releasekit.scan.background import BACKGROUND_MIN_BYTES, BackgroundScan
+from releasekit.scan.background import BACKGROUND_MIN_BYTES, BackgroundScan, start_before_packing
 from tests.scan.corpus import secrets
 
 pytestmark = pytest.mark.skipif(
@@ -265,5 +266,42 @@ def test_a_package_too_large_to_copy_is_not_sent(
     monkeypatch.setattr(background_module, "SEND_MAX_BYTES", len(BIG) - 1)
     started = BackgroundScan(config)
     assert started.send(package) is False
+    assert started.result() is None
+    assert multiprocessing.active_children() == []
+
+
+def test_a_child_forked_before_the_config_scans_with_the_config_it_is_sent(
+    make_project: Callable[..., Path],
+) -> None:
+    files = {"index.js": f"module.exports = '{AWS_KEY}';\n", "big.txt": BIG}
+    files["releasekit.yaml"] = "secrets:\n  disable_plugins: [AWSKeyDetector]\n  extra_patterns: false\n"
+    package, config = _packed(make_project, files)
+    configured = scan_package(package, ScanSettings.from_config(config))
+    assert configured != scan_package(package, ScanSettings.default())  # the config matters here
+    started = start_before_packing()  # as lpm does, before anything is read
+    assert started is not None
+    started.configure(config)  # a YAML mapping: sent as plain data
+    started.send(package)
+    assert started.result() == configured
+    assert multiprocessing.active_children() == []
+
+
+def test_a_bad_config_sent_to_the_child_is_met_by_the_parent(make_project: Callable[..., Path]) -> None:
+    files = {"index.js": "x\n", "releasekit.yaml": "secrets:\n  disable_plugins: [NoSuchDetector]\n"}
+    package, config = _packed(make_project, files)
+    started = start_before_packing()
+    assert started is not None
+    started.configure(config)
+    started.send(package)
+    assert started.result() is None  # the child met the error: the caller scans, and meets it there
+    with pytest.raises(ConfigError, match="NoSuchDetector"):
+        ScanSettings.from_config(config)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_child_never_configured_is_stopped(make_project: Callable[..., Path]) -> None:
+    started = start_before_packing()
+    assert started is not None
+    started.cancel()
     assert started.result() is None
     assert multiprocessing.active_children() == []
