@@ -24,12 +24,14 @@ COMMANDS: dict[str, str] = {
 
 # The options of ``lpm`` itself that take a value (the word after them is not the command).
 _GROUP_OPTIONS_WITH_VALUE = frozenset({"--registry"})
+# Flags with which ``lpm check`` scans nothing (help, a listing, a baseline update scans in process).
+_CHECK_SCANS_NOTHING = frozenset({"-h", "--help", "--version", "--list", "--update-baseline"})
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``lpm`` and return (or exit with) its exit code."""
     args = sys.argv[1:] if argv is None else list(argv)
-    early = start_early_work(command_named(args))
+    early = start_early_work(args)
     try:
         from releasekit.cli.app import run
 
@@ -56,10 +58,11 @@ def command_named(args: list[str]) -> str | None:
     return None
 
 
-def start_early_work(command: str | None) -> dict[str, Any]:
-    """Work to start before the command line is imported, by the name its command takes it
-    under (``ctx.obj``). Each has ``cancel()``; the command that uses one owns it."""
-    if command != "check":
+def start_early_work(args: list[str]) -> dict[str, Any]:
+    """Work to start before the command line ``args`` is imported, by the name its command
+    takes it under (``ctx.obj``). Each has ``cancel()``; the command that uses one owns it."""
+    options = set(args[: args.index("--")] if "--" in args else args)
+    if command_named(args) != "check" or options & _CHECK_SCANS_NOTHING:
         return {}
     from releasekit.scan.background import start_before_packing
 

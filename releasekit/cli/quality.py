@@ -8,7 +8,7 @@ packed ``.tgz``, whose checks that need the repository are not applicable.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import rich_click as click
 
@@ -21,14 +21,6 @@ from releasekit.cli.output import (
     json_option,
     print_rich,
 )
-from releasekit.errors import UsageError
-
-if TYPE_CHECKING:
-    from releasekit.policy.result import PolicyResult, SessionResult
-
-# Display order; a team's own categories follow, alphabetically.
-CATEGORIES = ("documentation", "code quality", "testing", "health")
-QUALITY_KEYWORD = "points"  # every quality check carries the points marker
 
 
 @click.command("quality")
@@ -58,28 +50,10 @@ def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no
     leave the denominator. Exit codes: 0 at or above the minimum score; 1 below
     it (or a check is broken); 2 usage error.
     """
-    from releasekit.config import load_config
-    from releasekit.options import StageOptions
-    from releasekit.package.target import load_target
-    from releasekit.policy.session import run_policies
+    from releasekit.stage.score import score_path
 
-    target = load_target(path, command="lpm quality")
-    project = target.project
-    config = load_config(project)
-    package = target.packed(config)
-    result = run_policies(
-        project,
-        options=StageOptions(min_score=min_score, dry_run=True),
-        config=config,
-        package=package,
-        keyword=QUALITY_KEYWORD,
-        paths=list(policy_paths),
-        builtin=not no_builtin,
-    )
-    if result.score is None and not _not_applicable(result):
-        raise UsageError(f"{path}: no quality checks collected (policies with @releasekit.mark.points)")
-    fields = report(result)
-    messages = [f"{e.location}: {e.message}" for e in result.collection_errors] + list(result.gate_messages)
+    scored = score_path(path, min_score=min_score, policy_paths=policy_paths, builtin=not no_builtin)
+    result, fields, messages = scored.session, scored.to_dict(), scored.messages
     if result.exit_code == 0:
         document = envelope(True, **fields)
     else:  # the same envelope as every other failure, the report kept beside the error
@@ -90,7 +64,7 @@ def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no
             echo(f"Error: {message}", err=True)
 
     def text() -> None:
-        _render(result)
+        _render(fields)
         errors()
 
     if json_mode():
@@ -98,62 +72,14 @@ def quality(path: Path, min_score: int | None, policy_paths: tuple[str, ...], no
     return Reply(document, text, result.exit_code)
 
 
-def _quality_results(result: SessionResult) -> list[PolicyResult]:
-    return [r for r in result.results if r.points is not None]
-
-
-def _not_applicable(result: SessionResult) -> list[PolicyResult]:
-    return [r for r in _quality_results(result) if str(r.outcome) == "skipped"]
-
-
-def _category_order(category: str | None) -> tuple[int, str]:
-    name = category or "other"
-    return (CATEGORIES.index(name) if name in CATEGORIES else len(CATEGORIES), name)
-
-
-def report(result: SessionResult) -> dict[str, Any]:
-    """``{score, earned, applicable, checks: [...]}``; n/a checks have ``applicable: false``."""
-    score = result.score
-    scored = {c.id: c for c in score.checks} if score is not None else {}
-    checks = []
-    for item in sorted(_quality_results(result), key=lambda r: _category_order(r.category)):
-        check = scored.get(item.id)
-        if check is not None:
-            checks.append({**check.to_dict(), "applicable": True})
-        else:
-            checks.append(
-                {
-                    "id": item.id,
-                    "category": item.category,
-                    "label": item.label or item.name,
-                    "passed": None,
-                    "points": None,
-                    "max_points": item.points,
-                    "detail": item.message,
-                    "applicable": False,
-                }
-            )
-    return {
-        "score": score.value if score is not None else None,
-        "earned": score.earned if score is not None else 0,
-        "applicable": score.applicable if score is not None else 0,
-        "min_score": result.min_score,
-        "gate_passed": result.gate_passed,
-        "gate_messages": list(result.gate_messages),
-        "checks": checks,
-        "collection_errors": [e.to_dict() for e in result.collection_errors],
-    }
-
-
 def _points(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _render(result: SessionResult) -> None:
+def _render(doc: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    doc = report(result)
     table = Table(title="Quality", title_justify="left", show_lines=False)
     table.add_column("", width=3)
     table.add_column("Category")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from releasekit.cli import command_named, main
+from releasekit.cli import command_named, main, start_early_work
+from releasekit.scan.processes import forking_pays
 from tests.scan.corpus import secrets
 
 AWS_KEY = secrets()["aws_key_id"][0]
@@ -83,3 +84,24 @@ def test_an_early_child_not_used_is_stopped(
     assert code in (0, 2)
     assert multiprocessing.active_children() == []
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["check", "."], True),
+        (["--json", "check"], True),
+        (["check", "--help"], False),
+        (["check", "--list"], False),
+        (["check", "--update-baseline"], False),
+        (["stage", "publish"], False),
+        (["check", "--", "--list"], True),  # after --, a path
+    ],
+)
+def test_only_a_check_that_scans_forks_early(args: list[str], expected: bool) -> None:
+    early = start_early_work(args)
+    try:
+        assert bool(early) == (expected and forking_pays())
+    finally:
+        for work in early.values():
+            work.cancel()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from releasekit.cli.pack import describe
+from releasekit.package.npm_pack import npm_pack_json
 from releasekit.package.pack import pack_project
 
 from .conftest import write_layout
@@ -268,7 +268,7 @@ POST: dict[str, Any] = {
 
 
 def _ours(project: Path) -> dict[str, Any]:
-    return describe(pack_project(project), [])
+    return npm_pack_json(pack_project(project), [])
 
 
 @pytest.mark.parametrize("name", sorted(LAYOUTS))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from releasekit.cli.pack import describe
+from releasekit.package.npm_pack import npm_pack_json
 from releasekit.package.pack import pack_project
 from releasekit.testing.npm_fixtures import CORPUS, FixtureUnavailable, fetch_package
 
@@ -21,7 +21,7 @@ def test_real_package_same_as_npm(name: str, version: str, npm_pack: Any) -> Non
     except FixtureUnavailable as exc:
         pytest.skip(str(exc))
     npm = npm_pack(project)
-    ours = describe(pack_project(project), [])
+    ours = npm_pack_json(pack_project(project), [])
     assert [f["path"] for f in ours["files"]] == [f["path"] for f in npm["files"]]
     assert [f["mode"] for f in ours["files"]] == [f["mode"] for f in npm["files"]]
     assert ours["unpackedSize"] == npm["unpackedSize"]

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from releasekit.cli.pack import describe
 from releasekit.errors import ManifestError, PackError, UsageError
 from releasekit.package.graph import DependencyCycle, Graph, select
+from releasekit.package.npm_pack import npm_pack_json
 from releasekit.package.pack import pack_project
 from releasekit.package.workspace import find_workspace, workspace_at
 
@@ -182,7 +182,7 @@ def _bundling_workspace(root: Path) -> Path:
 def test_bundled_sibling_link_is_packed_as_npm_packs_it(tmp_path: Path, npm_pack: Any) -> None:
     app = _bundling_workspace(tmp_path)
     npm = npm_pack(app)
-    ours = describe(pack_project(app), ["sib"])
+    ours = npm_pack_json(pack_project(app), ["sib"])
     assert [f["path"] for f in ours["files"]] == [f["path"] for f in npm["files"]]
     assert "node_modules/sib/lib/x.js" in {f["path"] for f in ours["files"]}
     assert "node_modules/sib/secret.txt" not in {f["path"] for f in ours["files"]}

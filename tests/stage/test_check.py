@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from releasekit.errors import UsageError
+from releasekit.progress import PACK, POLICIES, SCAN, ProgressEvent
 from releasekit.scan.background import start_before_packing
 from releasekit.stage.check import CheckRequest, check_path
 from tests.scan.corpus import secrets
@@ -66,3 +67,12 @@ def test_bad_input_is_a_usage_error_and_stops_the_child(
     with pytest.raises(UsageError, match=message):
         check_path(paths[where], request_, secret_scan=scan)
     assert multiprocessing.active_children() == []
+
+
+def test_check_path_tells_its_progress_packing_included(make_project: Callable[..., Path]) -> None:
+    events: list[ProgressEvent] = []
+    check_path(_project(make_project), CheckRequest(keyword="secret"), progress=events.append)
+    tasks = [e.task for e in events]
+    assert {PACK, SCAN, POLICIES} <= set(tasks)
+    assert tasks.index(PACK) < tasks.index(POLICIES)
+    assert [e.done == e.total for e in events if e.task == PACK][-1]
