@@ -2,8 +2,8 @@
 
 ``lpm`` packs, gzips, scans for secrets and runs every built-in policy (quality score,
 and the version rules, asking a local Verdaccio); npm only packs and gzips. Both run on the same unpacked real packages (typescript@5.6.3,
-lodash@4.17.21) in the same run; figures are the median wall time of ``REPEAT`` runs
-and the peak RSS of that very child (``wait4``), and the ratios ours/npm.
+lodash@4.17.21) in the same run, their runs taken in turn; figures are the median wall
+time of ``REPEAT`` runs and the peak RSS of that very child (``wait4``), and the ratios ours/npm.
 
 Also measured: ``lpm check -k secret`` on lodash as a whole process (packing
 included) against ``detect-secrets scan --all-files`` on the same folder, with the
@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.results import save, time_command
+from bench.results import save, time_alternating
 from releasekit.testing.npm_fixtures import fetch_package, npm_binary, npm_env
 
 TARGETS = (("typescript", "5.6.3"), ("lodash", "4.17.21"))
@@ -73,17 +73,16 @@ def main() -> dict[str, Any]:
         with Verdaccio(work / "verdaccio", log_level="warn") as registry:
             for name, version in TARGETS:
                 project = fetch_package(name, version)
-                ours = time_command(
-                    [*lpm, "--json", "stage", "publish", "--dry-run", "--npm-registry", registry.url],
+                ours, theirs = time_alternating(
+                    [
+                        (
+                            [*lpm, "--json", "stage", "publish", "--dry-run", "--npm-registry", registry.url],
+                            project,
+                            base,
+                        ),
+                        ([npm, "pack", "--dry-run", "--json", "--ignore-scripts"], project, env),
+                    ],
                     repeat=REPEAT,
-                    cwd=project,
-                    env=base,
-                )
-                theirs = time_command(
-                    [npm, "pack", "--dry-run", "--json", "--ignore-scripts"],
-                    repeat=REPEAT,
-                    cwd=project,
-                    env=env,
                 )
                 entry = {
                     "lpm_stage_publish_dry_run": ours,
@@ -99,12 +98,15 @@ def main() -> dict[str, Any]:
                 )
 
         lodash = fetch_package("lodash", "4.17.21")
-        ours = time_command(
-            [*lpm, "--json", "check", "-k", "secret", str(lodash)], repeat=REPEAT, cwd=work, env=base
-        )
         if shutil.which("detect-secrets") is None:
             raise SystemExit("bench publish: the detect-secrets CLI is not on PATH")
-        theirs = time_command(["detect-secrets", "scan", "--all-files", "."], repeat=3, cwd=lodash)
+        ours, theirs = time_alternating(
+            [
+                ([*lpm, "--json", "check", "-k", "secret", str(lodash)], work, base),
+                (["detect-secrets", "scan", "--all-files", "."], lodash, None),
+            ],
+            repeat=REPEAT,
+        )
         detect_secrets_types = {cls.secret_type for cls in plugin_classes().values()}
         our_findings = _check_findings(lodash, base)
         their_findings = _detect_secrets_findings(lodash)

@@ -54,6 +54,21 @@ def time_command(
     return {"seconds": statistics.median(times), "peak_mib": max(peaks)}
 
 
+def time_alternating(
+    commands: Sequence[tuple[Sequence[str], Path | None, dict[str, str] | None]], *, repeat: int = 5
+) -> list[dict[str, float]]:
+    """:func:`time_command` for each ``(argv, cwd, env)``, their runs taken in turn (A B A B ...),
+    so that a slow moment of a shared machine weighs on ours and the peer's alike."""
+    times: list[list[float]] = [[] for _ in commands]
+    peaks: list[list[float]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for index, (argv, cwd, env) in enumerate(commands):
+            elapsed, peak = run_measured(argv, cwd=cwd, env=env)
+            times[index].append(elapsed)
+            peaks[index].append(peak)
+    return [{"seconds": statistics.median(t), "peak_mib": max(p)} for t, p in zip(times, peaks, strict=True)]
+
+
 def save(name: str, data: dict[str, Any]) -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
