@@ -37,6 +37,8 @@ def _scan_in_child(
     files_from: Connection,
     parents_ends: tuple[Connection, ...],
 ) -> None:
+    """The child: ``config`` is ``(config,)`` when inherited, ``None`` when its ``secrets``
+    section comes through ``files_from`` first; the files follow unless ``package`` is given."""
     os.setpgrp()  # a group of its own: cancelling stops its workers with it
     for end in parents_ends:  # inherited by the fork: with them open, no EOF would ever come
         end.close()
