@@ -19,7 +19,6 @@ import signal
 import threading
 import warnings
 import weakref
-from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -164,7 +163,7 @@ class BackgroundScan:
         assert self._config is _NOT_YET, "the child has its config"
         self._config = config
         section = {} if config is None else config.section("secrets")
-        self._post(_plain(section))
+        self._post(section)  # plain dicts and lists: load_config made them so
 
     def send(self, package: PackedPackage) -> bool:
         """Hand a waiting child the packed files (once). ``False``, with the child stopped,
@@ -245,12 +244,3 @@ class BackgroundScan:
         if self._sending is not None:
             self._sending.join()  # the child is gone: the writes are done or fail
         self._files_to.close()
-
-
-def _plain(value: Any) -> Any:
-    """A config value as plain dicts and lists (a YAML mapping type pickles with its library)."""
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value

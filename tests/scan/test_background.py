@@ -280,7 +280,7 @@ def test_a_child_forked_before_the_config_scans_with_the_config_it_is_sent(
     assert configured != scan_package(package, ScanSettings.default())  # the config matters here
     started = start_before_packing()  # as lpm does, before anything is read
     assert started is not None
-    started.configure(config)  # a YAML mapping: sent as plain data
+    started.configure(config)  # its secrets section goes through the pipe
     started.send(package)
     assert started.result() == configured
     assert multiprocessing.active_children() == []
