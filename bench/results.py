@@ -46,12 +46,7 @@ def time_command(
 
     The peak is the command's own (``wait4`` rusage), not the largest child seen so far.
     """
-    times, peaks = [], []
-    for _ in range(repeat):
-        elapsed, peak = run_measured(argv, cwd=cwd, env=env)
-        times.append(elapsed)
-        peaks.append(peak)
-    return {"seconds": statistics.median(times), "peak_mib": max(peaks)}
+    return time_alternating([(argv, cwd, env)], repeat=repeat)[0]
 
 
 def time_alternating(
